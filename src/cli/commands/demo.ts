@@ -1,0 +1,35 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { writeSampleDataset } from '../../data/createSampleStudy.js';
+import { computeStats } from '../../data/datasetStats.js';
+import { readDomainsTable } from '../../data/readDomainsTable.js';
+import { formatProblem, validateSource } from '../../data/validateSource.js';
+import { writeSplit } from '../../data/writeSplit.js';
+import { renderStats } from './stats.js';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .summary('run the whole pipeline offline on a built-in simulated study')
+    .description('Simulate a two-armed-bandit study (Q-learners of varied ages), then validate, split and describe it.\nEverything is written under --dir; nothing is downloaded.')
+    .option('--dir <dir>', 'working folder for the demo', 'humanlike-demo')
+    .option('--participants <n>', 'simulated participants', '60')
+    .addHelpText('after', '\nExample:\n  $ humanlike demo --dir /tmp/demo')
+    .action(async (opts: { dir: string; participants: string }) => {
+      const say = (s: string): void => void process.stdout.write(s + '\n');
+      await rm(opts.dir, { recursive: true, force: true });
+      const { datasetDir, domainsFile } = await writeSampleDataset(opts.dir, { participants: Number(opts.participants) });
+      say(`1. simulated sample study written to ${datasetDir}`);
+      const summary = await validateSource(datasetDir, { onProblem: (p) => say('   ' + formatProblem(p)) });
+      say(`2. validate: ${summary.transcripts} transcripts, ${summary.responses} responses, ${summary.errors} errors, ${summary.warnings} warnings`);
+      const splitDir = join(opts.dir, 'split');
+      const split = await writeSplit(datasetDir, splitDir, 1);
+      const test = Object.values(split.manifest.studies).reduce((n, s) => n + s.test.length, 0);
+      say(`3. split (seed 1): ${test} of ${split.written} participants held out, written to ${splitDir}`);
+      const stats = await computeStats(splitDir, { select: 'train', domains: await readDomainsTable(domainsFile) });
+      say('4. stats of the training side:\n');
+      say(renderStats(stats));
+      if (!summary.ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { computeStats, type DatasetStats } from '../../data/datasetStats.js';
+import { readDomainsTable } from '../../data/readDomainsTable.js';
+import { RESPONSE_KINDS } from '../../data/responseKind.js';
+import { addSourceOptions, readOptionsFrom } from '../sourceOptions.js';
+import { formatTable } from '../formatTable.js';
+
+export function registerStats(program: Command): void {
+  addSourceOptions(
+    program
+      .command('stats')
+      .summary('count studies, participants, responses, kinds, metadata, domains')
+      .description('Describe a dataset: studies, experiments, participants, responses, response kinds, metadata coverage and domain counts.')
+      .argument('<source>', 'dataset folder, .jsonl, .jsonl.zip or Parquet file(s)')
+      .option('--domains <csv>', "domains table: 'study,domain' or the reference's one-hot layout")
+      .option('--json', 'print one JSON object')
+      .addHelpText('after', '\nExamples:\n  $ humanlike stats ../shared/psych201 --domains ../shared/psych201/experiment_domains.csv\n  $ humanlike stats data/split --test-only --json'),
+  ).action(async (source: string, opts: Record<string, unknown>) => {
+    const read = readOptionsFrom(opts);
+    const domains = typeof opts['domains'] === 'string' ? await readDomainsTable(opts['domains']) : undefined;
+    const stats = await computeStats(source, domains ? { ...read, domains } : read);
+    process.stdout.write(opts['json'] ? JSON.stringify(stats) + '\n' : renderStats(stats) + '\n');
+  });
+}
+
+export function renderStats(s: DatasetStats): string {
+  const out: string[] = [];
+  out.push(formatTable(
+    ['study', 'domain', 'experiments', 'participants', 'responses', ...RESPONSE_KINDS],
+    s.perStudy.map((r) => [r.study, r.domain ?? '-', r.experiments, r.participants, r.responses, ...RESPONSE_KINDS.map((k) => r.kinds[k])]),
+  ));
+  out.push('', `total: ${s.studies} studies, ${s.experiments} experiments, ${s.participants} participants, ${s.responses} responses`);
+  const coverage = Object.entries(s.metadataCoverage).sort((a, b) => b[1] - a[1]);
+  if (coverage.length) out.push('', formatTable(['metadata field', 'coverage'], coverage.map(([f, c]) => [f, `${(100 * c).toFixed(1)}%`])));
+  if (s.domains) out.push('', formatTable(['domain', 'studies', 'participants', 'responses'], Object.entries(s.domains).map(([d, v]) => [d, v.studies, v.participants, v.responses])));
+  if (s.skipped.records || s.skipped.files) {
+    out.push('', `skipped: ${s.skipped.records} records and ${s.skipped.files} files (${Object.entries(s.skipped.reasons).map(([r, n]) => `${n} ${r}`).join(', ')}); run 'humanlike validate' for details`);
+  }
+  return out.join('\n');
+}

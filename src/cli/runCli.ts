@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import { HumanlikeError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { registerDemo } from './commands/demo.js';
+import { registerSplit } from './commands/split.js';
+import { registerStats } from './commands/stats.js';
+import { registerValidate } from './commands/validate.js';
+
+/** Exit codes: 0 ok, 1 the data has errors (validate), 2 usage or input error, 70 internal error (a bug). */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const program = new Command()
+    .name('humanlike')
+    .description('Measure how well language models predict what real people did in behavioral experiments (Psych-201).')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText('after', `
+Examples:
+  $ humanlike demo                                   run the pipeline offline on a simulated study
+  $ humanlike validate ../shared/psych201            list every problem of a dataset
+  $ humanlike split ../shared/psych201 --seed 1 --out split
+  $ humanlike stats split --test-only --domains ../shared/psych201/experiment_domains.csv
+
+Exit codes: 0 ok, 1 data has errors, 2 usage or input error, 70 internal error.`);
+  registerDemo(program);
+  registerValidate(program);
+  registerSplit(program);
+  registerStats(program);
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (e instanceof HumanlikeError) {
+      process.stderr.write(`humanlike: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    process.stderr.write(`humanlike: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 70;
+  }
+}
+

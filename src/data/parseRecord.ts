@@ -1,0 +1,126 @@
+import { normalizeMetadata } from './normalizeMetadata.js';
+import { parseTranscript } from './parseTranscript.js';
+import { locateInJsonString, replacePythonLiterals, scanJson } from './scanJson.js';
+import type { Problem, ProblemCode, RawRecord, Severity, Transcript } from './types.js';
+
+/** Options for turning raw records into transcripts. */
+export interface ParseOptions {
+  /** A transcript text longer than this many characters is an error. Default 1,000,000. */
+  maxTextChars?: number;
+}
+
+export const DEFAULT_MAX_TEXT_CHARS = 1_000_000;
+
+export interface ParsedRecord {
+  /** Present when the record has usable text, experiment and participant (it may still carry errors). */
+  transcript: Transcript | undefined;
+  problems: Problem[];
+  /** True when any problem of this record is an error: scoring skips such records. */
+  hasErrors: boolean;
+  /** The record as read, for writers that copy records verbatim. */
+  record: RawRecord;
+}
+
+/** A study name that is safe to use as a folder name (it came from the data, e.g. a Parquet column). */
+export function isSafeStudyName(s: string): boolean {
+  return s !== '' && s !== '.' && s !== '..' && !/[\\/\0]/.test(s);
+}
+
+/** Parse and check one raw record. Never throws on bad data: every problem is returned with its position. */
+export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedRecord {
+  const { file, line } = raw.location;
+  const problems: Problem[] = [];
+  const add = (severity: Severity, code: ProblemCode, column: number, message: string): void => {
+    problems.push({ severity, code, file, line, column, message });
+  };
+  const done = (transcript: Transcript | undefined): ParsedRecord => {
+    return { transcript, problems, hasErrors: problems.some((p) => p.severity === 'error'), record: raw };
+  };
+
+  let object: unknown = raw.object;
+  if (raw.json !== undefined) {
+    const json = raw.json;
+    if (json.trim() === '') {
+      add('warning', 'blank-line', 1, 'blank line (skipped)');
+      return done(undefined);
+    }
+    try {
+      object = JSON.parse(json);
+    } catch {
+      const scan = scanJson(json);
+      if (scan.errorAt >= 0) {
+        const near = JSON.stringify(json.slice(scan.errorAt, scan.errorAt + 20));
+        add('error', 'invalid-json', scan.errorAt + 1, `invalid JSON: expected ${scan.expected}, found ${near}`);
+        return done(undefined);
+      }
+      for (const p of scan.pythonLiterals) {
+        add('warning', 'python-nan', p + 1, "Python literal (NaN/Infinity) is not JSON; read as missing");
+      }
+      object = JSON.parse(replacePythonLiterals(json, scan.pythonLiterals));
+    }
+  }
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+    add('error', 'wrong-type', 1, 'expected a JSON object per line');
+    return done(undefined);
+  }
+  const record = object as Record<string, unknown>;
+  const keyColumn = (key: string): number => {
+    if (raw.json === undefined) return 1;
+    const at = raw.json.indexOf(JSON.stringify(key));
+    return at >= 0 ? at + 1 : 1;
+  };
+
+  if (!isSafeStudyName(raw.study)) {
+    add('error', 'unsafe-study-name', 1, `study name ${JSON.stringify(raw.study)} cannot be a folder name (empty, '..', or contains a slash)`);
+  }
+  const text = record['text'];
+  if (text === undefined || text === null) add('error', 'missing-field', 1, "missing required field 'text'");
+  else if (typeof text !== 'string') add('error', 'wrong-type', keyColumn('text'), `'text' should be a string, found ${typeof text}`);
+  const experiment = record['experiment'];
+  if (experiment === undefined || experiment === null) add('error', 'missing-field', 1, "missing required field 'experiment'");
+  else if (typeof experiment !== 'string') add('error', 'wrong-type', keyColumn('experiment'), `'experiment' should be a string, found ${typeof experiment}`);
+  const participant = record['participant'];
+  if (participant === undefined || participant === null) add('error', 'missing-field', 1, "missing required field 'participant'");
+  else if (typeof participant !== 'string' && !(typeof participant === 'number' && Number.isFinite(participant))) {
+    add('error', 'wrong-type', keyColumn('participant'), `'participant' should be a string or a number, found ${Array.isArray(participant) ? 'array' : typeof participant}`);
+  }
+  if (typeof text !== 'string' || typeof experiment !== 'string' || (typeof participant !== 'string' && typeof participant !== 'number')) {
+    return done(undefined);
+  }
+
+  const textColumn = (offset: number): number => {
+    if (raw.json === undefined) return offset + 1;
+    const col = locateInJsonString(raw.json, 'text', offset);
+    return col >= 0 ? col + 1 : 1;
+  };
+  const parsed = parseTranscript(text);
+  for (const p of parsed.problems) add(p.severity, p.code, textColumn(p.offset), p.message);
+  if (parsed.spans.length === 0 && !parsed.problems.some((p) => p.severity === 'error')) {
+    add('error', 'no-responses', keyColumn('text'), 'transcript has no response wrapped in << >>');
+  }
+  const maxChars = options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
+  if (text.length > maxChars) {
+    add('error', 'text-too-long', keyColumn('text'), `text has ${text.length} characters, over the limit of ${maxChars} (--max-text-chars)`);
+  }
+
+  const { metadata, extras, issues } = normalizeMetadata(record);
+  for (const issue of issues) add('warning', 'metadata-type', keyColumn(issue.field), issue.message);
+  if (metadata.age !== undefined && (metadata.age < 0 || metadata.age > 120)) {
+    add('error', 'implausible-metadata', keyColumn('age'), `age ${metadata.age} is outside 0-120`);
+  }
+  if (metadata.RTs !== undefined && metadata.RTs.length !== parsed.spans.length) {
+    add('error', 'rt-length-mismatch', keyColumn('RTs'), `RTs has ${metadata.RTs.length} entries but the transcript has ${parsed.spans.length} responses`);
+  }
+  const transcript: Transcript = {
+    study: raw.study,
+    experiment,
+    participant: String(participant),
+    text,
+    spans: parsed.spans,
+    metadata,
+    extras,
+    location: raw.location,
+  };
+  if (raw.split) transcript.split = raw.split;
+  return done(transcript);
+}

@@ -1,0 +1,41 @@
+import { DataError } from '../errors.js';
+import type { RawRecord } from './types.js';
+
+/** SQL string literal (DuckDB): single quotes doubled. */
+export function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Stream the rows of a Parquet file in the Hugging Face release layout (`text, study, experiment, participant,
+ * participant_reindexed` plus metadata columns, "N/A" for missing) as raw records. DuckDB reads it chunk by chunk,
+ * so memory does not grow with the file. The row number (1-based) stands in for the line.
+ */
+export async function* readParquetRecords(path: string): AsyncGenerator<RawRecord> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await instance.connect();
+  try {
+    let result;
+    try {
+      result = await connection.stream(`SELECT * FROM read_parquet(${sqlString(path)})`);
+    } catch (e) {
+      throw new DataError(`${path}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`, { cause: e });
+    }
+    const columns = result.columnNames();
+    if (!columns.includes('study')) {
+      throw new DataError(`${path}: Parquet file has no 'study' column (expected the Psych-201 release layout: text, study, experiment, participant, ...)`);
+    }
+    let row = 0;
+    for await (const rows of result.yieldRowObjectJson()) {
+      for (const object of rows) {
+        row++;
+        const study = object['study'];
+        yield { study: typeof study === 'string' ? study : String(study), location: { file: path, line: row }, object: object as Record<string, unknown> };
+      }
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,133 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { DataError } from '../errors.js';
+import { readParquetRecords } from './readParquet.js';
+import { isIgnoredEntry, readZipEntries, type ZipLimits } from './readZipEntries.js';
+import { readSplitManifest, type SplitManifest } from './splitManifest.js';
+import { splitLines } from './splitLines.js';
+import type { RawRecord } from './types.js';
+
+/** How to read a source (a folder, a .jsonl/.jsonl.zip file, Parquet files). */
+export interface SourceOptions extends ZipLimits {
+  /** Only studies whose name is listed (default: all). */
+  studies?: readonly string[];
+}
+
+/** One input file of a source, with the study it belongs to. */
+export interface SourceFile {
+  study: string;
+  path: string;
+  kind: 'jsonl' | 'zip' | 'parquet';
+}
+
+/** A resolved source: the files to read, in a deterministic order, and the split manifest if the folder has one. */
+export interface ResolvedSource {
+  root: string;
+  files: SourceFile[];
+  manifest: SplitManifest | undefined;
+}
+
+const isHidden = (name: string): boolean => name.startsWith('.') || name === '__MACOSX';
+
+function kindOf(name: string): SourceFile['kind'] | undefined {
+  if (name.endsWith('.parquet')) return 'parquet';
+  if (name.endsWith('.zip')) return 'zip';
+  if (name.endsWith('.jsonl')) return 'jsonl';
+  return undefined;
+}
+
+/** Study name of a single file: its folder for `prompts.jsonl(.zip)`, else the file name without extensions. */
+function studyOfFile(path: string): string {
+  const name = basename(path);
+  if (name === 'prompts.jsonl' || name === 'prompts.jsonl.zip') {
+    const parent = basename(join(path, '..'));
+    if (parent !== '' && parent !== '.') return parent;
+  }
+  return name.replace(/(\.jsonl)?(\.zip)?$/, '');
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries.filter((e) => !isHidden(e.name)).map((e) => e.name).sort();
+}
+
+/** The data files of one study folder: prompts.jsonl, else prompts.jsonl.zip, else every *.jsonl and *.zip. */
+async function studyFiles(dir: string, study: string): Promise<SourceFile[]> {
+  const names = await listFiles(dir);
+  const pick = names.includes('prompts.jsonl') ? ['prompts.jsonl'] : names.includes('prompts.jsonl.zip') ? ['prompts.jsonl.zip'] : names.filter((n) => n.endsWith('.jsonl') || n.endsWith('.zip'));
+  return pick.map((n) => ({ study, path: join(dir, n), kind: kindOf(n) ?? 'jsonl' }));
+}
+
+/** Parquet files of a Hugging Face release folder (top level or `data/`), or an empty list. */
+async function parquetFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const sub of ['', 'data']) {
+    const d = join(dir, sub);
+    const names = await listFiles(d).catch(() => [] as string[]);
+    for (const n of names) if (n.endsWith('.parquet')) found.push(join(d, n));
+  }
+  return found;
+}
+
+/** Work out which files a source path means. Throws a DataError naming the path when it means nothing readable. */
+export async function resolveSource(path: string, options: SourceOptions = {}): Promise<ResolvedSource> {
+  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw new DataError(`${path}: ${e.code === 'ENOENT' ? 'no such file or folder' : e.message}`, { cause: e });
+  });
+  let files: SourceFile[] = [];
+  let manifest: SplitManifest | undefined;
+  if (info.isFile()) {
+    const kind = kindOf(path);
+    if (!kind) throw new DataError(`${path}: expected a .jsonl, .jsonl.zip or .parquet file, or a dataset folder`);
+    files = [{ study: kind === 'parquet' ? '' : studyOfFile(path), path, kind }];
+  } else {
+    manifest = await readSplitManifest(path);
+    const parquet = await parquetFiles(path);
+    const names = await listFiles(path);
+    if (parquet.length > 0) {
+      files = parquet.map((p) => ({ study: '', path: p, kind: 'parquet' as const }));
+    } else if (names.includes('prompts.jsonl') || names.includes('prompts.jsonl.zip')) {
+      files = await studyFiles(path, basename(path));
+    } else {
+      for (const n of names) {
+        const sub = join(path, n);
+        if ((await stat(sub)).isDirectory()) files.push(...(await studyFiles(sub, n)));
+      }
+    }
+    if (files.length === 0) {
+      throw new DataError(`${path}: no study found (expected study folders holding prompts.jsonl or prompts.jsonl.zip, .jsonl/.zip files, or Parquet files)`);
+    }
+  }
+  if (options.studies) {
+    const wanted = new Set(options.studies);
+    files = files.filter((f) => f.kind === 'parquet' || wanted.has(f.study));
+  }
+  return { root: path, files, manifest };
+}
+
+/** Stream the raw records of a resolved source, file by file and line by line. Memory holds one line at a time. */
+export async function* readRawRecords(source: ResolvedSource, options: SourceOptions = {}): AsyncGenerator<RawRecord> {
+  const wanted = options.studies ? new Set(options.studies) : undefined;
+  for (const file of source.files) {
+    if (file.kind === 'parquet') {
+      for await (const r of readParquetRecords(file.path)) if (!wanted || wanted.has(r.study)) yield r;
+      continue;
+    }
+    if (file.kind === 'jsonl') {
+      const stream = createReadStream(file.path);
+      let line = 0;
+      try {
+        for await (const json of splitLines(stream)) yield { study: file.study, location: { file: file.path, line: ++line }, json };
+      } catch (e) {
+        throw new DataError(`${file.path}: cannot read (${(e as Error).message})`, { cause: e });
+      }
+      continue;
+    }
+    for await (const entry of readZipEntries(file.path, (n) => n.endsWith('.jsonl') && !isIgnoredEntry(n), options)) {
+      let line = 0;
+      const where = `${file.path}!${entry.name}`;
+      for await (const json of splitLines(entry.stream)) yield { study: file.study, location: { file: where, line: ++line }, json };
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { DataError, UsageError } from '../errors.js';
+import { parseRecord, type ParseOptions, type ParsedRecord } from './parseRecord.js';
+import { readRawRecords, resolveSource, type ResolvedSource, type SourceOptions } from './readSource.js';
+import { chooseTestSet, type ParticipantId } from './splitRule.js';
+import { participantKey, type SplitSide } from './types.js';
+
+/** Which participants of a source to read. */
+export type Selection = 'all' | SplitSide;
+
+export interface ReadOptions extends SourceOptions, ParseOptions {
+  /** Default 'all'. 'train'/'test' need a split manifest in the source folder, or `splitSeed`. */
+  select?: Selection;
+  /** Compute the split on the fly with this seed when the source has no manifest. */
+  splitSeed?: number;
+  /**
+   * Called when a whole file cannot be read (corrupt or unsafe archive, unreadable Parquet); reading goes on with
+   * the next file. Without it, the DataError is thrown.
+   */
+  onFileError?: (file: string, error: DataError) => void;
+}
+
+/** Test-set membership per study: study → set of participant keys. */
+export type TestSets = Map<string, Set<string>>;
+
+function toSets(entries: Iterable<[string, ParticipantId[]]>): TestSets {
+  const sets: TestSets = new Map();
+  for (const [study, ids] of entries) sets.set(study, new Set(ids.map(participantKey)));
+  return sets;
+}
+
+/** Compute the test sets of a source by reading it once (participant ids only are kept). */
+export async function computeTestSets(source: ResolvedSource, seed: number, options: ReadOptions = {}): Promise<TestSets> {
+  const ids = new Map<string, ParticipantId[]>();
+  for await (const raw of readRawRecords(source, options)) {
+    const { transcript } = parseRecord(raw, options);
+    if (!transcript) continue;
+    let list = ids.get(transcript.study);
+    if (!list) ids.set(transcript.study, (list = []));
+    list.push({ experiment: transcript.experiment, participant: transcript.participant });
+  }
+  return toSets([...ids].map(([study, list]) => [study, chooseTestSet(seed, study, list)]));
+}
+
+async function resolveTestSets(source: ResolvedSource, options: ReadOptions): Promise<TestSets | undefined> {
+  const select = options.select ?? 'all';
+  if (select === 'all' && !source.manifest) return undefined;
+  if (source.manifest) return toSets(Object.entries(source.manifest.studies).map(([s, v]) => [s, v.test]));
+  if (options.splitSeed === undefined) {
+    throw new UsageError(`${source.root}: has no split manifest; run 'humanlike split' first, or pass --split-seed N to split on the fly`);
+  }
+  return computeTestSets(source, options.splitSeed, options);
+}
+
+/**
+ * Stream every record of a source as a parsed transcript with its problems. With `select`, only that side of the
+ * split is yielded (records that cannot be parsed are still yielded so their problems are counted).
+ */
+export async function* readTranscripts(path: string, options: ReadOptions = {}): AsyncGenerator<ParsedRecord> {
+  const source = await resolveSource(path, options);
+  const testSets = await resolveTestSets(source, options);
+  const select = options.select ?? 'all';
+  for (const file of source.files) {
+    try {
+      for await (const raw of readRawRecords({ ...source, files: [file] }, options)) {
+        const parsed = parseRecord(raw, options);
+        const t = parsed.transcript;
+        if (t && testSets) {
+          t.split = testSets.get(t.study)?.has(participantKey(t)) ? 'test' : 'train';
+          if (select !== 'all' && t.split !== select) continue;
+        }
+        yield parsed;
+      }
+    } catch (e) {
+      if (!(e instanceof DataError) || !options.onFileError) throw e;
+      options.onFileError(file.path, e);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { Transform, type Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { DataError } from '../errors.js';
+
+/** Options for reading zip archives safely. */
+export interface ZipLimits {
+  /** Refuse an entry that inflates past this many bytes (zip-bomb guard). Default 8 GiB. */
+  maxEntryBytes?: number;
+}
+
+export const DEFAULT_MAX_ENTRY_BYTES = 8 * 1024 ** 3;
+
+/** Entries a dataset reader should skip: macOS resource forks and hidden files. */
+export function isIgnoredEntry(name: string): boolean {
+  const parts = name.split('/');
+  return parts.includes('__MACOSX') || parts.some((p) => p.startsWith('.') && p !== '.' && p !== '..') || name.endsWith('/');
+}
+
+/** A zip entry name that would escape the folder it is extracted to (`..`, absolute, drive letter, backslash). */
+export function isUnsafeEntryName(name: string): boolean {
+  if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name)) return true;
+  return name.split(/[\\/]/).includes('..');
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    // strictFileNames off: we check names ourselves so the message can name the archive and entry.
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
+      if (err || !zip) reject(new DataError(`${path}: not a readable zip archive (${err?.message ?? 'unknown error'})`, { cause: err }));
+      else resolve(zip);
+    });
+  });
+}
+
+export interface ZipEntryStream {
+  name: string;
+  stream: Readable;
+}
+
+/**
+ * Stream the `.jsonl` entries of a zip archive one after another. Unsafe names and oversized entries are refused
+ * with a DataError naming the archive and entry; the byte limit is enforced on the inflated stream itself, not on
+ * the sizes the archive claims.
+ */
+export async function* readZipEntries(path: string, accept: (name: string) => boolean, limits: ZipLimits = {}): AsyncGenerator<ZipEntryStream> {
+  const maxBytes = limits.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  const zip = await openZip(path);
+  try {
+    const entries: yauzl.Entry[] = await new Promise((resolve, reject) => {
+      const all: yauzl.Entry[] = [];
+      zip.on('entry', (e: yauzl.Entry) => { all.push(e); zip.readEntry(); });
+      zip.on('end', () => resolve(all));
+      zip.on('error', (e: Error) => reject(new DataError(`${path}: corrupt zip archive (${e.message})`, { cause: e })));
+      zip.readEntry();
+    });
+    for (const entry of entries) {
+      const name = entry.fileName;
+      if (isUnsafeEntryName(name)) {
+        throw new DataError(`${path}: refused zip entry '${name}': its path is absolute or contains '..' (it could write outside the dataset)`);
+      }
+      if (isIgnoredEntry(name) || !accept(name)) continue;
+      if (entry.uncompressedSize > maxBytes) {
+        throw new DataError(`${path}!${name}: refused: the entry declares ${entry.uncompressedSize} bytes, over the limit of ${maxBytes} (zip bomb guard; raise --max-inflate-bytes if this is real)`);
+      }
+      const raw: Readable = await new Promise((resolve, reject) => {
+        zip.openReadStream(entry, (err, s) => (err || !s ? reject(new DataError(`${path}!${name}: cannot inflate (${err?.message})`, { cause: err })) : resolve(s)));
+      });
+      let seen = 0;
+      const guard = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          seen += chunk.length;
+          if (seen > maxBytes) cb(new DataError(`${path}!${name}: refused: inflates past the limit of ${maxBytes} bytes (zip bomb guard; raise --max-inflate-bytes if this is real)`));
+          else cb(null, chunk);
+        },
+      });
+      raw.on('error', (e) => guard.destroy(e instanceof DataError ? e : new DataError(`${path}!${name}: corrupt entry (${e.message})`, { cause: e })));
+      yield { name, stream: raw.pipe(guard) };
+    }
+  } finally {
+    zip.close();
+  }
+}

@@ -1,0 +1,70 @@
+import { DataError } from '../errors.js';
+import { readTranscripts, type ReadOptions } from './readTranscripts.js';
+import { participantKey, type Problem, type ProblemCode, type Severity } from './types.js';
+
+export interface ValidationSummary {
+  source: string;
+  records: number;
+  transcripts: number;
+  responses: number;
+  errors: number;
+  warnings: number;
+  /** Count of problems per severity and code, e.g. `{ "error": { "unbalanced-marker": 3 } }`. */
+  byCode: Record<Severity, Partial<Record<ProblemCode, number>>>;
+  ok: boolean;
+}
+
+export interface ValidateOptions extends ReadOptions {
+  /** Receives every problem as it is found (in file order). */
+  onProblem?: (p: Problem) => void;
+}
+
+/**
+ * Review a source the way a contributed study is reviewed: every problem of every record, never stopping at the
+ * first. Whole files that cannot be read are problems too (`unreadable-file`, `unsafe-archive`).
+ */
+export async function validateSource(path: string, options: ValidateOptions = {}): Promise<ValidationSummary> {
+  const summary: ValidationSummary = {
+    source: path, records: 0, transcripts: 0, responses: 0, errors: 0, warnings: 0, byCode: { error: {}, warning: {} }, ok: true,
+  };
+  const report = (p: Problem): void => {
+    if (p.severity === 'error') summary.errors++;
+    else summary.warnings++;
+    const counts = summary.byCode[p.severity];
+    counts[p.code] = (counts[p.code] ?? 0) + 1;
+    options.onProblem?.(p);
+  };
+  // First location of each participant per study, to point duplicates at the original.
+  const seen = new Map<string, Map<string, string>>();
+  const onFileError = (file: string, e: DataError): void => {
+    const code: ProblemCode = /refused/.test(e.message) ? 'unsafe-archive' : 'unreadable-file';
+    report({ severity: 'error', code, file, line: 0, column: 0, message: e.message });
+  };
+  for await (const parsed of readTranscripts(path, { ...options, onFileError })) {
+    summary.records++;
+    for (const p of parsed.problems) report(p);
+    const t = parsed.transcript;
+    if (!t) continue;
+    summary.transcripts++;
+    summary.responses += t.spans.length;
+    let studySeen = seen.get(t.study);
+    if (!studySeen) seen.set(t.study, (studySeen = new Map()));
+    const key = participantKey(t);
+    const first = studySeen.get(key);
+    if (first !== undefined) {
+      report({
+        severity: 'error', code: 'duplicate-participant', file: t.location.file, line: t.location.line, column: 1,
+        message: `participant ${JSON.stringify(t.participant)} of experiment ${JSON.stringify(t.experiment)} already appears at ${first}`,
+      });
+    } else {
+      studySeen.set(key, `${t.location.file}:${t.location.line}`);
+    }
+  }
+  summary.ok = summary.errors === 0;
+  return summary;
+}
+
+/** One problem as `file:line:column: severity [code] message`, the format editors and CI annotate. */
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.severity} [${p.code}] ${p.message}`;
+}

@@ -1,0 +1,83 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { join, resolve, sep } from 'node:path';
+import { DataError, UsageError } from '../errors.js';
+import { isSafeStudyName } from './parseRecord.js';
+import { readTranscripts, type ReadOptions } from './readTranscripts.js';
+import { SPLIT_MANIFEST, type SplitManifest } from './splitManifest.js';
+import { chooseTestSet, type ParticipantId } from './splitRule.js';
+
+export interface SplitResult {
+  outDir: string;
+  manifest: SplitManifest;
+  written: number;
+  /** Records left out of the output because they are not transcripts (see `humanlike validate`). */
+  skipped: number;
+  skippedFiles: string[];
+}
+
+/** The rule, in words, stored in the manifest so a reader knows how the split was made. */
+export const SPLIT_RULE = 'per study: min(floor(10% of participants), 100) participants with the smallest sha256(seed, study, experiment, participant)';
+
+async function assertWritableOutput(outDir: string): Promise<void> {
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  if (names.length > 0 && !names.includes(SPLIT_MANIFEST)) {
+    throw new UsageError(`${outDir}: exists and is not empty; choose a new --out folder (split only overwrites its own earlier output)`);
+  }
+}
+
+/**
+ * Write a held-out split of a source as a dataset folder: `<out>/<study>/prompts.jsonl` (each record's line as it
+ * was read, so validation gives the same positions' problems) and `<out>/humanlike-split.json` naming the test
+ * participants. Every command reads this folder; `--test-only` / `--train-only` select a side.
+ */
+export async function writeSplit(path: string, outDir: string, seed: number, options: ReadOptions = {}): Promise<SplitResult> {
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, found ${seed}`);
+  const root = resolve(outDir);
+  await assertWritableOutput(root);
+  const skippedFiles: string[] = [];
+  const onFileError = (file: string): void => void skippedFiles.push(file);
+  const readOptions: ReadOptions = { ...options, select: 'all', onFileError };
+
+  // Pass 1: participant ids per study (ids only: memory grows with participants, not with text).
+  const ids = new Map<string, ParticipantId[]>();
+  for await (const { transcript: t } of readTranscripts(path, readOptions)) {
+    if (!t || !isSafeStudyName(t.study)) continue;
+    let list = ids.get(t.study);
+    if (!list) ids.set(t.study, (list = []));
+    list.push({ experiment: t.experiment, participant: t.participant });
+  }
+  const manifest: SplitManifest = { format: 'humanlike-split', version: 1, seed, rule: SPLIT_RULE, studies: {} };
+  for (const [study, list] of [...ids].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    manifest.studies[study] = { participants: new Set(list.map((i) => `${i.experiment}\u001f${i.participant}`)).size, test: chooseTestSet(seed, study, list) };
+  }
+
+  // Pass 2: copy the records, one file per study.
+  await mkdir(root, { recursive: true });
+  const streams = new Map<string, WriteStream>();
+  let written = 0;
+  let skipped = 0;
+  skippedFiles.length = 0;
+  try {
+    for await (const parsed of readTranscripts(path, readOptions)) {
+      const t = parsed.transcript;
+      if (!t || !isSafeStudyName(t.study)) { skipped++; continue; }
+      let out = streams.get(t.study);
+      if (!out) {
+        const dir = join(root, t.study);
+        if (!resolve(dir).startsWith(root + sep)) throw new DataError(`study name ${JSON.stringify(t.study)} would write outside ${root}`);
+        await mkdir(dir, { recursive: true });
+        out = createWriteStream(join(dir, 'prompts.jsonl'));
+        streams.set(t.study, out);
+      }
+      const line = parsed.record.json ?? JSON.stringify(parsed.record.object);
+      if (!out.write(line + '\n')) await once(out, 'drain');
+      written++;
+    }
+  } finally {
+    await Promise.all([...streams.values()].map((s) => new Promise<void>((done) => s.end(done))));
+  }
+  await writeFile(join(root, SPLIT_MANIFEST), JSON.stringify(manifest, null, 1) + '\n');
+  return { outDir: root, manifest, written, skipped, skippedFiles };
+}

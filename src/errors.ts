@@ -1,0 +1,32 @@
+/**
+ * The small error hierarchy of humanlike. Every error a user can cause is a HumanlikeError: the CLI prints its
+ * message on one line (no stack trace) and exits with its exitCode. Anything else is a bug and keeps its stack.
+ */
+export class HumanlikeError extends Error {
+  /** Process exit code the CLI uses for this error. */
+  readonly exitCode: number = 2;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input data: a file that cannot be read, parsed or understood. Names the file (and line where known). */
+export class DataError extends HumanlikeError {}
+
+/** Bad command-line usage or configuration. */
+export class UsageError extends HumanlikeError {}
+
+/** A backend (model engine or server) failed; carries the endpoint and HTTP status when there is one. */
+export class BackendError extends HumanlikeError {
+  readonly endpoint: string | undefined;
+  readonly status: number | undefined;
+  constructor(message: string, options: { endpoint?: string; status?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.endpoint = options.endpoint;
+    this.status = options.status;
+  }
+}
+
+/** A run asked for something the backend declared it cannot do. Raised before any work starts. */
+export class CapabilityError extends HumanlikeError {}
