@@ -14,6 +14,9 @@ export class HumanlikeError extends Error {
 /** Bad input data: a file that cannot be read, parsed or understood. Names the file (and line where known). */
 export class DataError extends HumanlikeError {}
 
+/** A zip archive that is refused for safety: an entry escaping the folder, or one inflating past the limit. */
+export class UnsafeArchiveError extends DataError {}
+
 /** Bad command-line usage or configuration. */
 export class UsageError extends HumanlikeError {}
 

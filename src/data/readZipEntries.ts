@@ -1,6 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { DataError } from '../errors.js';
+import { DataError, UnsafeArchiveError } from '../errors.js';
 
 /** Options for reading zip archives safely. */
 export interface ZipLimits {
@@ -24,8 +24,9 @@ export function isUnsafeEntryName(name: string): boolean {
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    // strictFileNames off: we check names ourselves so the message can name the archive and entry.
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
+    // decodeStrings off: yauzl would reject unsafe names with a generic error; we check them ourselves so the
+    // message can name the archive and the entry.
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: false }, (err, zip) => {
       if (err || !zip) reject(new DataError(`${path}: not a readable zip archive (${err?.message ?? 'unknown error'})`, { cause: err }));
       else resolve(zip);
     });
@@ -54,13 +55,13 @@ export async function* readZipEntries(path: string, accept: (name: string) => bo
       zip.readEntry();
     });
     for (const entry of entries) {
-      const name = entry.fileName;
+      const name = Buffer.isBuffer(entry.fileName) ? (entry.fileName as Buffer).toString('utf8') : entry.fileName;
       if (isUnsafeEntryName(name)) {
-        throw new DataError(`${path}: refused zip entry '${name}': its path is absolute or contains '..' (it could write outside the dataset)`);
+        throw new UnsafeArchiveError(`${path}: refused zip entry '${name}': its path is absolute or contains '..' (it could write outside the dataset)`);
       }
       if (isIgnoredEntry(name) || !accept(name)) continue;
       if (entry.uncompressedSize > maxBytes) {
-        throw new DataError(`${path}!${name}: refused: the entry declares ${entry.uncompressedSize} bytes, over the limit of ${maxBytes} (zip bomb guard; raise --max-inflate-bytes if this is real)`);
+        throw new UnsafeArchiveError(`${path}!${name}: refused: the entry declares ${entry.uncompressedSize} bytes, over the limit of ${maxBytes} (zip bomb guard; raise --max-inflate-bytes if this is real)`);
       }
       const raw: Readable = await new Promise((resolve, reject) => {
         zip.openReadStream(entry, (err, s) => (err || !s ? reject(new DataError(`${path}!${name}: cannot inflate (${err?.message})`, { cause: err })) : resolve(s)));
@@ -69,11 +70,17 @@ export async function* readZipEntries(path: string, accept: (name: string) => bo
       const guard = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           seen += chunk.length;
-          if (seen > maxBytes) cb(new DataError(`${path}!${name}: refused: inflates past the limit of ${maxBytes} bytes (zip bomb guard; raise --max-inflate-bytes if this is real)`));
+          if (seen > maxBytes) cb(new UnsafeArchiveError(`${path}!${name}: refused: inflates past the limit of ${maxBytes} bytes (zip bomb guard; raise --max-inflate-bytes if this is real)`));
           else cb(null, chunk);
         },
       });
-      raw.on('error', (e) => guard.destroy(e instanceof DataError ? e : new DataError(`${path}!${name}: corrupt entry (${e.message})`, { cause: e })));
+      raw.on('error', (e) => {
+        // yauzl checks the inflated size against the declared one: a mismatch is a forged header, not bad luck.
+        const forged = /too (many|few) bytes/.test(e.message);
+        guard.destroy(forged
+          ? new UnsafeArchiveError(`${path}!${name}: refused: inflates to a size other than the ${entry.uncompressedSize} bytes it declares (forged header)`, { cause: e })
+          : new DataError(`${path}!${name}: corrupt entry (${e.message})`, { cause: e }));
+      });
       yield { name, stream: raw.pipe(guard) };
     }
   } finally {

@@ -1,4 +1,4 @@
-import { DataError } from '../errors.js';
+import { DataError, UnsafeArchiveError } from '../errors.js';
 import { readTranscripts, type ReadOptions } from './readTranscripts.js';
 import { participantKey, type Problem, type ProblemCode, type Severity } from './types.js';
 
@@ -37,7 +37,7 @@ export async function validateSource(path: string, options: ValidateOptions = {}
   // First location of each participant per study, to point duplicates at the original.
   const seen = new Map<string, Map<string, string>>();
   const onFileError = (file: string, e: DataError): void => {
-    const code: ProblemCode = /refused/.test(e.message) ? 'unsafe-archive' : 'unreadable-file';
+    const code: ProblemCode = e instanceof UnsafeArchiveError ? 'unsafe-archive' : 'unreadable-file';
     report({ severity: 'error', code, file, line: 0, column: 0, message: e.message });
   };
   for await (const parsed of readTranscripts(path, { ...options, onFileError })) {

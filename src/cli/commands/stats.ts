@@ -18,8 +18,11 @@ export function registerStats(program: Command): void {
   ).action(async (source: string, opts: Record<string, unknown>) => {
     const read = readOptionsFrom(opts);
     const domains = typeof opts['domains'] === 'string' ? await readDomainsTable(opts['domains']) : undefined;
+    // A file that cannot be read is counted and named, and the exit code says the data has errors.
+    read.onFileError = (file, e) => void process.stderr.write(`humanlike: skipped ${file}: ${e.message}\n`);
     const stats = await computeStats(source, domains ? { ...read, domains } : read);
     process.stdout.write(opts['json'] ? JSON.stringify(stats) + '\n' : renderStats(stats) + '\n');
+    if (stats.skipped.files > 0) process.exitCode = 1;
   });
 }
 
