@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { HumanlikeError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEval } from './commands/evalCommand.js';
+import { registerExport } from './commands/exportCommand.js';
+import { registerRuns } from './commands/runs.js';
 import { registerSplit } from './commands/split.js';
 import { registerStats } from './commands/stats.js';
 import { registerValidate } from './commands/validate.js';
@@ -20,12 +23,19 @@ Examples:
   $ humanlike validate ../shared/psych201            list every problem of a dataset
   $ humanlike split ../shared/psych201 --seed 1 --out split
   $ humanlike stats split --test-only --domains ../shared/psych201/experiment_domains.csv
+  $ humanlike eval split --test-only --model model.gguf   score every response; resumable
+  $ humanlike runs                                   list stored runs
+  $ humanlike export results.parquet                 one row per scored response
 
-Exit codes: 0 ok, 1 data has errors, 2 usage or input error, 70 internal error.`);
+Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or input error, 70 internal error,
+130 interrupted.`);
   registerDemo(program);
   registerValidate(program);
   registerSplit(program);
   registerStats(program);
+  registerEval(program);
+  registerRuns(program);
+  registerExport(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {

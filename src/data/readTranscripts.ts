@@ -43,7 +43,7 @@ export async function computeTestSets(source: ResolvedSource, seed: number, opti
 
 async function resolveTestSets(source: ResolvedSource, options: ReadOptions): Promise<TestSets | undefined> {
   const select = options.select ?? 'all';
-  if (select === 'all' && !source.manifest) return undefined;
+  if (select === 'all' && !source.manifest && options.splitSeed === undefined) return undefined;
   if (source.manifest) return toSets(Object.entries(source.manifest.studies).map(([s, v]) => [s, v.test]));
   if (options.splitSeed === undefined) {
     throw new UsageError(`${source.root}: has no split manifest; run 'humanlike split' first, or pass --split-seed N to split on the fly`);

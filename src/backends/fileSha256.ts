@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+/** Cache folder of humanlike (model downloads, file hashes): $HUMANLIKE_CACHE or ~/.cache/humanlike. */
+export function cacheDir(): string {
+  return process.env['HUMANLIKE_CACHE'] ?? join(homedir(), '.cache', 'humanlike');
+}
+
+/**
+ * sha256 of a file, cached by (absolute path, size, mtime) so that a 40 GB model is hashed once, not per run.
+ * The hash identifies the model in the run record.
+ */
+export async function fileSha256(path: string): Promise<string> {
+  const abs = resolve(path);
+  const info = await stat(abs);
+  const key = `${abs}\u0000${info.size}\u0000${info.mtimeMs}`;
+  const cacheFile = join(cacheDir(), 'file-hashes.json');
+  let cache: Record<string, string> = {};
+  try {
+    cache = JSON.parse(await readFile(cacheFile, 'utf8')) as Record<string, string>;
+  } catch {
+    // no cache yet
+  }
+  const hit = cache[key];
+  if (hit) return hit;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(abs)) hash.update(chunk as Buffer);
+  const digest = hash.digest('hex');
+  try {
+    cache[key] = digest;
+    await mkdir(dirname(cacheFile), { recursive: true });
+    await writeFile(cacheFile, JSON.stringify(cache));
+  } catch {
+    // a read-only home is fine: we just hash again next time
+  }
+  return digest;
+}

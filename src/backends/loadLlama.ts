@@ -1,0 +1,64 @@
+import type { Llama, LlamaModel } from 'node-llama-cpp';
+import { BackendError } from '../errors.js';
+import { cacheDir } from './fileSha256.js';
+
+/** Which compute to use: 'auto' picks CUDA, Metal or Vulkan when present (prebuilt binaries), else CPU. */
+export type GpuChoice = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
+
+const llamas = new Map<GpuChoice, Promise<Llama>>();
+
+/** The node-llama-cpp runtime, loaded once per process. Never builds from source (`build: 'never'`). */
+export async function loadLlama(gpu: GpuChoice = 'auto'): Promise<Llama> {
+  let p = llamas.get(gpu);
+  if (!p) {
+    p = (async () => {
+      const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+      try {
+        return await getLlama({ gpu: gpu === 'cpu' ? false : gpu, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
+      } catch (e) {
+        throw new BackendError(`cannot start the llama.cpp engine with gpu=${gpu}: ${(e as Error).message}`, { cause: e });
+      }
+    })();
+    llamas.set(gpu, p);
+  }
+  return p;
+}
+
+/** A local GGUF path, or `hf:<user>/<repo>/<file>.gguf` (downloaded once into the cache; needs network). */
+export async function resolveModelPath(ref: string): Promise<string> {
+  if (!ref.startsWith('hf:')) return ref;
+  const { resolveModelFile } = await import('node-llama-cpp');
+  try {
+    return await resolveModelFile(ref, { directory: `${cacheDir()}/models`, cli: false, verify: false });
+  } catch (e) {
+    throw new BackendError(`cannot download ${ref} (it needs network access to huggingface.co; set HF_TOKEN for gated models): ${(e as Error).message}`, { cause: e });
+  }
+}
+
+const GGUF_MAGIC = Buffer.from('GGUF');
+
+/** Load a GGUF model, with a clear message when the file is missing or is not GGUF. */
+export async function loadGgufModel(llama: Llama, path: string, options: { vocabOnly?: boolean } = {}): Promise<LlamaModel> {
+  const { open } = await import('node:fs/promises');
+  let head = Buffer.alloc(4);
+  try {
+    const fh = await open(path, 'r');
+    try {
+      await fh.read(head, 0, 4, 0);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BackendError(`${path}: ${code === 'ENOENT' ? 'model file not found' : (e as Error).message}`, { cause: e });
+  }
+  if (!head.equals(GGUF_MAGIC)) {
+    head = Buffer.from(head);
+    throw new BackendError(`${path}: not a GGUF model (the file does not start with the GGUF magic bytes; found ${JSON.stringify(head.toString('latin1'))})`);
+  }
+  try {
+    return await llama.loadModel({ modelPath: path, vocabOnly: options.vocabOnly ?? false });
+  } catch (e) {
+    throw new BackendError(`${path}: cannot load the GGUF model: ${(e as Error).message}`, { cause: e });
+  }
+}

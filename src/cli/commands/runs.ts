@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
+import { formatTable } from '../formatTable.js';
+
+export function registerRuns(program: Command): void {
+  program
+    .command('runs')
+    .summary('list the runs in a results database')
+    .description('List the runs of a results database: model, format, policy, status, participants and responses done.')
+    .option('--db <file>', 'results database', DEFAULT_DB)
+    .option('--json', 'print the full run records as JSON')
+    .addHelpText('after', '\nExample:\n  $ humanlike runs --db humanlike.duckdb')
+    .action(async (opts: { db: string; json?: boolean }) => {
+      const store = await ResultsStore.open(opts.db);
+      try {
+        const runs = await store.listRuns();
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(runs) + '\n');
+          return;
+        }
+        if (runs.length === 0) {
+          process.stdout.write(`no runs in ${opts.db}\n`);
+          return;
+        }
+        process.stdout.write(formatTable(
+          ['run', 'model', 'format', 'policy', 'selection', 'status', 'participants', 'responses', 'created'],
+          runs.map((r) => [r.runId, r.model, r.promptFormat, r.contextPolicy, r.selection, r.status, r.participantsDone, r.responsesScored, r.createdAt.slice(0, 19)]),
+        ) + '\n');
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,39 @@
+import { parseTranscript } from '../data/parseTranscript.js';
+import type { Metadata, Transcript } from '../data/types.js';
+import { renderChat } from './chatPrompt.js';
+import { personaPrefix } from './persona.js';
+import { applyReferencePreset } from './referencePreset.js';
+import type { ContextPolicy, PromptFormat, RenderedPrompt } from './types.js';
+
+export interface RenderOptions {
+  format: PromptFormat;
+  policy: ContextPolicy;
+  /** Chat template (format 'chat'). */
+  chatTemplate?: string;
+  bosText?: string;
+  eosText?: string;
+  /** Metadata stated by the persona prefix: the participant's own (persona) or another's (persona-shuffled). */
+  personaMetadata?: Metadata;
+}
+
+/** Turn a transcript into the text a model reads, keeping each response's span. */
+export function renderPrompt(t: Transcript, o: RenderOptions): RenderedPrompt {
+  let text = t.text;
+  let spans: (typeof t.spans[number] | undefined)[] = t.spans;
+  if (o.policy === 'reference') {
+    text = applyReferencePreset(text);
+    // The preset keeps responses in order and only cuts trailing ones: re-parse and match by position.
+    const reparsed = parseTranscript(text).spans;
+    spans = t.spans.map((_, i) => reparsed[i]);
+  }
+  if (o.format === 'chat') {
+    const kept = spans.filter((s): s is NonNullable<typeof s> => s !== undefined);
+    const chat = renderChat(o.chatTemplate ?? '', text, kept, { bos: o.bosText ?? '', eos: o.eosText ?? '' });
+    return { text: chat.text, spans: spans.map((s, i) => (s ? chat.spans[i] : undefined)), special: true, hasBosText: o.bosText !== undefined && o.bosText !== '' && chat.text.startsWith(o.bosText) };
+  }
+  if (o.format === 'persona' || o.format === 'persona-shuffled') {
+    const prefix = personaPrefix(o.personaMetadata ?? {});
+    return { text: prefix + text, spans: spans.map((s) => (s ? { start: s.start + prefix.length, end: s.end + prefix.length } : undefined)), special: false, hasBosText: false };
+  }
+  return { text, spans, special: false, hasBosText: false };
+}

@@ -1,0 +1,166 @@
+import type { Backend, ScoreRequest } from '../backends/Backend.js';
+import { participantKey, type Metadata, type ResponseSpan, type Transcript } from '../data/types.js';
+import { CapabilityError, DataError } from '../errors.js';
+import { hasPersonaMetadata } from '../prompts/persona.js';
+import { renderPrompt } from '../prompts/renderPrompt.js';
+import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
+import { alignSpans } from './alignSpans.js';
+import { optionTokens } from './optionTokens.js';
+import { planWindows, type ResponsePositions } from './planWindows.js';
+import { DISCRETE_RESPONSE, shuffledPersona, type StudyProfile } from './profileStudies.js';
+import type { ParticipantScore, ResponseScorer, ScoredResponse, SkippedResponse } from './ResponseScorer.js';
+import { tokenizeWithOffsets } from './tokenizeWithOffsets.js';
+
+export interface TokenScorerOptions {
+  format: PromptFormat;
+  policy: ContextPolicy;
+  /** Participants scored at once (remote backends; 1 for embedded engines). Default: the backend's batchSequences. */
+  concurrency?: number;
+}
+
+/** Scores responses with a language model backend: render, tokenize, align, window, score, sum. */
+export class TokenScorer implements ResponseScorer {
+  readonly identity;
+  readonly tokenizerId;
+  readonly concurrency: number;
+  private readonly optionCache = new Map<string, number[] | undefined>();
+
+  constructor(private readonly backend: Backend, private readonly options: TokenScorerOptions) {
+    this.identity = backend.identity;
+    this.tokenizerId = backend.tokenizer.id;
+    this.concurrency = options.concurrency ?? backend.capabilities.batchSequences;
+    if (options.format === 'chat' && !backend.capabilities.chatTemplate) {
+      throw new CapabilityError(`${backend.identity.name} has no chat template, so --format chat cannot be used (use raw or persona)`);
+    }
+  }
+
+  private personaFor(t: Transcript, profile: StudyProfile): Metadata | undefined {
+    if (this.options.format === 'persona') {
+      if (!hasPersonaMetadata(t.metadata)) throw new DataError('no metadata to state in a persona');
+      return t.metadata;
+    }
+    if (this.options.format === 'persona-shuffled') {
+      const other = shuffledPersona(profile, participantKey(t));
+      if (!other) throw new DataError('persona-shuffled needs this participant and another of the study to have metadata');
+      return other;
+    }
+    return undefined;
+  }
+
+  async scoreParticipant(t: Transcript, profile: StudyProfile): Promise<ParticipantScore> {
+    const { tokenizer, capabilities } = this.backend;
+    const personaMetadata = this.personaFor(t, profile);
+    const rendered = renderPrompt(t, {
+      format: this.options.format,
+      policy: this.options.policy,
+      ...(capabilities.chatTemplate !== undefined && { chatTemplate: capabilities.chatTemplate }),
+      bosText: tokenizer.bosText,
+      eosText: tokenizer.eosText,
+      ...(personaMetadata && { personaMetadata }),
+    });
+    const skipped: SkippedResponse[] = [];
+    const present: { index: number; span: ResponseSpan }[] = [];
+    rendered.spans.forEach((span, index) => {
+      if (span) present.push({ index, span });
+      else skipped.push({ responseIndex: index, reason: 'cut off by the reference preset (32,768 characters)' });
+    });
+    const tok = tokenizeWithOffsets(tokenizer, rendered.text, rendered.special);
+    const aligned = alignSpans(present.map((p) => p.span), tok.starts, tok.ends);
+    const usesBos = tokenizer.addBos && tokenizer.bos !== undefined && !rendered.hasBosText;
+    const shift = usesBos ? 1 : 0;
+    const sequence = usesBos ? [tokenizer.bos as number, ...tok.tokens] : tok.tokens;
+
+    const positions: ResponsePositions[] = [];
+    const which: number[] = []; // index into `present` for each entry of positions
+    aligned.forEach((a, i) => {
+      if (a.first < 0) skipped.push({ responseIndex: present[i]!.index, reason: 'no token covers the response' });
+      else {
+        positions.push({ first: a.first + shift, last: a.last + shift });
+        which.push(i);
+      }
+    });
+    const plan = planWindows(sequence.length, positions, capabilities.contextSize, usesBos);
+    for (const u of plan.unscorable) skipped.push({ responseIndex: present[which[u.index]!]!.index, reason: u.reason });
+
+    // Choice-restricted accuracy needs the other options' tokens at the response's position.
+    const alternativesOf = new Map<number, number[]>(); // positions index → option token ids
+    const wantChoices = capabilities.alternatives && profile.options.length >= 2;
+    positions.forEach((pos, j) => {
+      const p = present[which[j]!]!;
+      const a = aligned[which[j]!]!;
+      const content = t.text.slice(t.spans[p.index]!.start, t.spans[p.index]!.end);
+      if (!wantChoices || pos.first !== pos.last || a.straddleStart || a.straddleEnd || !DISCRETE_RESPONSE.test(content)) return;
+      const ids = optionTokens(tokenizer, rendered.text.slice(0, p.span.start), profile.options, rendered.special, this.optionCache);
+      if (ids && ids[profile.options.indexOf(content)] === sequence[pos.first]) alternativesOf.set(j, ids);
+    });
+
+    const requests: ScoreRequest[] = [];
+    const requestOf: { j: number; offset: number }[][] = [];
+    let tokensEvaluated = 0;
+    for (const w of plan.windows) {
+      const offset = (w.prependBos ? 1 : 0) - w.start;
+      const tokens = w.prependBos ? [tokenizer.bos as number, ...sequence.slice(w.start, w.end)] : sequence.slice(w.start, w.end);
+      const scoredPositions: number[] = [];
+      const alternatives = new Map<number, number[]>();
+      for (const j of w.responses) {
+        const pos = positions[j]!;
+        for (let p = pos.first; p <= pos.last; p++) scoredPositions.push(p + offset);
+        const alts = alternativesOf.get(j);
+        if (alts) alternatives.set(pos.first + offset, alts);
+      }
+      requests.push({ tokens, positions: scoredPositions, ...(alternatives.size > 0 && { alternatives }) });
+      requestOf.push(w.responses.map((j) => ({ j, offset })));
+      tokensEvaluated += tokens.length;
+    }
+    const results = await this.backend.scoreTokens(requests);
+
+    const rows: ScoredResponse[] = [];
+    results.forEach((scores, r) => {
+      let cursor = 0;
+      for (const { j, offset } of requestOf[r]!) {
+        const pos = positions[j]!;
+        const n = pos.last - pos.first + 1;
+        const mine = scores.slice(cursor, cursor + n);
+        cursor += n;
+        const p = present[which[j]!]!;
+        const a = aligned[which[j]!]!;
+        const orig = t.spans[p.index]!;
+        const content = t.text.slice(orig.start, orig.end);
+        const discrete = DISCRETE_RESPONSE.test(content) && profile.options.includes(content);
+        const first = mine[0];
+        let choiceNll: number | null = null;
+        let choiceCorrectRestricted: boolean | null = null;
+        const alts = first?.alternatives;
+        if (alternativesOf.has(j) && alts) {
+          const target = alts[profile.options.indexOf(content)] ?? Number.NEGATIVE_INFINITY;
+          const max = Math.max(...alts);
+          const lse = max + Math.log(alts.reduce((s, x) => s + Math.exp(x - max), 0));
+          choiceNll = lse - target;
+          choiceCorrectRestricted = target >= max;
+        }
+        rows.push({
+          responseIndex: p.index,
+          charStart: orig.start,
+          charEnd: orig.end,
+          nTokens: n,
+          nll: -mine.reduce((s, x) => s + x.logprob, 0),
+          greedyMatch: capabilities.top1 ? mine.every((x) => x.top1) : null,
+          firstTokenLogprob: first?.logprob ?? null,
+          straddle: (a.straddleStart ? 1 : 0) | (a.straddleEnd ? 2 : 0),
+          contextTokens: pos.first + offset,
+          discrete,
+          choiceCorrect: discrete && n === 1 && capabilities.top1 ? (first?.top1 ?? null) : null,
+          choiceNll,
+          choiceCorrectRestricted,
+        });
+      }
+    });
+    rows.sort((a, b) => a.responseIndex - b.responseIndex);
+    skipped.sort((a, b) => a.responseIndex - b.responseIndex);
+    return { rows, skipped, tokensEvaluated, offsetFallbacks: tok.usedFallback ? 1 : 0 };
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+}

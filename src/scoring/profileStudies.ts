@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { readTranscripts, type ReadOptions } from '../data/readTranscripts.js';
+import { splitRank } from '../data/splitRule.js';
+import { participantKey, type Metadata } from '../data/types.js';
+import { hasPersonaMetadata } from '../prompts/persona.js';
+
+/** A discrete response: one capital letter (the reference's discrete variant). */
+export const DISCRETE_RESPONSE = /^[A-Z]$/;
+
+/** What the run loop needs to know about a study before scoring it. */
+export interface StudyProfile {
+  study: string;
+  participants: number;
+  responses: number;
+  /** Distinct discrete responses seen in the study, sorted: the options of choice-restricted accuracy. */
+  options: string[];
+  /** Distinct responses seen in the study (any participant): the support of the baselines. */
+  distinctResponses: number;
+  /** Response counts over the participants the frequency baseline learns from (training side, or everyone). */
+  counts: Map<string, number>;
+  countsTotal: number;
+  /** True when counts include every participant: the baseline then leaves the scored participant out. */
+  countsIncludeEveryone: boolean;
+  /** Participants with persona metadata, in a seeded order: persona-shuffled takes the next one's metadata. */
+  personas: { key: string; metadata: Metadata }[];
+  /** Position of each participant in `personas`. */
+  personaIndex: Map<string, number>;
+}
+
+export interface DatasetProfile {
+  /** sha256 over every record read (study and raw line), in order: identifies the data a run scored. */
+  datasetHash: string;
+  participants: number;
+  responses: number;
+  studies: Map<string, StudyProfile>;
+}
+
+/**
+ * One streaming pass over the selected data: the dataset hash, and per study the options, response counts and
+ * personas. Memory grows with distinct responses and participants, not with text.
+ */
+export async function profileStudies(source: string, read: ReadOptions, options: { seed?: number; countResponses?: boolean } = {}): Promise<DatasetProfile> {
+  const hash = createHash('sha256');
+  const studies = new Map<string, StudyProfile & { distinct: Set<string> }>();
+  let participants = 0;
+  let responses = 0;
+  const select = read.select ?? 'all';
+  // Read everything: the baselines learn from the training side and options come from the whole study, even when
+  // only the test side is scored. Counts and the hash cover the selected side only.
+  for await (const parsed of readTranscripts(source, { ...read, select: 'all' })) {
+    const t = parsed.transcript;
+    const selected = select === 'all' || t?.split === select;
+    if (selected) hash.update(`${parsed.record.study}\n${parsed.record.json ?? JSON.stringify(parsed.record.object)}\n`);
+    if (!t || parsed.hasErrors) continue;
+    let p = studies.get(t.study);
+    if (!p) {
+      p = { study: t.study, participants: 0, responses: 0, options: [], distinctResponses: 0, counts: new Map(), countsTotal: 0, countsIncludeEveryone: t.split === undefined, personas: [], personaIndex: new Map(), distinct: new Set() };
+      studies.set(t.study, p);
+    }
+    if (selected) {
+      p.participants++;
+      p.responses += t.spans.length;
+      participants++;
+      responses += t.spans.length;
+    }
+    const learnFrom = t.split === undefined || t.split === 'train';
+    for (const s of t.spans) {
+      const content = t.text.slice(s.start, s.end);
+      if (DISCRETE_RESPONSE.test(content) && !p.options.includes(content)) p.options.push(content);
+      if (options.countResponses) {
+        p.distinct.add(content);
+        if (learnFrom) {
+          p.counts.set(content, (p.counts.get(content) ?? 0) + 1);
+          p.countsTotal++;
+        }
+      }
+    }
+    if (hasPersonaMetadata(t.metadata)) p.personas.push({ key: participantKey(t), metadata: t.metadata });
+  }
+  const seed = options.seed ?? 0;
+  const out = new Map<string, StudyProfile>();
+  for (const [study, { distinct, ...p }] of studies) {
+    p.options.sort();
+    p.distinctResponses = distinct.size;
+    const ranked = p.personas.map((x) => ({ x, rank: splitRank(seed, study, x.key, 'persona') }));
+    ranked.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
+    p.personas = ranked.map((r) => r.x);
+    p.personas.forEach((x, i) => p.personaIndex.set(x.key, i));
+    out.set(study, p);
+  }
+  return { datasetHash: hash.digest('hex'), participants, responses, studies: out };
+}
+
+/** The metadata persona-shuffled states for a participant: the next participant's in the seeded order, never their own. */
+export function shuffledPersona(profile: StudyProfile, key: string): Metadata | undefined {
+  const n = profile.personas.length;
+  if (n < 2) return undefined;
+  const i = profile.personaIndex.get(key);
+  return i === undefined ? undefined : profile.personas[(i + 1) % n]?.metadata;
+}

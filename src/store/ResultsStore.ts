@@ -1,0 +1,251 @@
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { sqlString } from '../data/readParquet.js';
+import { DataError } from '../errors.js';
+import type { ParticipantOutcome } from '../scoring/ResponseScorer.js';
+import { RECORD_VERSION, SCHEMA_SQL } from './schema.js';
+
+/** Default database file, under the working directory. */
+export const DEFAULT_DB = 'humanlike.duckdb';
+
+export type RunStatus = 'running' | 'complete' | 'failed' | 'interrupted';
+
+/** A run record as stored (JSON columns parsed). */
+export interface RunRecord {
+  runId: string;
+  configKey: string;
+  recordVersion: number;
+  toolVersion: string;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  source: string;
+  selection: string;
+  datasetHash: string;
+  model: string;
+  modelKind: string;
+  modelSha256: string | null;
+  modelIdentity: Record<string, unknown>;
+  tokenizer: string;
+  promptFormat: string;
+  contextPolicy: string;
+  options: Record<string, unknown>;
+  stats: Record<string, unknown> | null;
+  timings: Record<string, unknown> | null;
+  error: string | null;
+}
+
+export type NewRun = Omit<RunRecord, 'createdAt' | 'updatedAt' | 'finishedAt' | 'stats' | 'timings' | 'error' | 'status' | 'recordVersion'>;
+
+const participantKeySql = `study || chr(31) || experiment || chr(31) || participant`;
+
+/**
+ * The results database (one DuckDB file). Rows of a participant are written before its entry in `participants`; a
+ * participant counts as done only with that entry, and resuming deletes rows of participants without one. So a run
+ * killed at any point (even kill -9) resumes with no participant lost or written twice.
+ */
+export class ResultsStore {
+  private pending: ParticipantOutcome[] = [];
+  private pendingRows = 0;
+
+  private constructor(readonly path: string, private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection) {}
+
+  static async open(path: string): Promise<ResultsStore> {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new DataError(`${path}: cannot open the results database${/lock/i.test(msg) ? ' (another humanlike process is using it)' : ''}: ${msg.split('\n')[0]}`, { cause: e });
+    }
+    const db = await instance.connect();
+    await db.run(SCHEMA_SQL);
+    return new ResultsStore(path, instance, db);
+  }
+
+  /** Raw SQL access for analyses and exports. */
+  get connection(): DuckDBConnection {
+    return this.db;
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: (string | number | boolean | null)[] = []): Promise<T[]> {
+    const reader = await this.db.runAndReadAll(sql, params as never);
+    return reader.getRowObjectsJson() as T[];
+  }
+
+  async findRunByConfig(configKey: string): Promise<RunRecord | undefined> {
+    const rows = await this.query(`SELECT * FROM runs WHERE config_key = ? ORDER BY created_at DESC LIMIT 1`, [configKey]);
+    return rows[0] ? toRunRecord(rows[0]) : undefined;
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const rows = await this.query(`SELECT * FROM runs WHERE run_id = ?`, [runId]);
+    return rows[0] ? toRunRecord(rows[0]) : undefined;
+  }
+
+  async listRuns(): Promise<(RunRecord & { participantsDone: number; responsesScored: number })[]> {
+    const rows = await this.query(`
+      SELECT r.*, coalesce(p.n, 0) AS participants_done, coalesce(p.scored, 0) AS responses_scored
+      FROM runs r LEFT JOIN (SELECT run_id, count(*) AS n, sum(n_scored) AS scored FROM participants GROUP BY run_id) p USING (run_id)
+      ORDER BY r.created_at`);
+    return rows.map((r) => ({ ...toRunRecord(r), participantsDone: Number(r['participants_done']), responsesScored: Number(r['responses_scored']) }));
+  }
+
+  async createRun(run: NewRun): Promise<void> {
+    const now = new Date().toISOString();
+    await this.db.run(
+      `INSERT INTO runs (run_id, config_key, record_version, tool_version, status, created_at, updated_at, source, selection, dataset_hash,
+        model, model_kind, model_sha256, model_identity, tokenizer, prompt_format, context_policy, options)
+       VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [run.runId, run.configKey, RECORD_VERSION, run.toolVersion, now, now, run.source, run.selection, run.datasetHash, run.model, run.modelKind,
+        run.modelSha256, JSON.stringify(run.modelIdentity), run.tokenizer, run.promptFormat, run.contextPolicy, JSON.stringify(run.options)] as never,
+    );
+  }
+
+  async updateRun(runId: string, patch: { status?: RunStatus; stats?: unknown; timings?: unknown; error?: string | null; finished?: boolean }): Promise<void> {
+    const sets: string[] = ['updated_at = ?'];
+    const values: (string | null)[] = [new Date().toISOString()];
+    if (patch.status) { sets.push('status = ?'); values.push(patch.status); }
+    if (patch.stats !== undefined) { sets.push('stats = ?'); values.push(JSON.stringify(patch.stats)); }
+    if (patch.timings !== undefined) { sets.push('timings = ?'); values.push(JSON.stringify(patch.timings)); }
+    if (patch.error !== undefined) { sets.push('error = ?'); values.push(patch.error); }
+    if (patch.finished) { sets.push('finished_at = ?'); values.push(new Date().toISOString()); }
+    values.push(runId);
+    await this.db.run(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`, values as never);
+  }
+
+  /** Remove rows of participants that have no `participants` entry (a run killed between the two writes). */
+  async removeUnfinished(runId: string): Promise<number> {
+    const where = `run_id = ? AND ${participantKeySql} NOT IN (SELECT ${participantKeySql} FROM participants WHERE run_id = ?)`;
+    const n = await this.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM responses WHERE ${where}`, [runId, runId]);
+    await this.db.run(`DELETE FROM responses WHERE ${where}`, [runId, runId] as never);
+    await this.db.run(`DELETE FROM skipped_responses WHERE ${where}`, [runId, runId] as never);
+    return n[0]?.n ?? 0;
+  }
+
+  /** Keys (study, experiment, participant joined by U+001F) of the participants a run has finished. */
+  async finishedParticipants(runId: string): Promise<Set<string>> {
+    const rows = await this.query<{ k: string }>(`SELECT ${participantKeySql} AS k FROM participants WHERE run_id = ?`, [runId]);
+    return new Set(rows.map((r) => r.k));
+  }
+
+  /** Buffer a finished participant; written at the next flush (automatically every few thousand rows). */
+  async add(runId: string, outcome: ParticipantOutcome): Promise<void> {
+    this.pending.push(outcome);
+    this.pendingRows += outcome.score?.rows.length ?? 0;
+    if (this.pendingRows >= 5000 || this.pending.length >= 200) await this.flush(runId);
+  }
+
+  /** Write buffered participants: their rows first, then their `participants` entries (the commit point). */
+  async flush(runId: string): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingRows = 0;
+    const rows = await this.db.createAppender('responses');
+    const skips = await this.db.createAppender('skipped_responses');
+    try {
+      for (const o of batch) {
+        for (const r of o.score?.rows ?? []) {
+          rows.appendVarchar(runId);
+          rows.appendVarchar(o.study);
+          rows.appendVarchar(o.experiment);
+          rows.appendVarchar(o.participant);
+          rows.appendInteger(r.responseIndex);
+          rows.appendInteger(r.charStart);
+          rows.appendInteger(r.charEnd);
+          rows.appendInteger(r.nTokens);
+          rows.appendDouble(r.nll);
+          appendNullable(rows, r.greedyMatch, (v) => rows.appendBoolean(v));
+          appendNullable(rows, r.firstTokenLogprob, (v) => rows.appendDouble(v));
+          rows.appendTinyInt(r.straddle);
+          rows.appendInteger(r.contextTokens);
+          rows.appendBoolean(r.discrete);
+          appendNullable(rows, r.choiceCorrect, (v) => rows.appendBoolean(v));
+          appendNullable(rows, r.choiceNll, (v) => rows.appendDouble(v));
+          appendNullable(rows, r.choiceCorrectRestricted, (v) => rows.appendBoolean(v));
+          rows.endRow();
+        }
+        for (const s of o.score?.skipped ?? []) {
+          skips.appendVarchar(runId);
+          skips.appendVarchar(o.study);
+          skips.appendVarchar(o.experiment);
+          skips.appendVarchar(o.participant);
+          skips.appendInteger(s.responseIndex);
+          skips.appendVarchar(s.reason);
+          skips.endRow();
+        }
+      }
+      rows.flushSync();
+      skips.flushSync();
+    } finally {
+      rows.closeSync();
+      skips.closeSync();
+    }
+    const done = await this.db.createAppender('participants');
+    try {
+      for (const o of batch) {
+        done.appendVarchar(runId);
+        done.appendVarchar(o.study);
+        done.appendVarchar(o.experiment);
+        done.appendVarchar(o.participant);
+        done.appendVarchar(o.score ? 'scored' : 'skipped');
+        appendNullable(done, o.skipReason ?? null, (v) => done.appendVarchar(v));
+        done.appendInteger(o.nResponses);
+        done.appendInteger(o.score?.rows.length ?? 0);
+        done.appendBigInt(BigInt(o.score?.tokensEvaluated ?? 0));
+        done.appendDouble(o.seconds);
+        done.endRow();
+      }
+      done.flushSync();
+    } finally {
+      done.closeSync();
+    }
+  }
+
+  /** Write the response rows of runs to Parquet or CSV, with the model name joined in. */
+  async exportResponses(runIds: readonly string[], path: string, format: 'parquet' | 'csv'): Promise<number> {
+    const ids = runIds.map(sqlString).join(', ');
+    const select = `SELECT r.run_id, u.model, r.study, r.experiment, r.participant, r.response_index, r.char_start, r.char_end, r.n_tokens,
+        r.nll, r.greedy_match, r.first_token_logprob, r.straddle, r.context_tokens, r.discrete, r.choice_correct, r.choice_nll,
+        r.choice_correct_restricted, u.prompt_format, u.context_policy
+      FROM responses r JOIN runs u USING (run_id) WHERE r.run_id IN (${ids})
+      ORDER BY r.run_id, r.study, r.experiment, r.participant, r.response_index`;
+    await this.db.run(`COPY (${select}) TO ${sqlString(path)} (FORMAT ${format === 'csv' ? 'csv, HEADER true' : 'parquet'})`);
+    const n = await this.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM responses WHERE run_id IN (${ids})`);
+    return n[0]?.n ?? 0;
+  }
+
+  close(): void {
+    this.db.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function appendNullable<T>(a: DuckDBAppender, v: T | null, append: (v: T) => void): void {
+  if (v === null) a.appendNull();
+  else append(v);
+}
+
+function parseJson(v: unknown): Record<string, unknown> | null {
+  if (typeof v !== 'string') return null;
+  try {
+    return JSON.parse(v) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+function toRunRecord(r: Record<string, unknown>): RunRecord {
+  const s = (k: string): string => String(r[k] ?? '');
+  const n = (k: string): string | null => (r[k] === null || r[k] === undefined ? null : String(r[k]));
+  return {
+    runId: s('run_id'), configKey: s('config_key'), recordVersion: Number(r['record_version']), toolVersion: s('tool_version'),
+    status: s('status') as RunStatus, createdAt: s('created_at'), updatedAt: s('updated_at'), finishedAt: n('finished_at'),
+    source: s('source'), selection: s('selection'), datasetHash: s('dataset_hash'), model: s('model'), modelKind: s('model_kind'),
+    modelSha256: n('model_sha256'), modelIdentity: parseJson(r['model_identity']) ?? {}, tokenizer: s('tokenizer'),
+    promptFormat: s('prompt_format'), contextPolicy: s('context_policy'), options: parseJson(r['options']) ?? {},
+    stats: parseJson(r['stats']), timings: parseJson(r['timings']), error: n('error'),
+  };
+}

@@ -1,0 +1,71 @@
+import type { ResultsStore } from './ResultsStore.js';
+
+export interface StudySummary {
+  study: string;
+  participants: number;
+  responses: number;
+  meanNll: number;
+  /** Mean NLL of the uniform baseline over the same responses (ln K), when known. */
+  uniformNll: number | null;
+  /** 1 − NLL_model / NLL_uniform over the same responses. */
+  pseudoR2: number | null;
+  /** Full-vocabulary accuracy on discrete responses, and choice-restricted accuracy. */
+  accuracy: number | null;
+  accuracyRestricted: number | null;
+}
+
+export interface RunStats {
+  participantsScored: number;
+  participantsSkipped: number;
+  participantSkipReasons: Record<string, number>;
+  responsesScored: number;
+  responsesSkipped: number;
+  responseSkipReasons: Record<string, number>;
+  /** Responses whose first token also covers text before them / last token text after them. */
+  straddleStart: number;
+  straddleEnd: number;
+  tokensEvaluated: number;
+  perStudy: StudySummary[];
+}
+
+/** Aggregate a run's stored rows (so a resumed run reports its whole work, not just the last session's). */
+export async function computeRunStats(store: ResultsStore, runId: string, uniformNllByStudy: ReadonlyMap<string, number> = new Map()): Promise<RunStats> {
+  const [p] = await store.query<Record<string, number>>(
+    `SELECT count(*) FILTER (WHERE status = 'scored')::INTEGER AS scored, count(*) FILTER (WHERE status = 'skipped')::INTEGER AS skipped,
+            coalesce(sum(tokens), 0)::BIGINT AS tokens FROM participants WHERE run_id = ?`, [runId]);
+  const pReasons = await store.query<{ reason: string; n: number }>(
+    `SELECT reason, count(*)::INTEGER AS n FROM participants WHERE run_id = ? AND status = 'skipped' GROUP BY reason ORDER BY n DESC`, [runId]);
+  const [r] = await store.query<Record<string, number>>(
+    `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE straddle & 1 = 1)::INTEGER AS s1, count(*) FILTER (WHERE straddle & 2 = 2)::INTEGER AS s2
+     FROM responses WHERE run_id = ?`, [runId]);
+  const rReasons = await store.query<{ reason: string; n: number }>(
+    `SELECT reason, count(*)::INTEGER AS n FROM skipped_responses WHERE run_id = ? GROUP BY reason ORDER BY n DESC`, [runId]);
+  const [skippedWhole] = await store.query<{ n: number }>(
+    `SELECT coalesce(sum(n_responses), 0)::INTEGER AS n FROM participants WHERE run_id = ? AND status = 'skipped'`, [runId]);
+  const studies = await store.query<{ study: string; participants: number; responses: number; mean_nll: number; acc: number | null; acc_r: number | null }>(
+    `SELECT study, count(DISTINCT experiment || chr(31) || participant)::INTEGER AS participants, count(*)::INTEGER AS responses, avg(nll) AS mean_nll,
+            avg(CASE WHEN choice_correct THEN 1.0 WHEN NOT choice_correct THEN 0.0 END) AS acc,
+            avg(CASE WHEN choice_correct_restricted THEN 1.0 WHEN NOT choice_correct_restricted THEN 0.0 END) AS acc_r
+     FROM responses WHERE run_id = ? GROUP BY study ORDER BY study`, [runId]);
+  const responseSkipReasons = Object.fromEntries(rReasons.map((x) => [x.reason, x.n]));
+  const wholeSkipped = skippedWhole?.n ?? 0;
+  if (wholeSkipped > 0) responseSkipReasons['participant skipped (see participant reasons)'] = wholeSkipped;
+  return {
+    participantsScored: p?.['scored'] ?? 0,
+    participantsSkipped: p?.['skipped'] ?? 0,
+    participantSkipReasons: Object.fromEntries(pReasons.map((x) => [x.reason, x.n])),
+    responsesScored: r?.['n'] ?? 0,
+    responsesSkipped: Object.values(responseSkipReasons).reduce((a, b) => a + b, 0),
+    responseSkipReasons,
+    straddleStart: r?.['s1'] ?? 0,
+    straddleEnd: r?.['s2'] ?? 0,
+    tokensEvaluated: Number(p?.['tokens'] ?? 0),
+    perStudy: studies.map((s) => {
+      const u = uniformNllByStudy.get(s.study) ?? null;
+      return {
+        study: s.study, participants: s.participants, responses: s.responses, meanNll: s.mean_nll,
+        uniformNll: u, pseudoR2: u && u > 0 ? 1 - s.mean_nll / u : null, accuracy: s.acc, accuracyRestricted: s.acc_r,
+      };
+    }),
+  };
+}
