@@ -47,6 +47,7 @@ const participantKeySql = `study || chr(31) || experiment || chr(31) || particip
 export class ResultsStore {
   private pending: ParticipantOutcome[] = [];
   private pendingRows = 0;
+  private lastFlushMs = Date.now();
 
   private constructor(readonly path: string, private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection) {}
 
@@ -130,15 +131,19 @@ export class ResultsStore {
     return new Set(rows.map((r) => r.k));
   }
 
-  /** Buffer a finished participant; written at the next flush (automatically every few thousand rows). */
+  /**
+   * Buffer a finished participant; buffered work is written every 5,000 rows, 200 participants or 2 seconds,
+   * whichever comes first, so a crash loses at most a few seconds of scoring.
+   */
   async add(runId: string, outcome: ParticipantOutcome): Promise<void> {
     this.pending.push(outcome);
     this.pendingRows += outcome.score?.rows.length ?? 0;
-    if (this.pendingRows >= 5000 || this.pending.length >= 200) await this.flush(runId);
+    if (this.pendingRows >= 5000 || this.pending.length >= 200 || Date.now() - this.lastFlushMs >= 2000) await this.flush(runId);
   }
 
   /** Write buffered participants: their rows first, then their `participants` entries (the commit point). */
   async flush(runId: string): Promise<void> {
+    this.lastFlushMs = Date.now();
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];

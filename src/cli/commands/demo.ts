@@ -6,6 +6,9 @@ import { computeStats } from '../../data/datasetStats.js';
 import { readDomainsTable } from '../../data/readDomainsTable.js';
 import { formatProblem, validateSource } from '../../data/validateSource.js';
 import { writeSplit } from '../../data/writeSplit.js';
+import { evalConfigSchema } from '../../scoring/evalConfig.js';
+import { evaluate } from '../../store/evaluate.js';
+import { renderEvalResult } from './evalCommand.js';
 import { renderStats } from './stats.js';
 
 export function registerDemo(program: Command): void {
@@ -15,8 +18,10 @@ export function registerDemo(program: Command): void {
     .description('Simulate a two-armed-bandit study (Q-learners of varied ages), then validate, split and describe it.\nEverything is written under --dir; nothing is downloaded.')
     .option('--dir <dir>', 'working folder for the demo', 'humanlike-demo')
     .option('--participants <n>', 'simulated participants', '60')
-    .addHelpText('after', '\nExample:\n  $ humanlike demo --dir /tmp/demo')
-    .action(async (opts: { dir: string; participants: string }) => {
+    .option('--model <gguf>', 'also score a GGUF model (default: $HUMANLIKE_MODEL, if set)')
+    .option('--context-size <n>', 'tokens per window for --model', '2048')
+    .addHelpText('after', '\nExamples:\n  $ humanlike demo --dir /tmp/demo\n  $ humanlike demo --model ../shared/models/stories260K.gguf')
+    .action(async (opts: { dir: string; participants: string; model?: string; contextSize: string }) => {
       const say = (s: string): void => void process.stdout.write(s + '\n');
       await rm(opts.dir, { recursive: true, force: true });
       const { datasetDir, domainsFile } = await writeSampleDataset(opts.dir, { participants: Number(opts.participants) });
@@ -30,6 +35,18 @@ export function registerDemo(program: Command): void {
       const stats = await computeStats(splitDir, { select: 'train', domains: await readDomainsTable(domainsFile) });
       say('4. stats of the training side:\n');
       say(renderStats(stats));
+      const db = join(opts.dir, 'results.duckdb');
+      const models: Record<string, unknown>[] = [{ kind: 'baseline', name: 'uniform' }, { kind: 'baseline', name: 'frequency' }];
+      const modelPath = opts.model ?? process.env['HUMANLIKE_MODEL'];
+      if (modelPath) models.push({ kind: 'gguf', path: modelPath, contextSize: Number(opts.contextSize) });
+      let step = 5;
+      for (const model of models) {
+        const config = evalConfigSchema.parse({ source: splitDir, db, model, select: 'test' });
+        const result = await evaluate(config);
+        say(`\n${step++}. eval on the held-out participants:\n`);
+        say(renderEvalResult(result));
+      }
+      say(`\nresults are in ${db}: try 'humanlike runs --db ${db}' and 'humanlike export results.csv --db ${db}'`);
       if (!summary.ok) process.exitCode = 1;
     });
 }

@@ -129,12 +129,12 @@ export function renderEvalResult(r: EvaluateResult): string {
   out.push('');
   out.push(formatTable(
     ['study', 'participants', 'responses', 'mean NLL (nats)', 'pseudo-R2', 'acc', 'acc (choices)'],
-    s.perStudy.map((x) => [x.study, x.participants, x.responses, x.meanNll, x.pseudoR2 === null ? '-' : x.pseudoR2.toFixed(3), pct(x.accuracy), pct(x.accuracyRestricted)]),
+    s.perStudy.map((x) => [x.study, x.participants, x.responses, x.meanNll, x.pseudoR2 === null ? '-' : (Math.abs(x.pseudoR2) < 5e-4 ? 0 : x.pseudoR2).toFixed(3), pct(x.accuracy), pct(x.accuracyRestricted)]),
   ));
   out.push('');
   out.push(`scored ${s.responsesScored} responses of ${s.participantsScored} participants; ${s.tokensEvaluated} tokens evaluated`);
   if (r.session && r.session.tokens > 0) out.push(`this session: ${Math.round(r.session.tokens / Math.max(0.001, r.session.elapsedMs / 1000))} tokens/s over ${(r.session.elapsedMs / 1000).toFixed(1)} s`);
-  out.push(`straddling tokens: ${s.straddleStart} responses start inside a token, ${s.straddleEnd} end inside one (scored with the whole token)`);
+  if (s.tokensEvaluated > 0) out.push(`straddling tokens: ${s.straddleStart} responses start inside a token, ${s.straddleEnd} end inside one (scored with the whole token)`);
   if (s.participantsSkipped) out.push(`skipped ${s.participantsSkipped} participants: ${Object.entries(s.participantSkipReasons).map(([k, v]) => `${v} × ${k}`).join('; ')}`);
   if (s.responsesSkipped) out.push(`skipped ${s.responsesSkipped} responses: ${Object.entries(s.responseSkipReasons).map(([k, v]) => `${v} × ${k}`).join('; ')}`);
   if (r.removedPartialRows) out.push(`resume: removed ${r.removedPartialRows} rows of a participant that was interrupted mid-write`);

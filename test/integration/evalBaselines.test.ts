@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeSampleDataset } from '../../src/data/createSampleStudy.js';
+import { makeTempDir } from '../helpers/paths.js';
+import { queryDb } from '../helpers/readDb.js';
+import { runHumanlike } from '../helpers/runCliProcess.js';
+
+test('baselines through eval: uniform is ln K, frequency follows the training counts; runs and export work', async () => {
+  const tmp = makeTempDir();
+  const { datasetDir } = await writeSampleDataset(tmp, { participants: 40, trials: 10 });
+  const split = join(tmp, 'split');
+  assert.equal(runHumanlike(['split', datasetDir, '--seed', '3', '--out', split]).code, 0);
+  const db = join(tmp, 'r.duckdb');
+  const uni = runHumanlike(['eval', split, '--test-only', '--baseline', 'uniform', '--db', db, '--json']);
+  assert.equal(uni.code, 0, uni.stderr);
+  const u = JSON.parse(uni.stdout);
+  assert.equal(u.stats.participantsScored, 4);
+  assert.equal(u.stats.responsesScored, 40);
+  assert.ok(Math.abs(u.stats.perStudy[0].meanNll - Math.log(2)) < 1e-12, 'two distinct responses (F, J): ln 2');
+
+  const freq = runHumanlike(['eval', split, '--test-only', '--baseline', 'frequency', '--db', db, '--json']);
+  assert.equal(freq.code, 0, freq.stderr);
+  // Independent: count F/J over the training participants (all but the manifest's test ids), add-one smoothing.
+  const manifest = JSON.parse(readFileSync(join(split, 'humanlike-split.json'), 'utf8'));
+  const testIds = new Set(manifest.studies.sample_bandit.test.map((t: { participant: string }) => t.participant));
+  const lines = readFileSync(join(split, 'sample_bandit', 'prompts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const counts: Record<string, number> = { F: 0, J: 0 };
+  let expectedSum = 0;
+  let n = 0;
+  for (const r of lines) if (!testIds.has(String(r.participant))) for (const m of r.text.matchAll(/<<(.)>>/g)) counts[m[1]]!++;
+  const total = counts['F']! + counts['J']!;
+  for (const r of lines) if (testIds.has(String(r.participant))) for (const m of r.text.matchAll(/<<(.)>>/g)) { expectedSum += -Math.log((counts[m[1]]! + 1) / (total + 2)); n++; }
+  const f = JSON.parse(freq.stdout);
+  assert.ok(Math.abs(f.stats.perStudy[0].meanNll - expectedSum / n) < 1e-12);
+
+  const runs = runHumanlike(['runs', '--db', db, '--json']);
+  const list = JSON.parse(runs.stdout) as { model: string; status: string; responsesScored: number }[];
+  assert.deepEqual(list.map((r) => [r.model, r.status, r.responsesScored]), [['baseline:uniform', 'complete', 40], ['baseline:frequency', 'complete', 40]]);
+
+  const csv = join(tmp, 'out.csv');
+  const ex = runHumanlike(['export', csv, '--db', db]);
+  assert.equal(ex.code, 0, ex.stderr);
+  const [header, ...rows] = readFileSync(csv, 'utf8').trim().split('\n');
+  for (const col of ['run_id', 'model', 'study', 'experiment', 'participant', 'response_index', 'char_start', 'char_end', 'n_tokens', 'nll']) {
+    assert.ok(header!.split(',').includes(col), `column ${col}`);
+  }
+  assert.equal(rows.length, 80);
+  // char offsets point at the response in the original text.
+  const cols = header!.split(',');
+  const first = rows[0]!.split(',');
+  const participant = first[cols.indexOf('participant')];
+  const text = lines.find((r) => String(r.participant) === participant).text as string;
+  const slice = text.slice(Number(first[cols.indexOf('char_start')]), Number(first[cols.indexOf('char_end')]));
+  assert.match(slice, /^[FJ]$/);
+  assert.equal(first[cols.indexOf('response_index')], '0');
+  assert.ok(text.startsWith(`<<${slice}>>`, Number(first[cols.indexOf('char_start')]) - 2));
+
+  const parquet = join(tmp, 'out.parquet');
+  assert.equal(runHumanlike(['export', parquet, '--db', db]).code, 0);
+  const [count] = await queryDb<{ n: number }>(db, `SELECT count(*)::INTEGER AS n FROM read_parquet('${parquet}')`);
+  assert.equal(count?.n, 80);
+});

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { hasModels, makeTempDir, modelsDir } from '../helpers/paths.js';
+import { runHumanlike } from '../helpers/runCliProcess.js';
+
+const skip = hasModels ? false : '../shared/models not found: model fault tests skipped';
+const MODEL = join(modelsDir, 'stories260K.gguf');
+
+function dataset(studies: Record<string, Record<string, unknown>[]>): string {
+  const dir = makeTempDir();
+  for (const [study, records] of Object.entries(studies)) {
+    mkdirSync(join(dir, study));
+    writeFileSync(join(dir, study, 'prompts.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  }
+  return dir;
+}
+
+const story = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ';
+
+test('a response longer than the context is skipped with its reason; the rest of the transcript is scored', { skip, timeout: 120_000 }, () => {
+  const long = 'a very long answer '.repeat(40);
+  const dir = dataset({ stories: [{ text: `${story}She said <<yes>>. Then <<${long}>>. At last <<no>>.`, experiment: 'e', participant: 1 }] });
+  const r = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '128', '--gpu', 'cpu', '--db', join(makeTempDir(), 'x.duckdb'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const { stats, run } = JSON.parse(r.stdout);
+  assert.equal(stats.responsesScored, 2);
+  assert.equal(stats.responsesSkipped, 1);
+  // llama.cpp rounds the context up (to 256 here): the message names the context actually used.
+  assert.match(Object.keys(stats.responseSkipReasons)[0] ?? '', /response of \d+ tokens does not fit the context of (128|256)/);
+  assert.equal(run.stats.responsesSkipped, 1, 'the run record says what was skipped');
+});
+
+test('a model file that is not GGUF, and a missing one, give one clear line', { skip }, () => {
+  const dir = dataset({ s: [{ text: 'Pick <<A>>.', experiment: 'e', participant: 1 }] });
+  const fake = join(makeTempDir(), 'model.gguf');
+  writeFileSync(fake, 'PK\u0003\u0004 this is a zip, not a model');
+  const notGguf = runHumanlike(['eval', dir, '--model', fake, '--gpu', 'cpu', '--db', join(makeTempDir(), 'x.duckdb')]);
+  assert.equal(notGguf.code, 2);
+  assert.match(notGguf.stderr, /^humanlike: .*model\.gguf: not a GGUF model \(the file does not start with the GGUF magic bytes/);
+  assert.doesNotMatch(notGguf.stderr, /\n\s+at /);
+  const missing = runHumanlike(['eval', dir, '--model', '/nonexistent/m.gguf', '--gpu', 'cpu', '--db', join(makeTempDir(), 'x.duckdb')]);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr.trim(), 'humanlike: /nonexistent/m.gguf: model file not found');
+});
+
+test('a study where nothing can be scored is recorded with its reasons; other studies are scored', { skip, timeout: 120_000 }, () => {
+  const dir = dataset({
+    good: [{ text: `${story}She picked <<A>>.`, experiment: 'e', participant: 1 }, { text: `${story}He picked <<B>>.`, experiment: 'e', participant: 2 }],
+    broken: [{ text: 'Pick <<A and never close', experiment: 'e', participant: 1 }, { text: 'Nothing here', experiment: 'e', participant: 2 }],
+  });
+  const r = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '256', '--gpu', 'cpu', '--db', join(makeTempDir(), 'x.duckdb'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const { stats } = JSON.parse(r.stdout);
+  assert.equal(stats.participantsScored, 2);
+  assert.equal(stats.participantsSkipped, 2);
+  assert.deepEqual(stats.participantSkipReasons, {
+    'invalid record (unbalanced-marker); see humanlike validate': 1,
+    'invalid record (no-responses); see humanlike validate': 1,
+  });
+  assert.deepEqual(stats.perStudy.map((s: { study: string }) => s.study), ['good']);
+
+  const persona = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '256', '--gpu', 'cpu', '--format', 'persona', '--db', join(makeTempDir(), 'y.duckdb'), '--json']);
+  assert.equal(persona.code, 0, persona.stderr);
+  const p = JSON.parse(persona.stdout).stats;
+  assert.equal(p.participantsScored, 0);
+  assert.equal(p.participantSkipReasons['no metadata to state in a persona'], 2);
+});
+
+test('nothing to score at all, and a chat format without a chat template, are refused before any work', { skip }, () => {
+  const broken = dataset({ broken: [{ text: 'Pick <<A and never close', experiment: 'e', participant: 1 }] });
+  const none = runHumanlike(['eval', broken, '--model', MODEL, '--gpu', 'cpu', '--db', join(makeTempDir(), 'x.duckdb')]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /nothing to score .*humanlike validate/);
+  const ok = dataset({ s: [{ text: 'Pick <<A>>.', experiment: 'e', participant: 1 }] });
+  const chat = runHumanlike(['eval', ok, '--model', MODEL, '--format', 'chat', '--gpu', 'cpu', '--db', join(makeTempDir(), 'x.duckdb')]);
+  assert.equal(chat.code, 2);
+  assert.match(chat.stderr, /stories260K\.gguf has no chat template, so --format chat cannot be used/);
+});
+
+test('the facts of ../shared/models/README.md hold through the backend', { skip, timeout: 120_000 }, async () => {
+  const { LlamaCppBackend } = await import('../../src/backends/LlamaCppBackend.js');
+  const backend = await LlamaCppBackend.create({ model: MODEL, gpu: 'cpu', contextSize: 512 });
+  try {
+    const sample = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it, but it was too high';
+    const tokens = [backend.tokenizer.bos!, ...backend.tokenizer.tokenize(sample, false)];
+    assert.equal(tokens.length, 61);
+    const positions = tokens.map((_, i) => i).slice(1);
+    const [scores] = await backend.scoreTokens([{ tokens, positions }]);
+    assert.ok(scores!.every((s) => s.top1), 'every target of the published greedy sample is the top-1 token');
+    const perplexity = (text: string): Promise<number> => {
+      const t = [backend.tokenizer.bos!, ...backend.tokenizer.tokenize(text, false)];
+      return backend.scoreTokens([{ tokens: t, positions: t.map((_, i) => i).slice(1) }]).then(([s]) => Math.exp(-s!.reduce((a, x) => a + x.logprob, 0) / s!.length));
+    };
+    const natural = 'Lily was a happy girl. She liked to play with her toys and her friends in the park.';
+    const shuffled = natural.split(' ').reverse().join(' ');
+    const [pn, ps] = [await perplexity(natural), await perplexity(shuffled)];
+    assert.ok(pn < 5, `natural perplexity ${pn}`);
+    assert.ok(ps > 20 * pn, `shuffled perplexity ${ps} vs natural ${pn}`);
+  } finally {
+    await backend.close();
+  }
+});
