@@ -1,4 +1,6 @@
 // Run every benchmark: `npm run bench`. Each prints a table of ratios measured in this run and writes bench/results/*.json.
+import { runEvalBench } from './evalBench.js';
 import { runIngestBench } from './ingestBench.js';
 
 await runIngestBench();
+await runEvalBench();
