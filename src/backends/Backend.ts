@@ -19,6 +19,20 @@ export interface Tokenizer {
   eosText: string;
   /** A stable description of the tokenizer (vocabulary type, size, hash) recorded with each run. */
   id: string;
+  /**
+   * Tokens with their character ranges, when the tokenizer provides them itself (a server's /tokenize). Otherwise
+   * ranges are derived with tokenize/detokenize (scoring/tokenizeWithOffsets).
+   */
+  tokenizeWithRanges?(text: string, special: boolean): Promise<TokenizedRanges>;
+}
+
+/** Tokens of a text and the character range [start, end) of each (UTF-16 offsets). */
+export interface TokenizedRanges {
+  tokens: number[];
+  starts: Int32Array;
+  ends: Int32Array;
+  /** True when the exact quadratic method had to be used. */
+  usedFallback: boolean;
 }
 
 export interface BackendCapabilities {

@@ -115,6 +115,45 @@ export class LlamaCppBackend implements Backend {
     });
   }
 
+  /**
+   * vLLM-style prompt log-probabilities (for `serve`): at every position i ≥ 1, the actual token's log-probability and
+   * rank, and the top-k tokens. Ranks are exact up to k; an actual token outside the top k gets rank k + 1.
+   */
+  async promptLogprobs(tokens: readonly number[], k: number): Promise<{ logprob: number; rank: number; top: [number, number][] }[]> {
+    if (tokens.length > this.capabilities.contextSize) {
+      throw new BackendError(`a prompt of ${tokens.length} tokens does not fit the context of ${this.capabilities.contextSize}`);
+    }
+    const top = Math.max(1, k);
+    const items = tokens.map((t, i) =>
+      i < tokens.length - 1 ? [t, { generateNext: { logits: { filter: { tokens: [tokens[i + 1]], includeTop: top } }, totalLogitWeight: true } }] : t,
+    );
+    await this.sequence.clearHistory();
+    const results = await this.sequence.controlledEvaluate(items as never);
+    const out: { logprob: number; rank: number; top: [number, number][] }[] = [];
+    for (let p = 1; p < tokens.length; p++) {
+      const next = results[p - 1]?.next;
+      const logits = next?.logits;
+      const total = next?.totalLogitWeight;
+      if (!logits || total === undefined) throw new BackendError(`the engine returned no logits for position ${p}`);
+      // The map is sorted by logit: the top-k, plus the actual token when it is not among them.
+      const sorted = [...logits.entries()] as [number, number][];
+      const maxLogit = sorted[0]?.[1] ?? 0;
+      const norm = maxLogit + Math.log(total);
+      const target = tokens[p] as number;
+      const targetLogit = logits.get(target as never) as number;
+      const higher = sorted.filter(([id, v]) => v > targetLogit && id !== target).length;
+      const inTop = higher < top;
+      out.push({ logprob: targetLogit - norm, rank: inTop ? higher + 1 : top + 1, top: sorted.slice(0, top).map(([id, v]) => [id, v - norm]) });
+    }
+    return out;
+  }
+
+  /** The raw vocabulary pieces (GGUF `tokenizer.ggml.tokens`), for a vLLM-compatible /tokenize. */
+  vocabularyPieces(): readonly string[] | undefined {
+    const t = (this.model.fileInfo.metadata.tokenizer as { ggml?: { tokens?: unknown } } | undefined)?.ggml?.tokens;
+    return Array.isArray(t) ? (t as string[]) : undefined;
+  }
+
   /** Evaluate tokens with no outputs at all: the engine's floor, for benchmarks. */
   async evaluateOnly(tokens: readonly number[]): Promise<void> {
     await this.sequence.clearHistory();

@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/evalCommand.js';
 import { registerExport } from './commands/exportCommand.js';
 import { registerRuns } from './commands/runs.js';
+import { registerServe } from './commands/serve.js';
 import { registerSplit } from './commands/split.js';
 import { registerStats } from './commands/stats.js';
 import { registerValidate } from './commands/validate.js';
@@ -26,6 +27,8 @@ Examples:
   $ humanlike eval split --test-only --model model.gguf   score every response; resumable
   $ humanlike runs                                   list stored runs
   $ humanlike export results.parquet                 one row per scored response
+  $ humanlike serve --model model.gguf --port 8000   a vLLM-compatible scoring server
+  $ humanlike eval split --endpoint http://gpu1:8000 --endpoint http://gpu2:8000
 
 Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or input error, 70 internal error,
 130 interrupted.`);
@@ -36,6 +39,7 @@ Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or inpu
   registerEval(program);
   registerRuns(program);
   registerExport(program);
+  registerServe(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {

@@ -9,7 +9,7 @@ import { optionTokens } from './optionTokens.js';
 import { planWindows, type ResponsePositions } from './planWindows.js';
 import { DISCRETE_RESPONSE, shuffledPersona, type StudyProfile } from './profileStudies.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse, SkippedResponse } from './ResponseScorer.js';
-import { tokenizeWithOffsets } from './tokenizeWithOffsets.js';
+import { tokenizeText } from './tokenizeWithOffsets.js';
 
 export interface TokenScorerOptions {
   format: PromptFormat;
@@ -64,7 +64,7 @@ export class TokenScorer implements ResponseScorer {
       if (span) present.push({ index, span });
       else skipped.push({ responseIndex: index, reason: 'cut off by the reference preset (32,768 characters)' });
     });
-    const tok = tokenizeWithOffsets(tokenizer, rendered.text, rendered.special);
+    const tok = await tokenizeText(tokenizer, rendered.text, rendered.special);
     const aligned = alignSpans(present.map((p) => p.span), tok.starts, tok.ends);
     const usesBos = tokenizer.addBos && tokenizer.bos !== undefined && !rendered.hasBosText;
     const shift = usesBos ? 1 : 0;

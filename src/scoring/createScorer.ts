@@ -1,4 +1,6 @@
 import { LlamaCppBackend } from '../backends/LlamaCppBackend.js';
+import type { RemoteProtocol } from '../backends/remote/protocols.js';
+import { RemoteBackend } from '../backends/remote/RemoteBackend.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
 import { BaselineScorer, type BaselineKind } from './BaselineScorer.js';
 import type { ModelSpec } from './evalConfig.js';
@@ -8,6 +10,19 @@ import { TokenScorer } from './TokenScorer.js';
 /** Build the scorer for a model spec. The run loop only sees the ResponseScorer interface. */
 export async function createScorer(spec: ModelSpec, format: PromptFormat, policy: ContextPolicy): Promise<ResponseScorer> {
   if (spec.kind === 'baseline') return new BaselineScorer(spec.name as BaselineKind);
+  if (spec.kind === 'remote') {
+    const remote = await RemoteBackend.create({
+      endpoints: spec.endpoints,
+      protocol: spec.protocol as RemoteProtocol,
+      apiKeyEnv: spec.apiKeyEnv,
+      ...(spec.servedModel !== undefined && { model: spec.servedModel }),
+      ...(spec.tokenizer !== undefined && { tokenizer: spec.tokenizer }),
+      ...(spec.contextSize !== undefined && { contextSize: spec.contextSize }),
+      ...(spec.timeoutMs !== undefined && { timeoutMs: spec.timeoutMs }),
+      ...(spec.maxAttempts !== undefined && { maxAttempts: spec.maxAttempts }),
+    });
+    return new TokenScorer(remote, { format, policy });
+  }
   const backend = await LlamaCppBackend.create({
     model: spec.path,
     gpu: spec.gpu,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REMOTE_PROTOCOLS } from '../backends/remote/protocols.js';
 import { BASELINES } from './BaselineScorer.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../prompts/types.js';
 
@@ -15,6 +16,20 @@ export const modelSpecSchema = z.discriminatedUnion('kind', [
     threads: z.number().int().min(1).optional(),
   }),
   z.object({ kind: z.literal('baseline'), name: z.enum(BASELINES as [string, ...string[]]) }),
+  z.object({
+    kind: z.literal('remote'),
+    protocol: z.enum(REMOTE_PROTOCOLS as [string, ...string[]]).default('vllm'),
+    endpoints: z.array(z.object({ url: z.url(), concurrency: z.number().int().min(1).default(4) })).min(1),
+    /** Served model name (default: what the server reports). */
+    servedModel: z.string().optional(),
+    /** Local tokenizer GGUF (default: the server's /tokenize). */
+    tokenizer: z.string().optional(),
+    contextSize: z.number().int().min(16).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+    /** Name of the environment variable holding the API key (the key itself is never stored). */
+    apiKeyEnv: z.string().default('HUMANLIKE_API_KEY'),
+    maxAttempts: z.number().int().min(1).optional(),
+  }),
 ]);
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
 

@@ -1,14 +1,7 @@
-import type { Tokenizer } from '../backends/Backend.js';
+import type { TokenizedRanges, Tokenizer } from '../backends/Backend.js';
 import { BackendError } from '../errors.js';
 
-export interface TokenizedText {
-  tokens: number[];
-  /** Character range [start, end) of each token in the text (UTF-16 offsets). */
-  starts: Int32Array;
-  ends: Int32Array;
-  /** True when the fast O(n) method failed for this text and exact growing prefixes were used. */
-  usedFallback: boolean;
-}
+export type TokenizedText = TokenizedRanges;
 
 /** How many tokens back the detokenizer looks for spacing decisions. */
 const LOOKBACK = 8;
@@ -80,4 +73,9 @@ function exactOffsets(tokenizer: Tokenizer, text: string, tokens: number[], spec
     ends[j] = cursor;
   }
   return { tokens, starts, ends, usedFallback: true };
+}
+
+/** Tokens and ranges from the tokenizer itself when it provides them (a server), else derived here. */
+export function tokenizeText(tokenizer: Tokenizer, text: string, special: boolean): Promise<TokenizedText> | TokenizedText {
+  return tokenizer.tokenizeWithRanges ? tokenizer.tokenizeWithRanges(text, special) : tokenizeWithOffsets(tokenizer, text, special);
 }

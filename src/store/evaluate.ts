@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { displayUrl } from '../backends/remote/httpJson.js';
 import type { ReadOptions } from '../data/readTranscripts.js';
 import { UsageError } from '../errors.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
@@ -56,13 +57,14 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
     const identity = scorer.identity;
     const options = {
       studies: config.studies ?? null, splitSeed: config.splitSeed ?? null, personaSeed: config.personaSeed, maxTextChars: config.maxTextChars,
-      model: config.model, windowing: config.policy === 'windowed' ? 'windows of the context size; each next window starts half a window before the first unscored response' : 'reference: 32,768 characters and the four substitutions of the paper scripts',
+      model: config.model.kind === 'remote' ? { ...config.model, endpoints: config.model.endpoints.map((e) => ({ ...e, url: displayUrl(e.url) })) } : config.model,
+      windowing: config.policy === 'windowed' ? 'windows of the context size; each next window starts half a window before the first unscored response' : 'reference: 32,768 characters and the four substitutions of the paper scripts',
       straddlePolicy: 'a response is scored on every token overlapping its characters',
     };
     const configKey = createHash('sha256').update(JSON.stringify({
       source: resolve(config.source), select: config.select, datasetHash: profile.datasetHash, model: identity.fileSha256 ?? identity.name,
-      location: identity.location ?? null, tokenizer: scorer.tokenizerId, format: config.format, policy: config.policy, options: { ...options, model: undefined },
-      contextSize: config.model.kind === 'gguf' ? config.model.contextSize ?? null : null,
+      kind: identity.kind, tokenizer: scorer.tokenizerId, format: config.format, policy: config.policy, options: { ...options, model: undefined },
+      contextSize: config.model.kind !== 'baseline' ? config.model.contextSize ?? null : null,
     })).digest('hex');
     let run = config.newRun ? undefined : await store.findRunByConfig(configKey);
     let resumed = false;

@@ -21,7 +21,15 @@ export function registerEval(program: Command): void {
       .addOption(new Option('--baseline <name>', 'score with a weightless baseline instead of a model').choices(BASELINES as string[]))
       .addOption(new Option('--format <format>', 'prompt format').choices(PROMPT_FORMATS as string[]).default('raw'))
       .addOption(new Option('--policy <policy>', 'long transcripts: windowed (score every response) or reference (paper: 32,768 characters)').choices(CONTEXT_POLICIES as string[]).default('windowed'))
-      .option('--context-size <n>', 'tokens per window (default: the model training context, at most 32768)')
+      .option('--endpoint <url...>', 'score through servers (vLLM, SGLang, TGI, humanlike serve); repeat for several')
+      .addOption(new Option('--protocol <protocol>', 'server protocol for --endpoint').choices(['vllm', 'sglang', 'tgi']).default('vllm'))
+      .option('--served-model <name>', 'model name the servers serve (default: what they report)')
+      .option('--tokenizer <gguf>', "local tokenizer for --endpoint (the model's GGUF or a vocab-only GGUF; default: the server's /tokenize)")
+      .option('--concurrency <n>', 'requests in flight per endpoint', '4')
+      .option('--timeout-ms <n>', 'per-request timeout for --endpoint', '300000')
+      .option('--api-key-env <name>', 'environment variable holding the API key for --endpoint (never stored)', 'HUMANLIKE_API_KEY')
+      .option('--max-attempts <n>', 'attempts per request to --endpoint before it counts as a failure', '8')
+      .option('--context-size <n>', 'tokens per window (default: the model training context, at most 32768; 4096 for servers)')
       .option('--batch-size <n>', 'tokens per engine batch')
       .option('--threads <n>', 'CPU threads (default: math cores)')
       .addOption(new Option('--gpu <gpu>', 'compute backend').choices(['auto', 'cpu', 'cuda', 'metal', 'vulkan']).default('auto'))
@@ -36,6 +44,7 @@ Examples:
   $ humanlike eval ../shared/psych201 --model ../shared/models/stories260K.gguf --study franke2024bayesian --context-size 512
   $ humanlike eval split --test-only --baseline uniform
   $ humanlike eval split --test-only --model hf:Qwen/Qwen2.5-0.5B-GGUF/qwen2.5-0.5b-q8_0.gguf --format persona
+  $ humanlike eval split --endpoint http://gpu1:8000 --endpoint http://gpu2:8000 --concurrency 8
 
 Exit codes: 0 run complete, 1 finished with participants left unscored (resume to retry), 2 usage or input error,
 130 interrupted (Ctrl-C; run the same command to resume).`),
@@ -83,11 +92,22 @@ async function buildConfig(source: string, opts: Record<string, unknown>, cmd: C
   }
   const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli' || base[name] === undefined;
   const read = readOptionsFrom(opts);
-  const modelPath = (opts['model'] as string | undefined) ?? (opts['baseline'] ? undefined : process.env['HUMANLIKE_MODEL']);
-  if (opts['baseline'] && opts['model']) throw new UsageError('give either --model or --baseline, not both');
+  const modelPath = (opts['model'] as string | undefined) ?? (opts['baseline'] || opts['endpoint'] ? undefined : process.env['HUMANLIKE_MODEL']);
+  const sources = ['baseline', 'model', 'endpoint'].filter((k) => opts[k] !== undefined);
+  if (sources.length > 1) throw new UsageError(`give one of --model, --baseline or --endpoint, not ${sources.map((k) => `--${k}`).join(' and ')}`);
   let model: unknown = base['model'];
   if (opts['baseline']) model = { kind: 'baseline', name: opts['baseline'] };
-  else if (modelPath) {
+  else if (Array.isArray(opts['endpoint'])) {
+    const concurrency = parseInteger(opts['concurrency'], '--concurrency');
+    model = {
+      kind: 'remote', protocol: opts['protocol'], endpoints: (opts['endpoint'] as string[]).map((url) => ({ url, concurrency })),
+      apiKeyEnv: opts['apiKeyEnv'], timeoutMs: parseInteger(opts['timeoutMs'], '--timeout-ms'), maxAttempts: parseInteger(opts['maxAttempts'], '--max-attempts'),
+      ...(opts['servedModel'] !== undefined && { servedModel: opts['servedModel'] }),
+      ...(opts['tokenizer'] !== undefined && { tokenizer: opts['tokenizer'] }),
+      ...(opts['contextSize'] !== undefined && { contextSize: parseInteger(opts['contextSize'], '--context-size') }),
+    };
+  }
+  else if (modelPath && (opts['model'] !== undefined || model === undefined)) {
     model = {
       kind: 'gguf', path: modelPath, gpu: opts['gpu'],
       ...(opts['contextSize'] !== undefined && { contextSize: parseInteger(opts['contextSize'], '--context-size') }),

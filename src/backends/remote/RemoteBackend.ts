@@ -1,0 +1,172 @@
+import { BackendError, CapabilityError } from '../../errors.js';
+import type { Backend, BackendCapabilities, ModelIdentity, ScoreRequest, TokenScore, Tokenizer } from '../Backend.js';
+import { fileSha256 } from '../fileSha256.js';
+import { createLlamaTokenizer } from '../LlamaTokenizer.js';
+import { loadGgufModel, loadLlama } from '../loadLlama.js';
+import { EndpointPool } from './EndpointPool.js';
+import { displayUrl, requestJson, RetryableError, type HttpOptions } from './httpJson.js';
+import { buildScoreRequest, parseScoreResponse, protocolHasTop1, type RemoteProtocol } from './protocols.js';
+import { ServerTokenizer } from './ServerTokenizer.js';
+
+export interface RemoteOptions {
+  endpoints: { url: string; concurrency?: number }[];
+  protocol: RemoteProtocol;
+  /** Served model name (default: what the first endpoint reports). */
+  model?: string;
+  /** Local tokenizer: the model's GGUF or a vocab-only GGUF. Default: the server's /tokenize (vLLM-compatible only). */
+  tokenizer?: string;
+  /** Tokens per window. Default min(server max length, 4096): prompt log-probabilities cost tokens × vocabulary memory. */
+  contextSize?: number;
+  /** Per-request timeout. Default 300,000 ms. */
+  timeoutMs?: number;
+  /** Environment variable holding the API key. Default HUMANLIKE_API_KEY. */
+  apiKeyEnv?: string;
+  maxAttempts?: number;
+}
+
+const DEFAULT_WINDOW = 4096;
+
+/** Name the kind of server that cannot return prompt log-probabilities, for a clear message. */
+async function identifyNonScoringServer(url: string, http: HttpOptions): Promise<string | undefined> {
+  const probe = async (path: string): Promise<boolean> => requestJson(url, path, undefined, { ...http, timeoutMs: 5_000 }).then(() => true, () => false);
+  if (await probe('/api/version')) return 'Ollama';
+  if (await probe('/props')) return "llama.cpp's llama-server";
+  return undefined;
+}
+
+function noPromptLogprobs(url: string, server: string | undefined, protocol: RemoteProtocol): CapabilityError {
+  return new CapabilityError(`${displayUrl(url)}${server ? ` is ${server}, which` : ` (protocol ${protocol})`} returns no prompt log-probabilities; humanlike needs vLLM (/v1/completions with prompt_logprobs), SGLang (/generate with return_logprob), TGI with --enable-prefill-logprobs, or 'humanlike serve'`);
+}
+
+/** Scores through one or many inference servers (vLLM, SGLang, TGI, humanlike serve), sharing the work among them. */
+export class RemoteBackend implements Backend {
+  private constructor(
+    readonly identity: ModelIdentity,
+    readonly capabilities: BackendCapabilities,
+    readonly tokenizer: Tokenizer,
+    private readonly pool: EndpointPool,
+    private readonly protocol: RemoteProtocol,
+    private readonly model: string,
+    private readonly http: HttpOptions,
+  ) {}
+
+  static async create(o: RemoteOptions): Promise<RemoteBackend> {
+    if (o.endpoints.length === 0) throw new CapabilityError('no endpoint given');
+    const http: HttpOptions = { timeoutMs: o.timeoutMs ?? 300_000, apiKey: process.env[o.apiKeyEnv ?? 'HUMANLIKE_API_KEY'] };
+    const probeHttp: HttpOptions = { ...http, timeoutMs: Math.min(http.timeoutMs, 30_000) };
+    // Model name and length limit, from every endpoint: they must serve the same model.
+    const served: { url: string; model: string; maxLen: number | undefined }[] = [];
+    const unavailable: { url: string; error: string }[] = [];
+    for (const e of o.endpoints) {
+      let model: string | undefined;
+      let maxLen: number | undefined;
+      try {
+        if (o.protocol === 'vllm') {
+          const r = (await requestJson(e.url, '/v1/models', undefined, probeHttp)) as { data?: { id: string; max_model_len?: number }[] };
+          const m = r.data?.find((x) => !o.model || x.id === o.model) ?? r.data?.[0];
+          model = m?.id;
+          maxLen = m?.max_model_len;
+        } else if (o.protocol === 'sglang') {
+          const r = (await requestJson(e.url, '/get_model_info', undefined, probeHttp)) as { model_path?: string };
+          model = r.model_path;
+        } else {
+          const r = (await requestJson(e.url, '/info', undefined, probeHttp)) as { model_id?: string; max_input_tokens?: number; max_input_length?: number };
+          model = r.model_id;
+          maxLen = r.max_input_tokens ?? r.max_input_length;
+        }
+      } catch (err) {
+        const server = await identifyNonScoringServer(e.url, probeHttp);
+        if (server) throw noPromptLogprobs(e.url, server, o.protocol);
+        // An endpoint that is down now may come back: it stays in the pool, which retries it after a rest.
+        unavailable.push({ url: displayUrl(e.url), error: (err as Error).message });
+        continue;
+      }
+      served.push({ url: e.url, model: o.model ?? model ?? '', maxLen });
+    }
+    if (served.length === 0) {
+      throw new BackendError(`no endpoint is reachable: ${unavailable.map((u) => u.error).join('; ')}`);
+    }
+    const model = o.model ?? served[0]?.model ?? '';
+    const other = served.find((s) => s.model !== model && o.model === undefined);
+    if (other) throw new CapabilityError(`endpoints serve different models (${model} and ${other.model}); give --served-model or separate runs`);
+
+    let tokenizer: Tokenizer;
+    let chatTemplate: string | undefined;
+    if (o.tokenizer) {
+      const llama = await loadLlama('cpu');
+      const vocab = await loadGgufModel(llama, o.tokenizer, { vocabOnly: true });
+      tokenizer = createLlamaTokenizer(vocab, await fileSha256(o.tokenizer));
+      const t = (vocab.fileInfo.metadata.tokenizer as { chat_template?: unknown } | undefined)?.chat_template;
+      chatTemplate = typeof t === 'string' ? t : undefined;
+    } else if (o.protocol === 'vllm') {
+      tokenizer = await ServerTokenizer.create(served[0]!.url, model, probeHttp);
+    } else {
+      throw new CapabilityError(`--protocol ${o.protocol} needs a local tokenizer: give --tokenizer <gguf> (the model's GGUF or a vocab-only GGUF)`);
+    }
+    const maxLen = Math.min(...served.map((s) => s.maxLen ?? Number.POSITIVE_INFINITY));
+    const contextSize = Math.min(o.contextSize ?? DEFAULT_WINDOW, Number.isFinite(maxLen) ? maxLen : Number.POSITIVE_INFINITY);
+    const pool = new EndpointPool(o.endpoints.map((e) => ({ url: e.url, concurrency: e.concurrency ?? 4 })), { ...(o.maxAttempts !== undefined && { maxAttempts: o.maxAttempts }) });
+    const identity: ModelIdentity = {
+      name: model,
+      kind: o.protocol,
+      location: o.endpoints.map((e) => displayUrl(e.url)).join(' '),
+      details: {
+        endpoints: o.endpoints.map((e) => ({ url: displayUrl(e.url), concurrency: e.concurrency ?? 4 })), unavailableAtStart: unavailable,
+        maxModelLen: Number.isFinite(maxLen) ? maxLen : null, tokenizer: o.tokenizer ?? 'server /tokenize',
+      },
+    };
+    const capabilities: BackendCapabilities = { contextSize, chatTemplate, top1: protocolHasTop1(o.protocol), alternatives: false, batchSequences: pool.totalConcurrency };
+    const backend = new RemoteBackend(identity, capabilities, tokenizer, pool, o.protocol, model, http);
+    // Prove before the run that every reachable endpoint returns prompt log-probabilities.
+    for (const e of served) await backend.verify(e.url, probeHttp);
+    return backend;
+  }
+
+  private async verify(url: string, http: HttpOptions): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.verifyOnce(url, http);
+      } catch (e) {
+        if (!(e instanceof RetryableError) || attempt >= 4) throw e;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  }
+
+  private async verifyOnce(url: string, http: HttpOptions): Promise<void> {
+    const text = 'The cat sat on the mat.';
+    const tok = this.tokenizer.tokenizeWithRanges ? (await this.tokenizer.tokenizeWithRanges(text, false)).tokens : this.tokenizer.tokenize(text, false);
+    const tokens = this.tokenizer.addBos && this.tokenizer.bos !== undefined ? [this.tokenizer.bos, ...tok] : tok;
+    const spec = buildScoreRequest(this.protocol, this.model, tokens, this.protocol === 'tgi' ? this.textOf(tokens) : undefined);
+    let json: unknown;
+    try {
+      json = await requestJson(url, spec.path, spec.body, http);
+    } catch (e) {
+      if (e instanceof RetryableError) throw e;
+      const server = await identifyNonScoringServer(url, http);
+      if (server) throw noPromptLogprobs(url, server, this.protocol);
+      throw e;
+    }
+    try {
+      parseScoreResponse(this.protocol, displayUrl(url), json, tokens, [tokens.length - 1]);
+    } catch {
+      throw noPromptLogprobs(url, await identifyNonScoringServer(url, http), this.protocol);
+    }
+  }
+
+  private textOf(tokens: readonly number[]): string {
+    const body = this.tokenizer.addBos && tokens[0] === this.tokenizer.bos ? tokens.slice(1) : tokens;
+    return this.tokenizer.detokenize(body, false);
+  }
+
+  scoreTokens(requests: readonly ScoreRequest[]): Promise<TokenScore[][]> {
+    return Promise.all(requests.map((r) => {
+      const spec = buildScoreRequest(this.protocol, this.model, r.tokens, this.protocol === 'tgi' ? this.textOf(r.tokens) : undefined);
+      return this.pool.run(async (url) => parseScoreResponse(this.protocol, displayUrl(url), await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions));
+    }));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

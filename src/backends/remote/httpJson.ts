@@ -1,0 +1,89 @@
+import { BackendError } from '../../errors.js';
+
+/** A failure worth retrying (429, 5xx, timeout, dropped connection, truncated body), with the server's Retry-After. */
+export class RetryableError extends BackendError {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { endpoint: string; status?: number; retryAfterMs?: number | undefined; cause?: unknown }) {
+    super(message, options);
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** An endpoint URL without credentials, safe for messages and run records. */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function retryAfterMs(h: string | null): number | undefined {
+  if (!h) return undefined;
+  const s = Number(h);
+  if (Number.isFinite(s)) return Math.max(0, s * 1000);
+  const t = Date.parse(h);
+  return Number.isFinite(t) ? Math.max(0, t - Date.now()) : undefined;
+}
+
+export interface HttpOptions {
+  timeoutMs: number;
+  /** Sent as `Authorization: Bearer`; read from the environment by the caller, never logged. */
+  apiKey?: string | undefined;
+}
+
+/**
+ * One HTTP call returning JSON. Retryable failures raise RetryableError; other HTTP errors (4xx) a BackendError with
+ * the status and the start of the server's message. Messages never contain the API key.
+ */
+export async function requestJson(base: string, path: string, body: unknown, o: HttpOptions): Promise<unknown> {
+  const endpoint = displayUrl(base);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  // Credentials in the URL become a Basic header (fetch refuses them in URLs); an API key wins over them.
+  let target: URL;
+  try {
+    target = new URL(base.replace(/\/$/, '') + path);
+  } catch {
+    throw new BackendError(`${endpoint}: not a valid URL`);
+  }
+  if (target.username) {
+    headers['authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
+    target.username = '';
+    target.password = '';
+  }
+  if (o.apiKey) headers['authorization'] = `Bearer ${o.apiKey}`;
+  const url = target.toString();
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers,
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(o.timeoutMs),
+    });
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string } };
+    const why = err.name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : `connection failed (${err.cause?.code ?? err.message})`;
+    throw new RetryableError(`${endpoint}${path}: ${why}`, { endpoint, cause: e });
+  }
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (e) {
+    throw new RetryableError(`${endpoint}${path}: the connection dropped while reading the response`, { endpoint, status: res.status, cause: e });
+  }
+  if (res.status === 429 || res.status >= 500) {
+    throw new RetryableError(`${endpoint}${path}: HTTP ${res.status} ${text.slice(0, 200)}`, { endpoint, status: res.status, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) });
+  }
+  if (!res.ok) throw new BackendError(`${endpoint}${path}: HTTP ${res.status} ${text.slice(0, 300)}`, { endpoint, status: res.status });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new RetryableError(`${endpoint}${path}: truncated or invalid JSON response (${text.length} bytes)`, { endpoint, status: res.status, cause: e });
+  }
+}

@@ -1,0 +1,86 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** How a fake server misbehaves on its n-th scoring request (1-based). */
+export type Fault = 'ok' | '500' | '429' | 'slow' | 'truncated' | 'reset';
+
+export interface FakeServer {
+  url: string;
+  completions: () => number;
+  close: () => Promise<void>;
+}
+
+const BOS = 1;
+/** Byte-level piece of an ASCII character (GPT-2 convention: space Ġ, newline Ċ). */
+const piece = (c: number): string => (c === 32 ? '\u0120' : c === 10 ? '\u010a' : String.fromCharCode(c));
+
+/** A deterministic "model": the log-probability of token t after token p. */
+export function fakeLogprob(prev: number, t: number): number {
+  return -(((t * 31 + prev * 7) % 97) / 10) - 0.01;
+}
+
+/**
+ * A vLLM-compatible fake on loopback with a character-level tokenizer (token id = character code, BOS = 1), for
+ * protocol and fault tests without model weights. `fault(n)` decides how the n-th /v1/completions request behaves.
+ */
+export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o: { slowMs?: number; promptLogprobs?: boolean; extraRoutes?: Record<string, unknown> } = {}): Promise<FakeServer> {
+  let n = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+      const json = (status: number, v: unknown, headers: Record<string, string> = {}): void => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(v));
+      };
+      const extra = o.extraRoutes?.[`${req.method} ${req.url}`];
+      if (extra !== undefined) return json(200, extra);
+      if (req.url === '/v1/models') return json(200, { object: 'list', data: [{ id: 'fake-model', max_model_len: 4096 }] });
+      if (req.url === '/tokenize') {
+        const text = String(body.prompt ?? '');
+        const ids = [...text].map((c) => c.charCodeAt(0));
+        const tokens = body.add_special_tokens === false ? ids : [BOS, ...ids];
+        return json(200, { count: tokens.length, tokens, ...(body.return_token_strs && { token_strs: tokens.map((t) => (t === BOS ? '<s>' : piece(t))) }) });
+      }
+      if (req.url === '/v1/completions') {
+        const k = ++n;
+        const f = fault(k);
+        if (f === '500') return json(500, { error: 'injected failure' });
+        if (f === '429') return json(429, { error: 'slow down' }, { 'retry-after': '0' });
+        if (f === 'reset') return req.socket.destroy();
+        const ids = body.prompt as number[];
+        const plp = o.promptLogprobs === false ? undefined : [null, ...ids.slice(1).map((t, i) => {
+          const lp = fakeLogprob(ids[i]!, t);
+          const other = t === 65 ? 66 : 65;
+          return { [String(t)]: { logprob: lp, rank: lp > -2 ? 1 : 2, decoded_token: '\ufffd' }, [String(other)]: { logprob: lp > -2 ? lp - 1 : -1.5, rank: lp > -2 ? 2 : 1, decoded_token: 'x' } };
+        })];
+        const payload = JSON.stringify({ id: 'cmpl-1', object: 'text_completion', model: 'fake-model', choices: [{ index: 0, text: '', ...(plp && { prompt_logprobs: plp }) }] });
+        if (f === 'truncated') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return res.end(payload.slice(0, Math.floor(payload.length / 2)));
+        }
+        if (f === 'slow') return void setTimeout(() => { if (!res.destroyed) { res.writeHead(200); res.end(payload); } }, o.slowMs ?? 3000);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(payload);
+      }
+      json(404, { error: 'not found' });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    completions: () => n,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/** A loopback port with nothing listening (a dead endpoint). */
+export async function deadEndpoint(): Promise<string> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return `http://127.0.0.1:${port}`;
+}
