@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildScoreRequest, parseScoreResponse } from '../../src/backends/remote/protocols.js';
+import { detectPieceStyle, rangesFromPieces } from '../../src/backends/remote/tokenPieces.js';
+
+// Shapes as documented by vLLM (/v1/completions with prompt_logprobs), SGLang (/generate with return_logprob) and
+// TGI (/generate with decoder_input_details). Token 1 is BOS; 9999 is a byte token of a multi-byte character.
+const tokens = [1, 450, 9999, 2];
+
+const vllm = {
+  id: 'cmpl-x', object: 'text_completion', model: 'm',
+  choices: [{
+    index: 0, text: ' the', finish_reason: 'length',
+    prompt_logprobs: [
+      null,
+      { '450': { logprob: -2.5, rank: 3, decoded_token: ' cat' }, '13': { logprob: -0.5, rank: 1, decoded_token: ' a' } },
+      { '9999': { logprob: -0.25, rank: 1, decoded_token: '\ufffd' } },
+      { '2': { logprob: -9999.0, rank: 31000, decoded_token: '</s>' }, '29889': { logprob: -0.1, rank: 1, decoded_token: '.' } },
+    ],
+    prompt_token_ids: tokens,
+  }],
+};
+
+test('vLLM: request carries ids and prompt_logprobs; the null first entry and top-k maps are read by token id', () => {
+  const req = buildScoreRequest('vllm', 'm', tokens);
+  assert.equal(req.path, '/v1/completions');
+  assert.deepEqual(req.body, { model: 'm', prompt: tokens, max_tokens: 1, temperature: 0, prompt_logprobs: 1, add_special_tokens: false });
+  const scores = parseScoreResponse('vllm', 'e', vllm, tokens, [1, 2, 3]);
+  assert.deepEqual(scores, [{ logprob: -2.5, top1: false }, { logprob: -0.25, top1: true }, { logprob: -9999, top1: false }]);
+});
+
+test('vLLM: a response without prompt_logprobs, with the wrong length, or missing the actual token is an error', () => {
+  assert.throws(() => parseScoreResponse('vllm', 'e', { choices: [{ text: '' }] }, tokens, [1]), /no choices\[0\]\.prompt_logprobs/);
+  const short = structuredClone(vllm);
+  short.choices[0]!.prompt_logprobs.pop();
+  assert.throws(() => parseScoreResponse('vllm', 'e', short, tokens, [1]), /3 entries for 4 prompt tokens/);
+  const wrong = structuredClone(vllm);
+  delete (wrong.choices[0]!.prompt_logprobs[2] as Record<string, unknown>)['9999'];
+  assert.throws(() => parseScoreResponse('vllm', 'e', wrong, tokens, [2]), /no log-probability for token 9999 at position 2/);
+});
+
+test('SGLang: input_token_logprobs triples with a null first entry; top-1 from input_top_logprobs', () => {
+  const req = buildScoreRequest('sglang', 'm', tokens);
+  assert.deepEqual(req.body, { input_ids: tokens, sampling_params: { max_new_tokens: 1, temperature: 0 }, return_logprob: true, logprob_start_len: 0, top_logprobs_num: 1 });
+  const res = {
+    text: ' the',
+    meta_info: {
+      prompt_tokens: 4,
+      input_token_logprobs: [[null, 1, null], [-2.5, 450, ' cat'], [-0.25, 9999, '\ufffd'], [-3, 2, '</s>']],
+      input_top_logprobs: [null, [[-0.5, 13, ' a']], [[-0.25, 9999, '\ufffd']], [[-0.1, 29889, '.']]],
+    },
+  };
+  assert.deepEqual(parseScoreResponse('sglang', 'e', res, tokens, [1, 2, 3]), [{ logprob: -2.5, top1: false }, { logprob: -0.25, top1: true }, { logprob: -3, top1: false }]);
+  const mismatched = structuredClone(res);
+  mismatched.meta_info.input_token_logprobs[2] = [-0.25, 777, 'x'];
+  assert.throws(() => parseScoreResponse('sglang', 'e', mismatched, tokens, [2]), /expected token 9999/);
+});
+
+test('TGI: prefill details by id; a server tokenizing differently is refused', () => {
+  const req = buildScoreRequest('tgi', 'm', tokens, 'the cat');
+  assert.deepEqual(req.body, { inputs: 'the cat', parameters: { max_new_tokens: 1, details: true, decoder_input_details: true } });
+  const res = { generated_text: '.', details: { prefill: [{ id: 1, text: '<s>', logprob: null }, { id: 450, text: ' cat', logprob: -2.5 }, { id: 9999, text: '', logprob: -0.25 }, { id: 2, text: '</s>', logprob: -3 }] } };
+  assert.deepEqual(parseScoreResponse('tgi', 'e', res, tokens, [1, 3]), [{ logprob: -2.5, top1: false }, { logprob: -3, top1: false }]);
+  const other = structuredClone(res);
+  other.details.prefill[1]!.id = 451;
+  assert.throws(() => parseScoreResponse('tgi', 'e', other, tokens, [1]), /tokenized the text differently/);
+});
+
+test('vocabulary pieces give exact character ranges, byte-level and SentencePiece, multi-byte included', () => {
+  // GPT-2 style: "Wähle <<Ä>>" with ä and Ä split into byte tokens (Ã + ¤ is ä, Ã + Ħ is Ä in the byte map).
+  const text = 'Wähle <<Ä>>';
+  const bpe = ['W', 'Ã', '¤', 'hle', 'Ġ<<', 'Ã', 'Ħ', '>>'];
+  assert.equal(detectPieceStyle(bpe), 'byte-level');
+  const r = rangesFromPieces(text, bpe, 'byte-level')!;
+  assert.deepEqual([...r.starts], [0, 1, 1, 2, 5, 8, 8, 9]);
+  assert.deepEqual([...r.ends], [1, 2, 2, 5, 8, 9, 9, 11]);
+  // SentencePiece with a dummy-prefix space and byte fallback for 😀 (4 bytes).
+  const spm = ['▁Hi', '▁<<', '<0xF0>', '<0x9F>', '<0x98>', '<0x80>', '>>'];
+  assert.equal(detectPieceStyle(spm), 'sentencepiece');
+  const s = rangesFromPieces('Hi <<😀>>', spm, 'sentencepiece')!;
+  assert.deepEqual([...s.starts], [0, 2, 5, 5, 5, 5, 7]);
+  assert.deepEqual([...s.ends], [2, 5, 7, 7, 7, 7, 9]);
+  assert.equal(rangesFromPieces('Hello', ['He', 'lp'], 'byte-level'), undefined);
+});
