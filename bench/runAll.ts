@@ -1,6 +1,8 @@
 // Run every benchmark: `npm run bench`. Each prints a table of ratios measured in this run and writes bench/results/*.json.
 import { runEvalBench } from './evalBench.js';
 import { runIngestBench } from './ingestBench.js';
+import { runRemoteBench } from './remoteBench.js';
 
 await runIngestBench();
 await runEvalBench();
+await runRemoteBench();
