@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { HumanlikeError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/evalCommand.js';
 import { registerExport } from './commands/exportCommand.js';
@@ -27,6 +28,8 @@ Examples:
   $ humanlike eval split --test-only --model model.gguf   score every response; resumable
   $ humanlike runs                                   list stored runs
   $ humanlike export results.parquet                 one row per scored response
+  $ humanlike compare --domains domains.csv          the paper's analyses, with intervals
+  $ humanlike report --out report.html               a self-contained HTML report
   $ humanlike serve --model model.gguf --port 8000   a vLLM-compatible scoring server
   $ humanlike eval split --endpoint http://gpu1:8000 --endpoint http://gpu2:8000
 
@@ -40,6 +43,7 @@ Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or inpu
   registerRuns(program);
   registerExport(program);
   registerServe(program);
+  registerCompare(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { CompareResult } from '../../src/analysis/compareModels.js';
+import { makeTempDir } from '../helpers/paths.js';
+import { runHumanlike } from '../helpers/runCliProcess.js';
+import { writeSyntheticStore } from '../helpers/syntheticStore.js';
+
+test('compare recovers planted effects from a synthetic store: pairs, types, generations, domains, persona', async () => {
+  const tmp = makeTempDir();
+  const db = join(tmp, 's.duckdb');
+  await writeSyntheticStore(db, [
+    { model: 'Qwen2-7B', shift: 0 },
+    { model: 'Qwen2-7B-Instruct', shift: 0.3 },
+    { model: 'Qwen2.5-7B', shift: -0.1 },
+    { model: 'Qwen2.5-7B-Instruct', shift: 0.4 },
+    { model: 'Qwen2-7B', shift: -0.2, format: 'persona' },
+    { model: 'Qwen2-7B', shift: 0, format: 'persona-shuffled' },
+  ], { studies: 20, participants: 50, responses: 40 });
+  const domains = join(tmp, 'domains.csv');
+  writeFileSync(domains, 'study,domain\n' + Array.from({ length: 20 }, (_, s) => `study${String(s).padStart(3, '0')},${s < 10 ? 'Memory' : 'Reasoning'}`).join('\n') + '\n');
+  const r = runHumanlike(['compare', '--db', db, '--domains', domains, '--bootstrap', '400', '--json', '--write-model-table', join(tmp, 'models.csv')]);
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout) as CompareResult;
+  const near = (x: number, y: number, tol = 0.05): void => assert.ok(Math.abs(x - y) < tol, `${x} vs ${y}`);
+
+  // Alignment scores: mean over studies of 2 + 0.1 s + shift (mean of 0.1 s over s < 20 is 0.95).
+  const score = Object.fromEntries(c.models.map((m) => [m.model, m.score]));
+  near(score['Qwen2.5-7B']!, 2.85);
+  near(score['Qwen2-7B-Instruct']!, 3.25);
+  assert.equal(c.models[0]!.model, 'Qwen2.5-7B', 'sorted best first');
+
+  const pair = Object.fromEntries(c.pairs.map((p) => [p.post, p]));
+  near(pair['Qwen2-7B-Instruct']!.d.estimate, 0.3);
+  near(pair['Qwen2.5-7B-Instruct']!.d.estimate, 0.5);
+  for (const p of c.pairs) {
+    assert.ok(p.d.low < p.d.estimate && p.d.estimate < p.d.high && p.d.low > 0, 'a positive effect with an interval around it');
+    assert.equal(p.baseWins, 1);
+    assert.equal(p.studies, 20);
+    assert.equal(p.pairedResponses, 40_000);
+  }
+  near(pair['Qwen2-7B-Instruct']!.pairedDifference, 0.3);
+  assert.deepEqual(c.byType.map((t) => [t.type, t.pairs]), [['instruct', 2]]);
+  near(c.byType[0]!.d.estimate, 0.4);
+  assert.deepEqual(c.byGeneration.map((g) => [g.generation, g.pairs]), [['2', 1], ['2.5', 1]]);
+  near(c.byGeneration[1]!.baseScore!, 2.85);
+  assert.deepEqual(c.domains!.domains, ['Memory', 'Reasoning']);
+  near(c.domains!.rows[0]!.values[0]!, 0.3, 0.08);
+
+  const persona = c.persona[0]!;
+  assert.equal(persona.model, 'Qwen2-7B');
+  assert.equal(persona.participants, 1000);
+  near(persona.personaVsRaw.estimate, -0.2);
+  near(persona.shuffledVsRaw!.estimate, 0);
+  near(persona.personaVsShuffled!.estimate, -0.2);
+
+  assert.match(readFileSync(join(tmp, 'models.csv'), 'utf8'), /Qwen2\.5-7B-Instruct,Qwen,2\.5,7,instruct,Qwen2\.5-7B/);
+  const text = runHumanlike(['compare', '--db', db, '--bootstrap', '100']);
+  assert.match(text.stdout, /Post-training misalignment/);
+  assert.match(text.stdout, /Qwen2\.5-7B-Instruct\s+Qwen2\.5-7B\s+instruct\s+20\s+0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]\s+100\.0%/);
+});
+
+test('compare names models it cannot classify, and reads a user model table', async () => {
+  const tmp = makeTempDir();
+  const db = join(tmp, 's.duckdb');
+  await writeSyntheticStore(db, [{ model: 'house-model-a', shift: 0 }, { model: 'house-model-b', shift: 0.2 }], { studies: 4, participants: 10, responses: 10 });
+  const r = runHumanlike(['compare', '--db', db, '--bootstrap', '50']);
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, /cannot classify house-model-a, house-model-b/);
+  const table = join(tmp, 'models.csv');
+  writeFileSync(table, 'model,family,generation,size_b,type,base\nhouse-model-a,House,1,3,base,\nhouse-model-b,House,1,3,instruct,house-model-a\n');
+  const t = JSON.parse(runHumanlike(['compare', '--db', db, '--bootstrap', '50', '--models', table, '--json']).stdout) as CompareResult;
+  assert.deepEqual(t.pairs.map((p) => [p.post, p.base]), [['house-model-b', 'house-model-a']]);
+  writeFileSync(table, 'model,family,generation,size_b,type,base\nhouse-model-a,House,1,3,huge,\n');
+  const bad = runHumanlike(['compare', '--db', db, '--models', table]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /models\.csv:2: type should be one of base, instruct, reasoning, vision, code, math, found "huge"/);
+});
