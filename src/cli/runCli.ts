@@ -5,6 +5,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/evalCommand.js';
 import { registerExport } from './commands/exportCommand.js';
+import { registerReport } from './commands/report.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServe } from './commands/serve.js';
 import { registerSplit } from './commands/split.js';
@@ -44,6 +45,7 @@ Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or inpu
   registerExport(program);
   registerServe(program);
   registerCompare(program);
+  registerReport(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {

@@ -8,6 +8,8 @@ import { formatProblem, validateSource } from '../../data/validateSource.js';
 import { writeSplit } from '../../data/writeSplit.js';
 import { evalConfigSchema } from '../../scoring/evalConfig.js';
 import { evaluate } from '../../store/evaluate.js';
+import { ResultsStore } from '../../store/ResultsStore.js';
+import { writeReport } from '../../report/writeReport.js';
 import { renderEvalResult } from './evalCommand.js';
 import { renderStats } from './stats.js';
 
@@ -46,7 +48,15 @@ export function registerDemo(program: Command): void {
         say(`\n${step++}. eval on the held-out participants:\n`);
         say(renderEvalResult(result));
       }
-      say(`\nresults are in ${db}: try 'humanlike runs --db ${db}' and 'humanlike export results.csv --db ${db}'`);
+      const store = await ResultsStore.open(db);
+      try {
+        const report = join(opts.dir, 'report.html');
+        const { charts } = await writeReport(store, { out: report, pngDir: join(opts.dir, 'charts'), source: splitDir, domains: await readDomainsTable(domainsFile), bootstrap: 500 });
+        say(`\n${step}. report with ${charts.length} charts written to ${report} (PNG files in ${join(opts.dir, 'charts')})`);
+      } finally {
+        store.close();
+      }
+      say(`\nresults are in ${db}: try 'humanlike runs --db ${db}', 'humanlike compare --db ${db}' and 'humanlike export results.csv --db ${db}'`);
       if (!summary.ok) process.exitCode = 1;
     });
 }

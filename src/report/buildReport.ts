@@ -1,0 +1,74 @@
+import type { CompareResult } from '../analysis/compareModels.js';
+import type { Interval } from '../analysis/bootstrap.js';
+import type { RunRecord } from '../store/ResultsStore.js';
+import { VERSION } from '../version.js';
+import type { ChartSpec } from './charts.js';
+import { escapeHtml as e } from './escapeHtml.js';
+
+export interface ResponseExample {
+  study: string;
+  participant: string;
+  model: string;
+  nll: number;
+  before: string;
+  response: string;
+}
+
+export interface ReportInput {
+  compare: CompareResult;
+  charts: (ChartSpec & { svg: string })[];
+  runs: RunRecord[];
+  examples: ResponseExample[];
+  generatedAt: string;
+}
+
+const ci = (i: Interval | null | undefined): string => (i ? `${i.estimate.toFixed(3)} <span class="ci">[${i.low.toFixed(3)}, ${i.high.toFixed(3)}]</span>` : '–');
+const num = (x: number | null | undefined, d = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+
+function table(header: string[], rows: string[][]): string {
+  return `<table><thead><tr>${header.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+const CSS = `body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1100px;color:#222;line-height:1.45;padding:0 1rem}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
+table{border-collapse:collapse;margin:.8rem 0;font-size:.88rem}th,td{border-bottom:1px solid #e4e4e4;padding:.3rem .6rem;text-align:left;vertical-align:top}
+th{background:#f5f5f5}.ci{color:#666;font-size:.85em}figure{margin:1.2rem 0}figcaption{color:#555;font-size:.9rem;max-width:760px}
+.chart svg{max-width:100%;height:auto}.response{background:#fff3c4;font-weight:bold}.context{color:#555;white-space:pre-wrap;font-family:"DejaVu Sans Mono",monospace;font-size:.82rem}
+details{margin:.4rem 0}code{font-size:.85em}.note{color:#555}`;
+
+/**
+ * The report: one self-contained HTML file. Charts are inline SVG rendered in Node, there is no script and no
+ * external request, and every piece of text that comes from data is escaped.
+ */
+export function buildReport(r: ReportInput): string {
+  const c = r.compare;
+  const parts: string[] = [];
+  parts.push(`<h1>humanlike report</h1><p class="note">Generated ${e(r.generatedAt)} by humanlike ${e(VERSION)} from ${r.runs.length} stored runs. NLL is in nats (natural log); lower is more human-like. Intervals are 95% percentile bootstrap intervals over studies and participants.</p>`);
+  parts.push('<h2>Models</h2>');
+  parts.push(table(['model', 'family', 'generation', 'size (B)', 'type', 'studies', 'alignment score', 'accuracy', 'accuracy (options)'],
+    c.models.map((m) => [e(m.model), e(m.facts?.family ?? '–'), e(m.facts?.generation ?? '–'), e(m.facts?.sizeB ?? '–'), e(m.facts?.type ?? '–'), String(m.studies), num(m.score), pct(m.accuracy), pct(m.accuracyRestricted)])));
+  if (c.unclassified.length) parts.push(`<p class="note">Not classified (left out of pairs, types and generations; add them to a model table): ${e(c.unclassified.join(', '))}</p>`);
+  if (c.pairs.length) {
+    parts.push("<h2>Post-training misalignment</h2><p class=\"note\">Per study, Cohen's d = (mean<sub>post</sub> − mean<sub>base</sub>) / √((sd<sub>post</sub>² + sd<sub>base</sub>²)/2) over response NLLs, then the mean over studies. Positive: the post-trained model is less human-like.</p>");
+    parts.push(table(['post-trained', 'base', 'type', 'studies', "Cohen's d [95% CI]", 'base wins', 'paired Δ NLL (responses)'],
+      c.pairs.map((p) => [e(p.post), e(p.base), e(p.type), String(p.studies), ci(p.d), pct(p.baseWins), `${num(p.pairedDifference)} (${p.pairedResponses})`])));
+  }
+  for (const chart of r.charts) {
+    parts.push(`<h2>${e(chart.title)}</h2><figure class="chart" id="${e(chart.id)}">${chart.svg}<figcaption>${e(chart.caption)}</figcaption></figure>`);
+  }
+  if (r.examples.length) {
+    parts.push('<h2>Hardest responses</h2><p class="note">The responses each study\'s first model found least likely, with the text before them.</p>');
+    parts.push(table(['study', 'participant', 'model', 'NLL', 'context and response'], r.examples.map((x) => [e(x.study), e(x.participant), e(x.model), num(x.nll),
+      `<div class="context">…${e(x.before)}&lt;&lt;<span class="response">${e(x.response)}</span>&gt;&gt;</div>`])));
+  }
+  parts.push('<h2>Run records</h2>');
+  parts.push(r.runs.map((run) => `<details><summary><code>${e(run.runId)}</code> — ${e(run.model)}, ${e(run.promptFormat)}, ${e(run.contextPolicy)}, ${e(run.status)}</summary>${table(['field', 'value'], [
+    ['tool version / record version', `${e(run.toolVersion)} / ${e(run.recordVersion)}`],
+    ['source / selection', `${e(run.source)} / ${e(run.selection)}`], ['dataset sha256', `<code>${e(run.datasetHash)}</code>`],
+    ['model sha256', `<code>${e(run.modelSha256 ?? '–')}</code>`], ['tokenizer', e(run.tokenizer)],
+    ['created / finished', `${e(run.createdAt)} / ${e(run.finishedAt ?? '–')}`],
+    ['statistics', `<code>${e(JSON.stringify(run.stats ?? {}))}</code>`], ['options', `<code>${e(JSON.stringify(run.options))}</code>`],
+  ])}</details>`).join(''));
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"><title>humanlike report</title><style>${CSS}</style></head><body>${parts.join('\n')}</body></html>\n`;
+}

@@ -1,0 +1,65 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { compareModels, type CompareOptions } from '../analysis/compareModels.js';
+import { readTranscripts } from '../data/readTranscripts.js';
+import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
+import { buildReport, type ResponseExample } from './buildReport.js';
+import { buildCharts, type DatasetRow } from './charts.js';
+import { renderSvg, svgToPng } from './renderChart.js';
+
+export interface ReportOptions extends CompareOptions {
+  out: string;
+  /** Also write each chart as PNG / SVG into these folders. */
+  pngDir?: string;
+  svgDir?: string;
+  /** The dataset the runs scored: adds the hardest responses with their context. */
+  source?: string;
+}
+
+async function datasetRows(store: ResultsStore, domains: CompareOptions['domains']): Promise<DatasetRow[]> {
+  const [top] = await store.query<{ run_id: string }>(`SELECT run_id FROM responses GROUP BY run_id ORDER BY count(*) DESC LIMIT 1`);
+  if (!top) return [];
+  const rows = await store.query<{ study: string; participants: number; responses: number }>(
+    `SELECT study, count(DISTINCT experiment || chr(31) || participant)::INTEGER AS participants, count(*)::INTEGER AS responses FROM responses WHERE run_id = ? GROUP BY study ORDER BY study`, [top.run_id]);
+  return rows.map((r) => ({ ...r, domain: domains?.get(r.study) ?? null }));
+}
+
+async function hardestResponses(store: ResultsStore, runs: RunRecord[], source: string): Promise<ResponseExample[]> {
+  // The runs that scored this very dataset, a model's before a baseline's.
+  const mine = runs.filter((r) => r.source === resolve(source) && r.status === 'complete');
+  const first = mine.find((r) => r.promptFormat === 'raw' && !r.model.startsWith('baseline:')) ?? mine[0];
+  if (!first) return [];
+  const picks = await store.query<{ study: string; experiment: string; participant: string; char_start: number; char_end: number; nll: number }>(
+    `SELECT study, experiment, participant, char_start, char_end, nll FROM (
+       SELECT *, row_number() OVER (PARTITION BY study ORDER BY nll DESC) AS k FROM responses WHERE run_id = ?) WHERE k <= 2 ORDER BY study, nll DESC`, [first.runId]);
+  const out: ResponseExample[] = [];
+  for await (const { transcript: t } of readTranscripts(source, { studies: [...new Set(picks.map((p) => p.study))] })) {
+    if (!t) continue;
+    for (const p of picks) {
+      if (p.study !== t.study || p.experiment !== t.experiment || p.participant !== t.participant) continue;
+      out.push({ study: t.study, participant: t.participant, model: first.model, nll: p.nll, before: t.text.slice(Math.max(0, p.char_start - 2 - 160), p.char_start - 2), response: t.text.slice(p.char_start, p.char_end) });
+    }
+  }
+  return out.sort((a, b) => a.study.localeCompare(b.study) || b.nll - a.nll);
+}
+
+/** Compare the stored runs, render the charts, and write the self-contained HTML report (and PNG/SVG files). */
+export async function writeReport(store: ResultsStore, o: ReportOptions): Promise<{ charts: string[]; files: string[] }> {
+  const compare = await compareModels(store, o);
+  const specs = buildCharts(compare, await datasetRows(store, o.domains));
+  const charts = await Promise.all(specs.map(async (s) => ({ ...s, svg: await renderSvg(s.spec) })));
+  const runs = (await store.listRuns()) as RunRecord[];
+  const examples = o.source ? await hardestResponses(store, runs, o.source) : [];
+  const files: string[] = [o.out];
+  await writeFile(o.out, buildReport({ compare, charts, runs, examples, generatedAt: new Date().toISOString() }));
+  for (const [dir, ext] of [[o.svgDir, 'svg'], [o.pngDir, 'png']] as const) {
+    if (!dir) continue;
+    await mkdir(dir, { recursive: true });
+    for (const c of charts) {
+      const file = join(dir, `${c.id}.${ext}`);
+      await writeFile(file, ext === 'svg' ? c.svg : svgToPng(c.svg));
+      files.push(file);
+    }
+  }
+  return { charts: charts.map((c) => c.id), files };
+}
