@@ -1,4 +1,5 @@
 // Run every benchmark: `npm run bench`. Each prints a table of ratios measured in this run and writes bench/results/*.json.
+import { runCompareBench } from './compareBench.js';
 import { runEvalBench } from './evalBench.js';
 import { runIngestBench } from './ingestBench.js';
 import { runRemoteBench } from './remoteBench.js';
@@ -6,3 +7,4 @@ import { runRemoteBench } from './remoteBench.js';
 await runIngestBench();
 await runEvalBench();
 await runRemoteBench();
+await runCompareBench();
