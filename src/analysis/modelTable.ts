@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { parseCsvLine } from '../data/readDomainsTable.js';
+import { parseCsvLine, readCsvLines } from '../data/readDomainsTable.js';
 import { DataError } from '../errors.js';
 
 export const MODEL_TYPES = ['base', 'instruct', 'reasoning', 'vision', 'code', 'math'] as const;
@@ -68,13 +67,7 @@ export function inferModelFacts(model: string, known: readonly string[] = []): M
  * model of a post-trained one; empty for base models).
  */
 export async function readModelTable(path: string): Promise<Map<string, ModelFacts>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new DataError(`${path}: cannot read model table (${(e as Error).message})`, { cause: e });
-  }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = await readCsvLines(path, 'model table');
   const header = parseCsvLine(lines[0] ?? '').map((h) => h.toLowerCase());
   const need = ['model', 'family', 'generation', 'size_b', 'type', 'base'];
   const missing = need.filter((h) => !header.includes(h));

@@ -33,3 +33,8 @@ export function readOptionsFrom(opts: Record<string, unknown>): ReadOptions {
   if (Array.isArray(opts['study'])) read.studies = opts['study'] as string[];
   return read;
 }
+
+/** The compute backend option shared by commands that load a GGUF model. */
+export function gpuOption(): Option {
+  return new Option('--gpu <gpu>', 'compute backend').choices(['auto', 'cpu', 'cuda', 'metal', 'vulkan']).default('auto');
+}

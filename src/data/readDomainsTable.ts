@@ -23,18 +23,21 @@ export function parseCsvLine(line: string): string[] {
   return out.map((s) => s.trim());
 }
 
+/** The lines of a small CSV file (BOM removed), with a DataError naming the file when it cannot be read. */
+export async function readCsvLines(path: string, what: string): Promise<string[]> {
+  try {
+    return (await readFile(path, 'utf8')).replace(/^\uFEFF/, '').split(/\r?\n/);
+  } catch (e) {
+    throw new DataError(`${path}: cannot read ${what} (${(e as Error).message})`, { cause: e });
+  }
+}
+
 /**
  * Read a domains table: either `study,domain` rows, or the reference's one-hot layout
  * (`experiment,dataset,<domain 1>,...,<domain k>` with 0/1 cells; at most one 1 per row).
  */
 export async function readDomainsTable(path: string): Promise<DomainsTable> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new DataError(`${path}: cannot read domains table (${(e as Error).message})`, { cause: e });
-  }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = await readCsvLines(path, 'domains table');
   const header = parseCsvLine(lines[0] ?? '');
   const table: DomainsTable = new Map();
   const oneHot = header.length > 2;

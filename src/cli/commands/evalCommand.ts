@@ -8,7 +8,7 @@ import { DEFAULT_DB } from '../../store/ResultsStore.js';
 import { UsageError } from '../../errors.js';
 import { formatTable } from '../formatTable.js';
 import { createProgressBar } from '../progressBar.js';
-import { addSourceOptions, parseInteger, readOptionsFrom } from '../sourceOptions.js';
+import { addSourceOptions, parseInteger, readOptionsFrom, gpuOption } from '../sourceOptions.js';
 
 export function registerEval(program: Command): void {
   addSourceOptions(
@@ -32,7 +32,7 @@ export function registerEval(program: Command): void {
       .option('--context-size <n>', 'tokens per window (default: the model training context, at most 32768; 4096 for servers)')
       .option('--batch-size <n>', 'tokens per engine batch')
       .option('--threads <n>', 'CPU threads (default: math cores)')
-      .addOption(new Option('--gpu <gpu>', 'compute backend').choices(['auto', 'cpu', 'cuda', 'metal', 'vulkan']).default('auto'))
+      .addOption(gpuOption())
       .option('--db <file>', 'results database', DEFAULT_DB)
       .option('--persona-seed <n>', 'seed of the persona-shuffled pairing', '0')
       .option('--error-budget <n>', 'stop after this many participants failed with backend errors', '20')

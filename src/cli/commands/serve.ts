@@ -1,9 +1,9 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { LlamaCppBackend } from '../../backends/LlamaCppBackend.js';
 import type { GpuChoice } from '../../backends/loadLlama.js';
 import { UsageError } from '../../errors.js';
 import { createScoringServer } from '../../server/createScoringServer.js';
-import { parseInteger } from '../sourceOptions.js';
+import { parseInteger, gpuOption } from '../sourceOptions.js';
 
 export function registerServe(program: Command): void {
   program
@@ -16,7 +16,7 @@ export function registerServe(program: Command): void {
     .option('--served-model-name <name>', 'model name clients send (default: the file name)')
     .option('--context-size <n>', 'largest prompt in tokens (default: the model training context, at most 32768)')
     .option('--threads <n>', 'CPU threads')
-    .addOption(new Option('--gpu <gpu>', 'compute backend').choices(['auto', 'cpu', 'cuda', 'metal', 'vulkan']).default('auto'))
+    .addOption(gpuOption())
     .option('--max-queue <n>', 'requests waiting at most; more get HTTP 503', '64')
     .option('--max-body-bytes <n>', 'largest request body', String(16 * 1024 * 1024))
     .addHelpText('after', '\nExamples:\n  $ humanlike serve --model model.gguf --port 8000\n  $ humanlike eval data --endpoint http://127.0.0.1:8000')
