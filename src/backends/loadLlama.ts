@@ -14,7 +14,15 @@ export async function loadLlama(gpu: GpuChoice = 'auto'): Promise<Llama> {
     p = (async () => {
       const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
       try {
-        return await getLlama({ gpu: gpu === 'cpu' ? false : gpu, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
+        return await getLlama({
+          gpu: gpu === 'cpu' ? false : gpu, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false,
+          // Loading a vocab-only GGUF makes llama.cpp log a harmless "missing tensor" error while it estimates
+          // resources; everything else the engine reports at error level is shown.
+          logger: (level, message) => {
+            if (/missing tensor|failed to load model/.test(message)) return;
+            if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) process.stderr.write(`[llama.cpp] ${message.trimEnd()}\n`);
+          },
+        });
       } catch (e) {
         throw new BackendError(`cannot start the llama.cpp engine with gpu=${gpu}: ${(e as Error).message}`, { cause: e });
       }

@@ -11,6 +11,8 @@ export interface StudyStats {
   participants: number;
   responses: number;
   characters: number;
+  /** Tokens of the transcripts with the tokenizer given to stats (null without one). */
+  tokens: number | null;
   kinds: Record<ResponseKind, number>;
   /** Participants with each canonical metadata field present. */
   metadata: Record<string, number>;
@@ -25,6 +27,7 @@ export interface DatasetStats {
   participants: number;
   responses: number;
   characters: number;
+  tokens: number | null;
   kinds: Record<ResponseKind, number>;
   /** Share (0–1) of participants with each canonical field, over the whole dataset. */
   metadataCoverage: Record<string, number>;
@@ -38,7 +41,13 @@ export interface DatasetStats {
 const emptyKinds = (): Record<ResponseKind, number> => Object.fromEntries(RESPONSE_KINDS.map((k) => [k, 0])) as Record<ResponseKind, number>;
 
 /** Count studies, participants, responses, response kinds and metadata coverage of a source, in one streaming pass. */
-export async function computeStats(path: string, options: ReadOptions & { domains?: DomainsTable } = {}): Promise<DatasetStats> {
+export interface StatsOptions extends ReadOptions {
+  domains?: DomainsTable;
+  /** Counts the tokens of a transcript with some tokenizer (the data layer does not load models itself). */
+  countTokens?: (text: string) => number;
+}
+
+export async function computeStats(path: string, options: StatsOptions = {}): Promise<DatasetStats> {
   const studies = new Map<string, StudyStats & { experimentSet: Set<string> }>();
   const skipped = { records: 0, files: 0, reasons: {} as Record<string, number> };
   const onFileError = (_file: string, e: DataError): void => {
@@ -57,7 +66,7 @@ export async function computeStats(path: string, options: ReadOptions & { domain
     let s = studies.get(t.study);
     if (!s) {
       s = {
-        study: t.study, domain: options.domains?.get(t.study) ?? null, experiments: 0, participants: 0, responses: 0, characters: 0,
+        study: t.study, domain: options.domains?.get(t.study) ?? null, experiments: 0, participants: 0, responses: 0, characters: 0, tokens: options.countTokens ? 0 : null,
         kinds: emptyKinds(), metadata: {}, extras: {}, experimentSet: new Set(),
       };
       studies.set(t.study, s);
@@ -66,6 +75,7 @@ export async function computeStats(path: string, options: ReadOptions & { domain
     s.participants++;
     s.responses += t.spans.length;
     s.characters += t.text.length;
+    if (options.countTokens) s.tokens = (s.tokens ?? 0) + options.countTokens(t.text);
     for (const span of t.spans) s.kinds[responseKind(t.text.slice(span.start, span.end))]++;
     for (const f of CANONICAL_FIELDS) if (metadataValue(t.metadata, f) !== undefined) s.metadata[f] = (s.metadata[f] ?? 0) + 1;
     for (const k of Object.keys(t.extras)) s.extras[k] = (s.extras[k] ?? 0) + 1;
@@ -73,7 +83,7 @@ export async function computeStats(path: string, options: ReadOptions & { domain
   const perStudy: StudyStats[] = [...studies.values()]
     .sort((a, b) => (a.study < b.study ? -1 : 1))
     .map(({ experimentSet, ...rest }) => ({ ...rest, experiments: experimentSet.size }));
-  const total = { participants: 0, responses: 0, characters: 0, experiments: 0 };
+  const total = { participants: 0, responses: 0, characters: 0, experiments: 0, tokens: options.countTokens ? 0 : (null as number | null) };
   const kinds = emptyKinds();
   const coverage: Record<string, number> = {};
   for (const s of perStudy) {
@@ -81,6 +91,7 @@ export async function computeStats(path: string, options: ReadOptions & { domain
     total.responses += s.responses;
     total.characters += s.characters;
     total.experiments += s.experiments;
+    if (total.tokens !== null) total.tokens += s.tokens ?? 0;
     for (const k of RESPONSE_KINDS) kinds[k] += s.kinds[k];
     for (const [f, n] of Object.entries(s.metadata)) coverage[f] = (coverage[f] ?? 0) + n;
   }

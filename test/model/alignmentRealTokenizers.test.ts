@@ -105,3 +105,18 @@ test('a response merged with its marker into one token is scored on that token a
     assert.equal(a.straddleStart, false);
   }
 });
+
+test('stats --tokenizer counts the tokens of every transcript (plus BOS when the model adds one)', { skip }, async () => {
+  const { runHumanlike } = await import('../helpers/runCliProcess.js');
+  for (const [vocab, bos] of [['ggml-vocab-gpt-2.gguf', 0], ['ggml-vocab-phi-3.gguf', 1]] as const) {
+    const tok = await loadVocab(vocab);
+    let expected = 0;
+    for await (const { transcript: t } of readTranscripts(psych201Dir, { studies: ['franke2024bayesian'] })) if (t) expected += tok.raw.tokenize(t.text, false).length + bos;
+    const r = runHumanlike(['stats', psych201Dir, '--study', 'franke2024bayesian', '--tokenizer', join(modelsDir, 'ggml-vocab', vocab), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '', 'no engine noise on stderr');
+    const s = JSON.parse(r.stdout) as { tokens: number; perStudy: { tokens: number }[] };
+    assert.equal(s.tokens, expected);
+    assert.equal(s.perStudy[0]?.tokens, expected);
+  }
+});
