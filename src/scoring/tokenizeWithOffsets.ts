@@ -8,21 +8,40 @@ const LOOKBACK = 8;
 /** A group of tokens that never detokenizes to the text is a tokenizer/detokenizer mismatch beyond this. */
 const MAX_GROUP = 32;
 
+type Ranges = { starts: Int32Array; ends: Int32Array };
+
 /**
  * Tokenize `text` and give each token its character range, so that response spans (characters) map to tokens
  * exactly. Tokenizers expose no offsets, so ranges come from detokenizing: token by token with the preceding tokens
  * as context (O(n)); tokens that hold only part of a multi-byte character detokenize to nothing or U+FFFD, so they
  * are grouped with the following tokens until the group matches the text, and every token of a group gets the
- * group's range. If that ever fails to rebuild the text, growing prefixes are detokenized instead (exact, O(n²)).
+ * group's range. If that fails, growing prefixes are detokenized instead (exact, O(n²)).
+ *
+ * Some tokenizers do not give back the text they were given: around special tokens of chat templates, SentencePiece
+ * vocabularies strip a newline or add a leading space (Phi-3's `<|end|>\n` reads as `<|end|>`). Then the ranges are
+ * computed on the text the model actually reads and mapped back to the given text, whitespace differences absorbed.
  */
 export function tokenizeWithOffsets(tokenizer: Tokenizer, text: string, special = false): TokenizedText {
   const tokens = tokenizer.tokenize(text, special);
+  const fast = groupedRanges(tokenizer, text, tokens, special);
+  if (fast) return { tokens, ...fast, usedFallback: false };
+  const read = tokenizer.detokenize(tokens, special);
+  if (read === text) return { tokens, ...prefixRanges(tokenizer, text, tokens, special), usedFallback: true };
+  const onRead = groupedRanges(tokenizer, read, tokens, special) ?? prefixRanges(tokenizer, read, tokens, special);
+  const map = mapReadToGiven(read, text);
+  if (!map) {
+    throw new BackendError(`the tokenizer changes this text beyond whitespace (detokenize(tokenize(text)) differs), so responses cannot be aligned exactly: ${JSON.stringify(text.slice(0, 80))}…`);
+  }
+  return { tokens, starts: onRead.starts.map((s) => map[s] ?? text.length), ends: onRead.ends.map((e) => map[e] ?? text.length), usedFallback: true };
+}
+
+/** The O(n) method: each token (or group of byte tokens) detokenized after its predecessors. */
+function groupedRanges(tokenizer: Tokenizer, text: string, tokens: number[], special: boolean): Ranges | undefined {
   const n = tokens.length;
   const starts = new Int32Array(n);
   const ends = new Int32Array(n);
   let groupStart = 0;
   let cursor = 0;
-  let ok = true;
   for (let k = 0; k < n; k++) {
     const piece = tokenizer.detokenize(tokens.slice(groupStart, k + 1), special, tokens.slice(Math.max(0, groupStart - LOOKBACK), groupStart));
     if (piece !== '' && text.startsWith(piece, cursor)) {
@@ -33,27 +52,22 @@ export function tokenizeWithOffsets(tokenizer: Tokenizer, text: string, special 
       cursor += piece.length;
       groupStart = k + 1;
     } else if (k + 1 - groupStart > MAX_GROUP) {
-      ok = false;
-      break;
+      return undefined;
     }
   }
   // Trailing tokens that produce no text (rare) get an empty range at the end.
-  for (let j = groupStart; j < n && ok; j++) {
+  for (let j = groupStart; j < n; j++) {
     starts[j] = cursor;
     ends[j] = cursor;
   }
-  if (ok && cursor === text.length) return { tokens, starts, ends, usedFallback: false };
-  return exactOffsets(tokenizer, text, tokens, special);
+  return cursor === text.length ? { starts, ends } : undefined;
 }
 
-/** Character ranges from detokenizing every growing prefix: exact whenever the full detokenization is the text. */
-function exactOffsets(tokenizer: Tokenizer, text: string, tokens: number[], special: boolean): TokenizedText {
+/** Ranges from detokenizing every growing prefix: exact when the full detokenization is `text`. */
+function prefixRanges(tokenizer: Tokenizer, text: string, tokens: number[], special: boolean): Ranges {
   const n = tokens.length;
   const starts = new Int32Array(n);
   const ends = new Int32Array(n);
-  if (tokenizer.detokenize(tokens, special) !== text) {
-    throw new BackendError(`the tokenizer does not round-trip this text (detokenize(tokenize(text)) differs), so responses cannot be aligned exactly: ${JSON.stringify(text.slice(0, 80))}…`);
-  }
   let groupStart = 0;
   let cursor = 0;
   for (let k = 0; k < n; k++) {
@@ -72,7 +86,36 @@ function exactOffsets(tokenizer: Tokenizer, text: string, tokens: number[], spec
     starts[j] = cursor;
     ends[j] = cursor;
   }
-  return { tokens, starts, ends, usedFallback: true };
+  return { starts, ends };
+}
+
+const WS = /\s/;
+
+/**
+ * Offsets of the text the model reads mapped onto the given text, when the two differ only in whitespace: the
+ * non-whitespace characters are matched in order, whitespace to whitespace; whitespace the tokenizer added maps to
+ * the next given character,
+ * whitespace it dropped belongs to what precedes it. Undefined when other characters differ.
+ */
+export function mapReadToGiven(read: string, given: string): Int32Array | undefined {
+  const map = new Int32Array(read.length + 1);
+  let i = 0;
+  let j = 0;
+  while (j < read.length) {
+    if (i < given.length && (read[j] === given[i] || (WS.test(read[j] ?? '') && WS.test(given[i] ?? '')))) {
+      map[j++] = i++;
+    } else if (WS.test(read[j] ?? '')) {
+      map[j++] = i;
+    } else if (i < given.length && WS.test(given[i] ?? '')) {
+      i++;
+    } else {
+      return undefined;
+    }
+  }
+  while (i < given.length && WS.test(given[i] ?? '')) i++;
+  if (i !== given.length) return undefined;
+  map[read.length] = given.length;
+  return map;
 }
 
 /** Tokens and ranges from the tokenizer itself when it provides them (a server), else derived here. */

@@ -120,3 +120,34 @@ test('stats --tokenizer counts the tokens of every transcript (plus BOS when the
     assert.equal(s.perStudy[0]?.tokens, expected);
   }
 });
+
+test("chat format with Phi-3's own template: special tokens, one BOS, and assistant turns aligned exactly", { skip }, async () => {
+  const { readGgufFileInfo } = await import('node-llama-cpp');
+  const { renderPrompt } = await import('../../src/prompts/renderPrompt.js');
+  const { parseTranscript } = await import('../../src/data/parseTranscript.js');
+  const path = join(modelsDir, 'ggml-vocab', 'ggml-vocab-phi-3.gguf');
+  const template = (await readGgufFileInfo(path)).metadata.tokenizer.chat_template as string;
+  const tok = await loadVocab('ggml-vocab-phi-3.gguf');
+  const text = 'You see two doors, A and B. Which do you open? <<A>> The room is empty. And now? <<B, the other one>> Thanks.';
+  const t = { study: 's', experiment: 'e', participant: '1', text, spans: parseTranscript(text).spans, metadata: {}, extras: {}, location: { file: 'f', line: 1 } };
+  const r = renderPrompt(t, { format: 'chat', policy: 'windowed', chatTemplate: template, bosText: tok.bosText, eosText: tok.eosText });
+  assert.ok(r.text.startsWith('<s><|user|>\nYou see two doors'), r.text.slice(0, 40));
+  assert.equal(r.hasBosText, true);
+  const enc = tokenizeWithOffsets(tok, r.text, true);
+  assert.equal(enc.tokens[0], tok.bos, 'the template renders BOS: it is a special token, once');
+  assert.equal(enc.tokens.filter((x) => x === tok.bos).length, 1);
+  const user = tok.tokenize('<|user|>', true);
+  assert.equal(user.length, 1, '<|user|> is one special token');
+  assert.ok(enc.tokens.includes(user[0]!));
+  const aligned = alignSpans(r.spans.filter((s): s is NonNullable<typeof s> => s !== undefined), enc.starts, enc.ends);
+  aligned.forEach((a, i) => {
+    const span = r.spans[i]!;
+    assert.equal(r.text.slice(span.start, span.end), ['A', 'B, the other one'][i]);
+    // After a special token SentencePiece reads "▁A": the response's first token also holds the whitespace before
+    // it (a straddle, counted), never any other character; nothing after the response is scored with it.
+    assert.equal(a.straddleEnd, false);
+    const covered = r.text.slice(enc.starts[a.first], enc.ends[a.last]);
+    assert.equal(covered.trimStart(), text.slice(t.spans[i]!.start, t.spans[i]!.end));
+    assert.equal(a.straddleStart, covered !== covered.trimStart());
+  });
+});

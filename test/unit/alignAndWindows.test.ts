@@ -63,3 +63,17 @@ test('planWindows: a response longer than the context, and one with no context, 
   assert.match(plan.unscorable[1]!.reason, /401 tokens does not fit the context of 256/);
   assert.deepEqual(plan.windows.flatMap((w) => w.responses), [1]);
 });
+
+test('mapReadToGiven: whitespace a tokenizer drops or adds is absorbed; other changes are refused', async () => {
+  const { mapReadToGiven } = await import('../../src/scoring/tokenizeWithOffsets.js');
+  // Given "<|end|>\n<|a|>\nA" but the model reads "<|end|><|a|> A".
+  const given = '<|end|>\n<|a|>\nA';
+  const read = '<|end|><|a|> A';
+  const map = mapReadToGiven(read, given)!;
+  assert.equal(given[map[read.indexOf('A')]!], 'A');
+  assert.equal(map[read.indexOf('<|a|>')], given.indexOf('<|a|>'));
+  assert.equal(given[map[read.indexOf(' ')]!], '\n', 'an added space stands where the given newline was');
+  assert.equal(map[read.length], given.length);
+  assert.equal(mapReadToGiven('abc', 'abd'), undefined);
+  assert.equal(mapReadToGiven('ab', 'abc'), undefined);
+});

@@ -72,3 +72,24 @@ test('frequency baseline: add-one smoothed training counts, leaving the particip
   assert.ok(Math.abs(loo.rows[0]!.nll - -Math.log(6 / 9)) < 1e-12);
   assert.ok(Math.abs(loo.rows[1]!.nll - -Math.log(2 / 9)) < 1e-12);
 });
+
+test('persona-shuffled states another participant\'s metadata: never their own, deterministic, seed-dependent', async () => {
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { makeTempDir } = await import('../helpers/paths.js');
+  const { profileStudies, shuffledPersona } = await import('../../src/scoring/profileStudies.js');
+  const dir = makeTempDir();
+  mkdirSync(join(dir, 's'));
+  const lines = Array.from({ length: 9 }, (_, i) => JSON.stringify({ text: `Pick <<A>>`, experiment: 'e', participant: i, ...(i < 8 && { age: 20 + i }) }));
+  writeFileSync(join(dir, 's', 'prompts.jsonl'), lines.join('\n') + '\n');
+  const p = (await profileStudies(dir, {}, { seed: 1 })).studies.get('s')!;
+  assert.equal(p.personas.length, 8, 'only participants with metadata can lend it');
+  const donors = Array.from({ length: 8 }, (_, i) => shuffledPersona(p, `e\u001f${i}`)!.age);
+  donors.forEach((age, i) => assert.notEqual(age, 20 + i));
+  assert.deepEqual([...donors].sort(), Array.from({ length: 8 }, (_, i) => 20 + i), 'a permutation: each metadata is lent once');
+  assert.equal(shuffledPersona(p, 'e\u001f8'), undefined, 'a participant without metadata gets none');
+  const again = (await profileStudies(dir, {}, { seed: 1 })).studies.get('s')!;
+  assert.deepEqual(Array.from({ length: 8 }, (_, i) => shuffledPersona(again, `e\u001f${i}`)!.age), donors);
+  const other = (await profileStudies(dir, {}, { seed: 2 })).studies.get('s')!;
+  assert.notDeepEqual(Array.from({ length: 8 }, (_, i) => shuffledPersona(other, `e\u001f${i}`)!.age), donors);
+});
