@@ -10,6 +10,14 @@ const MAX_GROUP = 32;
 
 type Ranges = { starts: Int32Array; ends: Int32Array };
 
+/** Give tokens [from, to) the character range [start, end): the tokens of one group share their characters. */
+function fill(r: Ranges, from: number, to: number, start: number, end: number): void {
+  for (let j = from; j < to; j++) {
+    r.starts[j] = start;
+    r.ends[j] = end;
+  }
+}
+
 /**
  * Tokenize `text` and give each token its character range, so that response spans (characters) map to tokens
  * exactly. Tokenizers expose no offsets, so ranges come from detokenizing: token by token with the preceding tokens
@@ -38,17 +46,13 @@ export function tokenizeWithOffsets(tokenizer: Tokenizer, text: string, special 
 /** The O(n) method: each token (or group of byte tokens) detokenized after its predecessors. */
 function groupedRanges(tokenizer: Tokenizer, text: string, tokens: number[], special: boolean): Ranges | undefined {
   const n = tokens.length;
-  const starts = new Int32Array(n);
-  const ends = new Int32Array(n);
+  const r: Ranges = { starts: new Int32Array(n), ends: new Int32Array(n) };
   let groupStart = 0;
   let cursor = 0;
   for (let k = 0; k < n; k++) {
     const piece = tokenizer.detokenize(tokens.slice(groupStart, k + 1), special, tokens.slice(Math.max(0, groupStart - LOOKBACK), groupStart));
     if (piece !== '' && text.startsWith(piece, cursor)) {
-      for (let j = groupStart; j <= k; j++) {
-        starts[j] = cursor;
-        ends[j] = cursor + piece.length;
-      }
+      fill(r, groupStart, k + 1, cursor, cursor + piece.length);
       cursor += piece.length;
       groupStart = k + 1;
     } else if (k + 1 - groupStart > MAX_GROUP) {
@@ -56,37 +60,27 @@ function groupedRanges(tokenizer: Tokenizer, text: string, tokens: number[], spe
     }
   }
   // Trailing tokens that produce no text (rare) get an empty range at the end.
-  for (let j = groupStart; j < n; j++) {
-    starts[j] = cursor;
-    ends[j] = cursor;
-  }
-  return cursor === text.length ? { starts, ends } : undefined;
+  fill(r, groupStart, n, cursor, cursor);
+  return cursor === text.length ? r : undefined;
 }
 
 /** Ranges from detokenizing every growing prefix: exact when the full detokenization is `text`. */
 function prefixRanges(tokenizer: Tokenizer, text: string, tokens: number[], special: boolean): Ranges {
   const n = tokens.length;
-  const starts = new Int32Array(n);
-  const ends = new Int32Array(n);
+  const r: Ranges = { starts: new Int32Array(n), ends: new Int32Array(n) };
   let groupStart = 0;
   let cursor = 0;
   for (let k = 0; k < n; k++) {
     const prefix = tokenizer.detokenize(tokens.slice(0, k + 1), special);
     // A prefix that ends inside a multi-byte character is not a prefix of the text: group it with what follows.
     if (prefix.length > cursor && text.startsWith(prefix)) {
-      for (let j = groupStart; j <= k; j++) {
-        starts[j] = cursor;
-        ends[j] = prefix.length;
-      }
+      fill(r, groupStart, k + 1, cursor, prefix.length);
       cursor = prefix.length;
       groupStart = k + 1;
     }
   }
-  for (let j = groupStart; j < n; j++) {
-    starts[j] = cursor;
-    ends[j] = cursor;
-  }
-  return { starts, ends };
+  fill(r, groupStart, n, cursor, cursor);
+  return r;
 }
 
 const WS = /\s/;
