@@ -62,3 +62,20 @@ test('baselines through eval: uniform is ln K, frequency follows the training co
   const [count] = await queryDb<{ n: number }>(db, `SELECT count(*)::INTEGER AS n FROM read_parquet('${parquet}')`);
   assert.equal(count?.n, 80);
 });
+
+test('eval reads a validated JSON run configuration; flags given on the command line win; bad keys are refused', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const tmp = makeTempDir();
+  const { datasetDir } = await writeSampleDataset(tmp, { participants: 10, trials: 4 });
+  const config = join(tmp, 'run.json');
+  writeFileSync(config, JSON.stringify({ model: { kind: 'baseline', name: 'frequency' }, db: join(tmp, 'from-config.duckdb') }));
+  const r = runHumanlike(['eval', datasetDir, '--config', config, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).run.model, 'baseline:frequency');
+  const flag = runHumanlike(['eval', datasetDir, '--config', config, '--baseline', 'uniform', '--json']);
+  assert.equal(JSON.parse(flag.stdout).run.model, 'baseline:uniform');
+  writeFileSync(config, JSON.stringify({ model: { kind: 'baseline', name: 'frequency' }, colour: 'blue' }));
+  const bad = runHumanlike(['eval', datasetDir, '--config', config]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /invalid run configuration: .*colour/);
+});
