@@ -62,3 +62,29 @@ test('a run killed with SIGKILL resumes to exactly the rows of an uninterrupted 
   assert.equal(again.code, 0);
   assert.equal(JSON.parse(again.stdout).alreadyComplete, true);
 });
+
+test('Ctrl-C (SIGINT) stops after the participants in progress, exits 130, and the run resumes', { skip, timeout: 600_000 }, async () => {
+  const { dir } = await writeRealSubset({ studies: ['thoma2025problearn'], perStudy: 30, maxChars: 1500 });
+  const db = join(makeTempDir(), 'int.duckdb');
+  const args = ['eval', dir, '--model', MODEL, '--context-size', '1024', '--gpu', 'cpu', '--db', db];
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      // Interrupt once scoring has started.
+      if (/starting run/.test(err) && !child.killed) setTimeout(() => child.kill('SIGINT'), 3500);
+    });
+    child.on('exit', (c) => resolve({ code: c, stderr: err }));
+  });
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /stopping after the participants in progress/);
+  const [row] = await queryDb<{ n: number; status: string }>(db, 'SELECT (SELECT count(*)::INTEGER FROM participants) AS n, (SELECT status FROM runs) AS status');
+  assert.equal(row?.status, 'interrupted');
+  assert.ok((row?.n ?? 0) > 0 && (row?.n ?? 0) < 30, `${row?.n} participants done`);
+  const resumed = runHumanlike([...args, '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const [after] = await queryDb<{ n: number; rows: number; distinct_rows: number }>(db, 'SELECT (SELECT count(*)::INTEGER FROM participants) AS n, (SELECT count(*)::INTEGER FROM responses) AS rows, (SELECT count(*)::INTEGER FROM (SELECT DISTINCT participant, response_index FROM responses)) AS distinct_rows');
+  assert.equal(after?.n, 30);
+  assert.equal(after?.rows, after?.distinct_rows);
+});
