@@ -41,6 +41,8 @@ export interface EvalSummary {
   responsesSkipped: number;
   /** Participants left unfinished by backend failures (a resume retries them). */
   participantsFailed: number;
+  /** Records repeating a participant id already scored in this run (validate reports them); not scored twice. */
+  duplicateRecords: number;
   tokens: number;
   interrupted: boolean;
   elapsedMs: number;
@@ -56,7 +58,7 @@ export const finishedKey = (t: { study: string; experiment: string; participant:
  */
 export async function runEval(o: EvalOptions): Promise<EvalSummary> {
   const started = Date.now();
-  const summary: EvalSummary = { participantsScored: 0, participantsSkipped: 0, participantsResumed: 0, responsesScored: 0, responsesSkipped: 0, participantsFailed: 0, tokens: 0, interrupted: false, elapsedMs: 0 };
+  const summary: EvalSummary = { participantsScored: 0, participantsSkipped: 0, participantsResumed: 0, responsesScored: 0, responsesSkipped: 0, participantsFailed: 0, duplicateRecords: 0, tokens: 0, interrupted: false, elapsedMs: 0 };
   const budget = o.errorBudget ?? 20;
   let backendFailures = 0;
   let lastBackendError: BackendError | undefined;
@@ -109,13 +111,17 @@ export async function runEval(o: EvalOptions): Promise<EvalSummary> {
     }
   };
 
+  const seen = new Set<string>();
   progress();
   for await (const parsed of readTranscripts(o.source, o.read)) {
     if (fatal) break;
     if (o.signal?.aborted) { summary.interrupted = true; break; }
     const t = parsed.transcript;
     if (!t) continue; // not a transcript at all: counted by the profile pass and reported by validate
-    if (o.finished.has(finishedKey(t))) { summary.participantsResumed++; continue; }
+    const key = finishedKey(t);
+    if (o.finished.has(key)) { summary.participantsResumed++; continue; }
+    if (seen.has(key)) { summary.duplicateRecords++; continue; }
+    seen.add(key);
     if (parsed.hasErrors) {
       const codes = [...new Set(parsed.problems.filter((p) => p.severity === 'error').map((p) => p.code))].join(', ');
       await finish({ study: t.study, experiment: t.experiment, participant: t.participant, nResponses: t.spans.length, score: undefined, skipReason: `invalid record (${codes}); see humanlike validate`, seconds: 0 });

@@ -105,7 +105,7 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
     const stats = await computeRunStats(store, runId, uniformByStudy(profile));
     const status = session.interrupted ? 'interrupted' : 'complete';
     await store.updateRun(runId, {
-      status, stats: { ...stats, perStudy: undefined, offsetMethod: 'detokenized token ranges' },
+      status, stats: { ...stats, perStudy: undefined, duplicateRecordsSkipped: session.duplicateRecords },
       timings: { lastSessionMs: session.elapsedMs, lastSessionTokens: session.tokens, tokensPerSecond: session.tokens / Math.max(1e-9, session.elapsedMs / 1000) },
       finished: status === 'complete',
     });

@@ -79,3 +79,17 @@ test('eval reads a validated JSON run configuration; flags given on the command 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /invalid run configuration: .*colour/);
 });
+
+test('a participant id repeated in the data is scored once, and the skip is reported', async () => {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const tmp = makeTempDir();
+  mkdirSync(join(tmp, 'data', 's'), { recursive: true });
+  const rec = (p: number, c: string): string => JSON.stringify({ text: `Pick <<${c}>> and <<${c}>>`, experiment: 'e', participant: p });
+  writeFileSync(join(tmp, 'data', 's', 'prompts.jsonl'), [rec(1, 'A'), rec(2, 'B'), rec(1, 'B')].join('\n') + '\n');
+  const r = runHumanlike(['eval', join(tmp, 'data'), '--baseline', 'uniform', '--db', join(tmp, 'd.duckdb'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.stats.participantsScored, 2);
+  assert.equal(out.stats.responsesScored, 4);
+  assert.equal(out.run.stats.duplicateRecordsSkipped, 1);
+});

@@ -158,6 +158,7 @@ export function renderEvalResult(r: EvaluateResult): string {
   if (s.participantsSkipped) out.push(`skipped ${s.participantsSkipped} participants: ${Object.entries(s.participantSkipReasons).map(([k, v]) => `${v} × ${k}`).join('; ')}`);
   if (s.responsesSkipped) out.push(`skipped ${s.responsesSkipped} responses: ${Object.entries(s.responseSkipReasons).map(([k, v]) => `${v} × ${k}`).join('; ')}`);
   if (r.removedPartialRows) out.push(`resume: removed ${r.removedPartialRows} rows of a participant that was interrupted mid-write`);
+  if (r.session?.duplicateRecords) out.push(`skipped ${r.session.duplicateRecords} records that repeat a participant id already scored (see humanlike validate)`);
   if (r.session?.participantsFailed) out.push(`${r.session.participantsFailed} participants failed with backend errors and are left for a resume`);
   return out.join('\n');
 }
