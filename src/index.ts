@@ -9,7 +9,7 @@ export { HumanlikeError, DataError, UsageError, BackendError, CapabilityError, U
 export type { Transcript, ResponseSpan, Metadata, Problem, ProblemCode, Severity, RawRecord, SourceLocation, SplitSide } from './data/types.js';
 export { participantKey } from './data/types.js';
 export { resolveSource, readRawRecords, type SourceOptions, type ResolvedSource } from './data/readSource.js';
-export { readTranscripts, computeTestSets, type ReadOptions, type Selection } from './data/readTranscripts.js';
+export { readTranscripts, computeTestSets, loadTestSets, type ReadOptions, type Selection } from './data/readTranscripts.js';
 export { parseRecord, type ParsedRecord, type ParseOptions } from './data/parseRecord.js';
 export { parseTranscript } from './data/parseTranscript.js';
 export { normalizeMetadata, CANONICAL_FIELDS, QUESTIONNAIRES, METADATA_ALIASES } from './data/normalizeMetadata.js';

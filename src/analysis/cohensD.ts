@@ -24,9 +24,3 @@ export function cohensD(a: Moments, b: Moments): number {
   const pooled = Math.sqrt((sampleVariance(a) + sampleVariance(b)) / 2);
   return (mean(b) - mean(a)) / pooled;
 }
-
-export function addMoments(into: Moments, x: Moments): void {
-  into.n += x.n;
-  into.sum += x.sum;
-  into.sumSq += x.sumSq;
-}

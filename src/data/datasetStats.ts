@@ -50,10 +50,10 @@ export interface StatsOptions extends ReadOptions {
 export async function computeStats(path: string, options: StatsOptions = {}): Promise<DatasetStats> {
   const studies = new Map<string, StudyStats & { experimentSet: Set<string> }>();
   const skipped = { records: 0, files: 0, reasons: {} as Record<string, number> };
-  const onFileError = (_file: string, e: DataError): void => {
+  const onFileError = (file: string, e: DataError): void => {
     skipped.files++;
     skipped.reasons['unreadable file'] = (skipped.reasons['unreadable file'] ?? 0) + 1;
-    options.onFileError?.(_file, e);
+    options.onFileError?.(file, e);
   };
   for await (const parsed of readTranscripts(path, { ...options, onFileError })) {
     const t = parsed.transcript;

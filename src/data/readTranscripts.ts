@@ -12,6 +12,8 @@ export interface ReadOptions extends SourceOptions, ParseOptions {
   select?: Selection;
   /** Compute the split on the fly with this seed when the source has no manifest. */
   splitSeed?: number;
+  /** Test sets already computed (loadTestSets): readers that pass over a source several times split it once. */
+  testSets?: TestSets;
   /**
    * Called when a whole file cannot be read (corrupt or unsafe archive, unreadable Parquet); reading goes on with
    * the next file. Without it, the DataError is thrown.
@@ -42,6 +44,7 @@ export async function computeTestSets(source: ResolvedSource, seed: number, opti
 }
 
 async function resolveTestSets(source: ResolvedSource, options: ReadOptions): Promise<TestSets | undefined> {
+  if (options.testSets) return options.testSets;
   const select = options.select ?? 'all';
   if (select === 'all' && !source.manifest && options.splitSeed === undefined) return undefined;
   if (source.manifest) return toSets(Object.entries(source.manifest.studies).map(([s, v]) => [s, v.test]));
@@ -49,6 +52,11 @@ async function resolveTestSets(source: ResolvedSource, options: ReadOptions): Pr
     throw new UsageError(`${source.root}: has no split manifest; run 'humanlike split' first, or pass --split-seed N to split on the fly`);
   }
   return computeTestSets(source, options.splitSeed, options);
+}
+
+/** The test sets a read of `path` with these options uses (undefined when it reads no split). */
+export async function loadTestSets(path: string, options: ReadOptions = {}): Promise<TestSets | undefined> {
+  return resolveTestSets(await resolveSource(path, options), options);
 }
 
 /**

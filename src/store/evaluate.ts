@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { displayUrl } from '../backends/remote/httpJson.js';
-import type { ReadOptions } from '../data/readTranscripts.js';
+import { loadTestSets, type ReadOptions } from '../data/readTranscripts.js';
 import { UsageError } from '../errors.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
 import { createScorer } from '../scoring/createScorer.js';
@@ -47,6 +47,11 @@ const slug = (s: string): string => s.replace(/\.gguf$/i, '').replace(/[^A-Za-z0
  */
 export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): Promise<EvaluateResult> {
   const read = readOptionsOf(config);
+  // A split computed on the fly (--split-seed) is computed once for the profile pass and the scoring pass.
+  if (read.splitSeed !== undefined) {
+    const testSets = await loadTestSets(config.source, { ...read, select: 'all' });
+    if (testSets) read.testSets = testSets;
+  }
   const profile = await profileStudies(config.source, read, { seed: config.personaSeed, countResponses: true });
   if (profile.participants === 0) {
     throw new UsageError(`${config.source}: nothing to score (no valid participant in the selection${config.select !== 'all' ? ` '${config.select}'` : ''}); run 'humanlike validate' to see why`);

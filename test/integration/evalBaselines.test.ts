@@ -93,3 +93,17 @@ test('a participant id repeated in the data is scored once, and the skip is repo
   assert.equal(out.stats.responsesScored, 4);
   assert.equal(out.run.stats.duplicateRecordsSkipped, 1);
 });
+
+test('eval with --split-seed on an unsplit source scores the same participants as on the split folder', async () => {
+  const tmp = makeTempDir();
+  const { datasetDir } = await writeSampleDataset(tmp, { participants: 40, trials: 5 });
+  const split = join(tmp, 'split');
+  assert.equal(runHumanlike(['split', datasetDir, '--seed', '3', '--out', split]).code, 0);
+  const a = runHumanlike(['eval', split, '--test-only', '--baseline', 'frequency', '--db', join(tmp, 'a.duckdb'), '--json']);
+  const b = runHumanlike(['eval', datasetDir, '--test-only', '--split-seed', '3', '--baseline', 'frequency', '--db', join(tmp, 'b.duckdb'), '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  const rows = (db: string): Promise<unknown[]> => queryDb(db, 'SELECT participant, response_index, nll FROM responses ORDER BY participant, response_index');
+  assert.deepEqual(await rows(join(tmp, 'b.duckdb')), await rows(join(tmp, 'a.duckdb')));
+  assert.equal(JSON.parse(b.stdout).stats.participantsScored, 4);
+});
