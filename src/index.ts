@@ -7,7 +7,7 @@ export { HumanlikeError, DataError, UsageError, BackendError, CapabilityError, U
 
 // data: sources, transcripts, validation, split, stats
 export type { Transcript, ResponseSpan, Metadata, Problem, ProblemCode, Severity, RawRecord, SourceLocation, SplitSide } from './data/types.js';
-export { participantKey } from './data/types.js';
+export { participantKey, studyParticipantKey } from './data/participantKey.js';
 export { resolveSource, readRawRecords, type SourceOptions, type ResolvedSource } from './data/readSource.js';
 export { readTranscripts, computeTestSets, loadTestSets, type ReadOptions, type Selection } from './data/readTranscripts.js';
 export { parseRecord, type ParsedRecord, type ParseOptions } from './data/parseRecord.js';
@@ -40,14 +40,14 @@ export { alignSpans, type AlignedSpan } from './scoring/alignSpans.js';
 export { planWindows, type WindowPlan } from './scoring/planWindows.js';
 export { TokenScorer } from './scoring/TokenScorer.js';
 export { BaselineScorer, type BaselineKind } from './scoring/BaselineScorer.js';
-export { createScorer } from './scoring/createScorer.js';
-export { evalConfigSchema, modelSpecSchema, type EvalConfig, type ModelSpec } from './scoring/evalConfig.js';
-export { runEval, type EvalSummary, type EvalProgress, type ResultSink } from './scoring/runEval.js';
+export { createScorer } from './eval/createScorer.js';
+export { evalConfigSchema, modelSpecSchema, type EvalConfig, type ModelSpec } from './eval/evalConfig.js';
+export { runEval, type EvalSummary, type EvalProgress, type ResultSink } from './eval/runEval.js';
 export type { ResponseScorer, ScoredResponse, ParticipantScore } from './scoring/ResponseScorer.js';
 
 // store
 export { ResultsStore, DEFAULT_DB, type RunRecord } from './store/ResultsStore.js';
-export { evaluate, type EvaluateResult } from './store/evaluate.js';
+export { evaluate, type EvaluateResult } from './eval/evaluate.js';
 export { computeRunStats, type RunStats } from './store/runStats.js';
 export { RECORD_VERSION } from './store/schema.js';
 

@@ -1,4 +1,4 @@
-import { createRandom } from '../data/random.js';
+import { createRandom } from '../util/createRandom.js';
 import { cohensD, type Moments } from './cohensD.js';
 
 /** One study of a paired comparison: per participant (in both runs), the moments of a's and b's response NLLs. */

@@ -1,5 +1,6 @@
 import type { DomainsTable } from '../data/readDomainsTable.js';
-import { sqlString } from '../data/readParquet.js';
+import { participantKeySql } from '../data/participantKey.js';
+import { sqlString } from '../util/sqlString.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
 import { averageIntervals, bootstrapMeanD, type Interval, type PairedStudy } from './bootstrap.js';
 import { cohensD, mean, type Moments } from './cohensD.js';
@@ -84,7 +85,7 @@ async function participantMoments(store: ResultsStore, runIds: string[]): Promis
   const out = new Map<string, MomentsByStudy>();
   if (runIds.length === 0) return out;
   const result = await store.connection.stream(
-    `SELECT run_id, study, experiment || chr(31) || participant AS p, count(*)::INTEGER AS n, sum(nll) AS s, sum(nll * nll) AS ss
+    `SELECT run_id, study, ${participantKeySql()} AS p, count(*)::INTEGER AS n, sum(nll) AS s, sum(nll * nll) AS ss
      FROM responses WHERE run_id IN (${runIds.map(sqlString).join(', ')}) GROUP BY ALL`,
   );
   for await (const rows of result.yieldRows()) {

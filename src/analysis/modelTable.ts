@@ -1,4 +1,4 @@
-import { parseCsvLine, readCsvLines } from '../data/readDomainsTable.js';
+import { readCsv } from '../util/readCsv.js';
 import { DataError } from '../errors.js';
 
 export const MODEL_TYPES = ['base', 'instruct', 'reasoning', 'vision', 'code', 'math'] as const;
@@ -67,23 +67,21 @@ export function inferModelFacts(model: string, known: readonly string[] = []): M
  * model of a post-trained one; empty for base models).
  */
 export async function readModelTable(path: string): Promise<Map<string, ModelFacts>> {
-  const lines = await readCsvLines(path, 'model table');
-  const header = parseCsvLine(lines[0] ?? '').map((h) => h.toLowerCase());
+  const [head, ...rows] = await readCsv(path, 'model table');
+  const header = (head?.cells ?? []).map((h) => h.toLowerCase());
   const need = ['model', 'family', 'generation', 'size_b', 'type', 'base'];
   const missing = need.filter((h) => !header.includes(h));
   if (missing.length) throw new DataError(`${path}:1: model table lacks column(s) ${missing.join(', ')} (expected ${need.join(',')})`);
   const col = (cells: string[], name: string): string => cells[header.indexOf(name)] ?? '';
   const table = new Map<string, ModelFacts>();
-  lines.slice(1).forEach((line, i) => {
-    if (line.trim() === '') return;
-    const cells = parseCsvLine(line);
+  for (const { line, cells } of rows) {
     const type = col(cells, 'type').toLowerCase();
-    if (!(MODEL_TYPES as readonly string[]).includes(type)) throw new DataError(`${path}:${i + 2}: type should be one of ${MODEL_TYPES.join(', ')}, found ${JSON.stringify(type)}`);
+    if (!(MODEL_TYPES as readonly string[]).includes(type)) throw new DataError(`${path}:${line}: type should be one of ${MODEL_TYPES.join(', ')}, found ${JSON.stringify(type)}`);
     const size = col(cells, 'size_b');
-    if (size !== '' && !Number.isFinite(Number(size))) throw new DataError(`${path}:${i + 2}: size_b should be a number of billions, found ${JSON.stringify(size)}`);
+    if (size !== '' && !Number.isFinite(Number(size))) throw new DataError(`${path}:${line}: size_b should be a number of billions, found ${JSON.stringify(size)}`);
     const model = col(cells, 'model');
     table.set(model, { model, family: col(cells, 'family'), generation: col(cells, 'generation'), sizeB: size === '' ? null : Number(size), type: type as ModelType, base: col(cells, 'base') || null });
-  });
+  }
   return table;
 }
 

@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { cacheDir } from '../util/cacheDir.js';
 import { dirname, join, resolve } from 'node:path';
 
-/** Cache folder of humanlike (model downloads, file hashes): $HUMANLIKE_CACHE or ~/.cache/humanlike. */
-export function cacheDir(): string {
-  return process.env['HUMANLIKE_CACHE'] ?? join(homedir(), '.cache', 'humanlike');
-}
 
 /**
  * sha256 of a file, cached by (absolute path, size, mtime) so that a 40 GB model is hashed once, not per run.

@@ -1,6 +1,6 @@
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import { BackendError } from '../errors.js';
-import { cacheDir } from './fileSha256.js';
+import { cacheDir } from '../util/cacheDir.js';
 
 /** Which compute to use: 'auto' picks CUDA, Metal or Vulkan when present (prebuilt binaries), else CPU. */
 export type GpuChoice = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { EvalProgress } from '../scoring/runEval.js';
+import type { EvalProgress } from '../eval/runEval.js';
 
 /**
  * A progress bar on stderr (participants, responses, tokens/s, ETA) when stderr is a terminal; nothing otherwise,

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRandom } from './random.js';
+import { createRandom } from '../util/createRandom.js';
 
 /** Options of the built-in sample study. */
 export interface SampleStudyOptions {

@@ -1,10 +1,7 @@
 import { DataError } from '../errors.js';
+import { sqlString } from '../util/sqlString.js';
 import type { RawRecord } from './types.js';
 
-/** SQL string literal (DuckDB): single quotes doubled. */
-export function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
 
 /**
  * Stream the rows of a Parquet file in the Hugging Face release layout (`text, study, experiment, participant,

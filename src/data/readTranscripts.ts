@@ -2,7 +2,8 @@ import { DataError, UsageError } from '../errors.js';
 import { parseRecord, type ParseOptions, type ParsedRecord } from './parseRecord.js';
 import { readRawRecords, resolveSource, type ResolvedSource, type SourceOptions } from './readSource.js';
 import { chooseTestSet, type ParticipantId } from './splitRule.js';
-import { participantKey, type SplitSide } from './types.js';
+import { participantKey } from './participantKey.js';
+import type { SplitSide } from './types.js';
 
 /** Which participants of a source to read. */
 export type Selection = 'all' | SplitSide;

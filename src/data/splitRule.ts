@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { participantKey } from './participantKey.js';
 
 /** Size of a study's held-out test set: min(floor(10% of participants), 100), as in Psych-201. */
 export function testSetSize(participants: number): number {
@@ -23,7 +24,7 @@ export interface ParticipantId {
 export function chooseTestSet(seed: number, study: string, ids: Iterable<ParticipantId>): ParticipantId[] {
   const byKey = new Map<string, ParticipantId & { rank: string }>();
   for (const id of ids) {
-    const key = `${id.experiment}\u001f${id.participant}`;
+    const key = participantKey(id);
     if (!byKey.has(key)) byKey.set(key, { ...id, rank: splitRank(seed, study, id.experiment, id.participant) });
   }
   const ranked = [...byKey.values()].sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));

@@ -88,7 +88,3 @@ export type ProblemCode =
   | 'unsafe-study-name'
   | 'unreadable-file';
 
-/** Stable key of a participant inside a study: ids are unique per experiment, not per study (real data reuses them). */
-export function participantKey(t: { experiment: string; participant: string }): string {
-  return `${t.experiment}\u001f${t.participant}`;
-}

@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { participantKey } from './participantKey.js';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join, resolve, sep } from 'node:path';
@@ -50,7 +51,7 @@ export async function writeSplit(path: string, outDir: string, seed: number, opt
   }
   const manifest: SplitManifest = { format: 'humanlike-split', version: 1, seed, rule: SPLIT_RULE, studies: {} };
   for (const [study, list] of [...ids].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    manifest.studies[study] = { participants: new Set(list.map((i) => `${i.experiment}\u001f${i.participant}`)).size, test: chooseTestSet(seed, study, list) };
+    manifest.studies[study] = { participants: new Set(list.map(participantKey)).size, test: chooseTestSet(seed, study, list) };
   }
 
   // Pass 2: copy the records, one file per study.

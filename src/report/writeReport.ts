@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { participantKeySql } from '../data/participantKey.js';
 import { join, resolve } from 'node:path';
 import { compareModels, type CompareOptions } from '../analysis/compareModels.js';
 import { readTranscripts } from '../data/readTranscripts.js';
@@ -20,7 +21,7 @@ async function datasetRows(store: ResultsStore, domains: CompareOptions['domains
   const [top] = await store.query<{ run_id: string }>(`SELECT run_id FROM responses GROUP BY run_id ORDER BY count(*) DESC LIMIT 1`);
   if (!top) return [];
   const rows = await store.query<{ study: string; participants: number; responses: number }>(
-    `SELECT study, count(DISTINCT experiment || chr(31) || participant)::INTEGER AS participants, count(*)::INTEGER AS responses FROM responses WHERE run_id = ? GROUP BY study ORDER BY study`, [top.run_id]);
+    `SELECT study, count(DISTINCT ${participantKeySql()})::INTEGER AS participants, count(*)::INTEGER AS responses FROM responses WHERE run_id = ? GROUP BY study ORDER BY study`, [top.run_id]);
   return rows.map((r) => ({ ...r, domain: domains?.get(r.study) ?? null }));
 }
 

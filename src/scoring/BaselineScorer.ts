@@ -1,6 +1,6 @@
 import type { Transcript } from '../data/types.js';
 import type { ModelIdentity } from '../backends/Backend.js';
-import { DISCRETE_RESPONSE, type StudyProfile } from './profileStudies.js';
+import { DISCRETE_RESPONSE, type StudyProfile } from './studyProfile.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse } from './ResponseScorer.js';
 
 export type BaselineKind = 'uniform' | 'frequency';

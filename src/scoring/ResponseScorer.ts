@@ -1,6 +1,6 @@
 import type { ModelIdentity } from '../backends/Backend.js';
 import type { Transcript } from '../data/types.js';
-import type { StudyProfile } from './profileStudies.js';
+import type { StudyProfile } from './studyProfile.js';
 
 /** One scored human response: a row of the results store. NLL in nats (natural log). */
 export interface ScoredResponse {

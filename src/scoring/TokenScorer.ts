@@ -1,5 +1,6 @@
 import type { Backend, ScoreRequest } from '../backends/Backend.js';
-import { participantKey, type Metadata, type ResponseSpan, type Transcript } from '../data/types.js';
+import { participantKey } from '../data/participantKey.js';
+import type { Metadata, ResponseSpan, Transcript } from '../data/types.js';
 import { CapabilityError, DataError } from '../errors.js';
 import { hasPersonaMetadata } from '../prompts/persona.js';
 import { renderPrompt } from '../prompts/renderPrompt.js';
@@ -7,7 +8,7 @@ import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
 import { alignSpans } from './alignSpans.js';
 import { optionTokens } from './optionTokens.js';
 import { planWindows, type ResponsePositions } from './planWindows.js';
-import { DISCRETE_RESPONSE, shuffledPersona, type StudyProfile } from './profileStudies.js';
+import { DISCRETE_RESPONSE, shuffledPersona, type StudyProfile } from './studyProfile.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse, SkippedResponse } from './ResponseScorer.js';
 import { tokenizeText } from './tokenizeWithOffsets.js';
 

@@ -1,5 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { sqlString } from '../data/readParquet.js';
+import { studyParticipantKeySql } from '../data/participantKey.js';
+import { sqlString } from '../util/sqlString.js';
 import { DataError } from '../errors.js';
 import type { ParticipantOutcome } from '../scoring/ResponseScorer.js';
 import { RECORD_VERSION, SCHEMA_SQL } from './schema.js';
@@ -37,7 +38,6 @@ export interface RunRecord {
 
 export type NewRun = Omit<RunRecord, 'createdAt' | 'updatedAt' | 'finishedAt' | 'stats' | 'timings' | 'error' | 'status' | 'recordVersion'>;
 
-const participantKeySql = `study || chr(31) || experiment || chr(31) || participant`;
 
 /**
  * The results database (one DuckDB file). Rows of a participant are written before its entry in `participants`; a
@@ -118,7 +118,7 @@ export class ResultsStore {
 
   /** Remove rows of participants that have no `participants` entry (a run killed between the two writes). */
   async removeUnfinished(runId: string): Promise<number> {
-    const where = `run_id = ? AND ${participantKeySql} NOT IN (SELECT ${participantKeySql} FROM participants WHERE run_id = ?)`;
+    const where = `run_id = ? AND ${studyParticipantKeySql()} NOT IN (SELECT ${studyParticipantKeySql()} FROM participants WHERE run_id = ?)`;
     const n = await this.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM responses WHERE ${where}`, [runId, runId]);
     await this.db.run(`DELETE FROM responses WHERE ${where}`, [runId, runId] as never);
     await this.db.run(`DELETE FROM skipped_responses WHERE ${where}`, [runId, runId] as never);
@@ -127,7 +127,7 @@ export class ResultsStore {
 
   /** Keys (study, experiment, participant joined by U+001F) of the participants a run has finished. */
   async finishedParticipants(runId: string): Promise<Set<string>> {
-    const rows = await this.query<{ k: string }>(`SELECT ${participantKeySql} AS k FROM participants WHERE run_id = ?`, [runId]);
+    const rows = await this.query<{ k: string }>(`SELECT ${studyParticipantKeySql()} AS k FROM participants WHERE run_id = ?`, [runId]);
     return new Set(rows.map((r) => r.k));
   }
 

@@ -1,4 +1,5 @@
 import type { ResultsStore } from './ResultsStore.js';
+import { participantKeySql } from '../data/participantKey.js';
 
 export interface StudySummary {
   study: string;
@@ -43,7 +44,7 @@ export async function computeRunStats(store: ResultsStore, runId: string, unifor
   const [skippedWhole] = await store.query<{ n: number }>(
     `SELECT coalesce(sum(n_responses), 0)::INTEGER AS n FROM participants WHERE run_id = ? AND status = 'skipped'`, [runId]);
   const studies = await store.query<{ study: string; participants: number; responses: number; mean_nll: number; acc: number | null; acc_r: number | null }>(
-    `SELECT study, count(DISTINCT experiment || chr(31) || participant)::INTEGER AS participants, count(*)::INTEGER AS responses, avg(nll) AS mean_nll,
+    `SELECT study, count(DISTINCT ${participantKeySql()})::INTEGER AS participants, count(*)::INTEGER AS responses, avg(nll) AS mean_nll,
             avg(CASE WHEN choice_correct THEN 1.0 WHEN NOT choice_correct THEN 0.0 END) AS acc,
             avg(CASE WHEN choice_correct_restricted THEN 1.0 WHEN NOT choice_correct_restricted THEN 0.0 END) AS acc_r
      FROM responses WHERE run_id = ? GROUP BY study ORDER BY study`, [runId]);

@@ -1,4 +1,4 @@
-import { sqlString } from '../../src/data/readParquet.js';
+import { sqlString } from '../../src/util/sqlString.js';
 import { ResultsStore } from '../../src/store/ResultsStore.js';
 
 export interface SyntheticModel {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createSampleRecords } from '../../src/data/createSampleStudy.js';
-import { sqlString } from '../../src/data/readParquet.js';
+import { sqlString } from '../../src/util/sqlString.js';
 import { readTranscripts } from '../../src/data/readTranscripts.js';
 import { makeTempDir } from '../helpers/paths.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';

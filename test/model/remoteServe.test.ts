@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalConfigSchema } from '../../src/scoring/evalConfig.js';
-import { evaluate } from '../../src/store/evaluate.js';
+import { evalConfigSchema } from '../../src/eval/evalConfig.js';
+import { evaluate } from '../../src/eval/evaluate.js';
 import { hasModels, hasPsych201, makeTempDir, modelsDir } from '../helpers/paths.js';
 import { queryDb } from '../helpers/readDb.js';
 import { writeRealSubset } from '../helpers/realSubset.js';

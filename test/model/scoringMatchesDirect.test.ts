@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { sqlString } from '../../src/data/readParquet.js';
+import { sqlString } from '../../src/util/sqlString.js';
 import { directLogprobs, loadDirectModel, prefixRanges } from '../helpers/directScoring.js';
 import { hasModels, hasPsych201, makeTempDir, modelsDir } from '../helpers/paths.js';
 import { writeRealSubset } from '../helpers/realSubset.js';

@@ -6,7 +6,7 @@ import { applyReferencePreset } from '../../src/prompts/referencePreset.js';
 import { personaPrefix } from '../../src/prompts/persona.js';
 import { renderPrompt } from '../../src/prompts/renderPrompt.js';
 import { BaselineScorer } from '../../src/scoring/BaselineScorer.js';
-import type { StudyProfile } from '../../src/scoring/profileStudies.js';
+import type { StudyProfile } from '../../src/scoring/studyProfile.js';
 
 const transcript = (text: string, extra: Partial<Transcript> = {}): Transcript => ({
   study: 's', experiment: 'e', participant: '1', text, spans: parseTranscript(text).spans, metadata: {}, extras: {}, location: { file: 'f', line: 1 }, ...extra,
@@ -77,7 +77,8 @@ test('persona-shuffled states another participant\'s metadata: never their own, 
   const { writeFileSync, mkdirSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { makeTempDir } = await import('../helpers/paths.js');
-  const { profileStudies, shuffledPersona } = await import('../../src/scoring/profileStudies.js');
+  const { profileStudies } = await import('../../src/eval/profileStudies.js');
+  const { shuffledPersona } = await import('../../src/scoring/studyProfile.js');
   const dir = makeTempDir();
   mkdirSync(join(dir, 's'));
   const lines = Array.from({ length: 9 }, (_, i) => JSON.stringify({ text: `Pick <<A>>`, experiment: 'e', participant: i, ...(i < 8 && { age: 20 + i }) }));

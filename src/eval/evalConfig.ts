@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { REMOTE_PROTOCOLS } from '../backends/remote/protocols.js';
-import { BASELINES } from './BaselineScorer.js';
+import { BASELINES } from '../scoring/BaselineScorer.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../prompts/types.js';
 
 /** A model to score with: a GGUF file (embedded engine) or a weightless baseline. */

@@ -1,31 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readTranscripts, type ReadOptions } from '../data/readTranscripts.js';
 import { splitRank } from '../data/splitRule.js';
-import { participantKey, type Metadata } from '../data/types.js';
+import { participantKey } from '../data/participantKey.js';
+import type { StudyProfile } from '../scoring/studyProfile.js';
 import { hasPersonaMetadata } from '../prompts/persona.js';
-
-/** A discrete response: one capital letter (the reference's discrete variant). */
-export const DISCRETE_RESPONSE = /^[A-Z]$/;
-
-/** What the run loop needs to know about a study before scoring it. */
-export interface StudyProfile {
-  study: string;
-  participants: number;
-  responses: number;
-  /** Distinct discrete responses seen in the study, sorted: the options of choice-restricted accuracy. */
-  options: string[];
-  /** Distinct responses seen in the study (any participant): the support of the baselines. */
-  distinctResponses: number;
-  /** Response counts over the participants the frequency baseline learns from (training side, or everyone). */
-  counts: Map<string, number>;
-  countsTotal: number;
-  /** True when counts include every participant: the baseline then leaves the scored participant out. */
-  countsIncludeEveryone: boolean;
-  /** Participants with persona metadata, in a seeded order: persona-shuffled takes the next one's metadata. */
-  personas: { key: string; metadata: Metadata }[];
-  /** Position of each participant in `personas`. */
-  personaIndex: Map<string, number>;
-}
+import { DISCRETE_RESPONSE } from '../scoring/studyProfile.js';
 
 export interface DatasetProfile {
   /** sha256 over every record read (study and raw line), in order: identifies the data a run scored. */
@@ -89,12 +68,4 @@ export async function profileStudies(source: string, read: ReadOptions, options:
     out.set(study, p);
   }
   return { datasetHash: hash.digest('hex'), participants, responses, studies: out };
-}
-
-/** The metadata persona-shuffled states for a participant: the next participant's in the seeded order, never their own. */
-export function shuffledPersona(profile: StudyProfile, key: string): Metadata | undefined {
-  const n = profile.personas.length;
-  if (n < 2) return undefined;
-  const i = profile.personaIndex.get(key);
-  return i === undefined ? undefined : profile.personas[(i + 1) % n]?.metadata;
 }

@@ -1,8 +1,9 @@
 import { readTranscripts, type ReadOptions } from '../data/readTranscripts.js';
+import { studyParticipantKey } from '../data/participantKey.js';
 import type { Transcript } from '../data/types.js';
 import { BackendError, HumanlikeError } from '../errors.js';
 import type { DatasetProfile } from './profileStudies.js';
-import type { ParticipantOutcome, ResponseScorer } from './ResponseScorer.js';
+import type { ParticipantOutcome, ResponseScorer } from '../scoring/ResponseScorer.js';
 
 /** Where finished participants go (the results store). Written in order of completion; flush makes them durable. */
 export interface ResultSink {
@@ -48,8 +49,6 @@ export interface EvalSummary {
   elapsedMs: number;
 }
 
-export const finishedKey = (t: { study: string; experiment: string; participant: string }): string =>
-  `${t.study}\u001f${t.experiment}\u001f${t.participant}`;
 
 /**
  * The run loop: stream the selected participants, skip the finished ones, score the rest (up to the scorer's
@@ -118,7 +117,7 @@ export async function runEval(o: EvalOptions): Promise<EvalSummary> {
     if (o.signal?.aborted) { summary.interrupted = true; break; }
     const t = parsed.transcript;
     if (!t) continue; // not a transcript at all: counted by the profile pass and reported by validate
-    const key = finishedKey(t);
+    const key = studyParticipantKey(t);
     if (o.finished.has(key)) { summary.participantsResumed++; continue; }
     if (seen.has(key)) { summary.duplicateRecords++; continue; }
     seen.add(key);

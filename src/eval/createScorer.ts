@@ -2,10 +2,10 @@ import { LlamaCppBackend } from '../backends/LlamaCppBackend.js';
 import type { RemoteProtocol } from '../backends/remote/protocols.js';
 import { RemoteBackend } from '../backends/remote/RemoteBackend.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
-import { BaselineScorer, type BaselineKind } from './BaselineScorer.js';
+import { BaselineScorer, type BaselineKind } from '../scoring/BaselineScorer.js';
 import type { ModelSpec } from './evalConfig.js';
-import type { ResponseScorer } from './ResponseScorer.js';
-import { TokenScorer } from './TokenScorer.js';
+import type { ResponseScorer } from '../scoring/ResponseScorer.js';
+import { TokenScorer } from '../scoring/TokenScorer.js';
 
 /** Build the scorer for a model spec. The run loop only sees the ResponseScorer interface. */
 export async function createScorer(spec: ModelSpec, format: PromptFormat, policy: ContextPolicy): Promise<ResponseScorer> {

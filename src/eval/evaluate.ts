@@ -4,14 +4,14 @@ import { displayUrl } from '../backends/remote/httpJson.js';
 import { loadTestSets, type ReadOptions } from '../data/readTranscripts.js';
 import { UsageError } from '../errors.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
-import { createScorer } from '../scoring/createScorer.js';
-import type { EvalConfig } from '../scoring/evalConfig.js';
-import { profileStudies } from '../scoring/profileStudies.js';
+import { createScorer } from './createScorer.js';
+import type { EvalConfig } from './evalConfig.js';
+import { profileStudies } from './profileStudies.js';
 import type { ResponseScorer } from '../scoring/ResponseScorer.js';
-import { runEval, type EvalProgress, type EvalSummary } from '../scoring/runEval.js';
+import { runEval, type EvalProgress, type EvalSummary } from './runEval.js';
 import { VERSION } from '../version.js';
-import { ResultsStore, type RunRecord } from './ResultsStore.js';
-import { computeRunStats, type RunStats } from './runStats.js';
+import { ResultsStore, type RunRecord } from '../store/ResultsStore.js';
+import { computeRunStats, type RunStats } from '../store/runStats.js';
 
 export interface EvaluateResult {
   run: RunRecord;
