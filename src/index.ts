@@ -42,8 +42,8 @@ export { TokenScorer } from './scoring/TokenScorer.js';
 export { BaselineScorer, type BaselineKind } from './scoring/BaselineScorer.js';
 export { createScorer } from './eval/createScorer.js';
 export { evalConfigSchema, modelSpecSchema, type EvalConfig, type ModelSpec } from './eval/evalConfig.js';
-export { runEval, type EvalSummary, type EvalProgress, type ResultSink } from './eval/runEval.js';
-export type { ResponseScorer, ScoredResponse, ParticipantScore } from './scoring/ResponseScorer.js';
+export { runEval, type EvalSummary, type EvalProgress } from './eval/runEval.js';
+export type { ResponseScorer, ScoredResponse, ParticipantScore, ResultSink } from './scoring/ResponseScorer.js';
 
 // store
 export { ResultsStore, DEFAULT_DB, type RunRecord } from './store/ResultsStore.js';

@@ -3,7 +3,8 @@ import { BackendError } from '../errors.js';
 import { cacheDir } from '../util/cacheDir.js';
 
 /** Which compute to use: 'auto' picks CUDA, Metal or Vulkan when present (prebuilt binaries), else CPU. */
-export type GpuChoice = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
+export const GPU_CHOICES = ['auto', 'cpu', 'cuda', 'metal', 'vulkan'] as const;
+export type GpuChoice = (typeof GPU_CHOICES)[number];
 
 const llamas = new Map<GpuChoice, Promise<Llama>>();
 

@@ -6,7 +6,8 @@ import { participantKey } from './participantKey.js';
 import type { SplitSide } from './types.js';
 
 /** Which participants of a source to read. */
-export type Selection = 'all' | SplitSide;
+export const SELECTIONS = ['all', 'train', 'test'] as const satisfies readonly ('all' | SplitSide)[];
+export type Selection = (typeof SELECTIONS)[number];
 
 export interface ReadOptions extends SourceOptions, ParseOptions {
   /** Default 'all'. 'train'/'test' need a split manifest in the source folder, or `splitSeed`. */

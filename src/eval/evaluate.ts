@@ -1,17 +1,17 @@
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { displayUrl } from '../backends/remote/httpJson.js';
-import { loadTestSets, type ReadOptions } from '../data/readTranscripts.js';
-import { UsageError } from '../errors.js';
-import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
-import { createScorer } from './createScorer.js';
-import type { EvalConfig } from './evalConfig.js';
-import { profileStudies } from './profileStudies.js';
+import { loadTestSets, readTranscripts, type ReadOptions } from '../data/readTranscripts.js';
+import { DataError, UsageError } from '../errors.js';
+import { CONTEXT_POLICY_IDS, STRADDLE_POLICY_ID } from '../prompts/types.js';
 import type { ResponseScorer } from '../scoring/ResponseScorer.js';
-import { runEval, type EvalProgress, type EvalSummary } from './runEval.js';
-import { VERSION } from '../version.js';
 import { ResultsStore, type RunRecord } from '../store/ResultsStore.js';
 import { computeRunStats, type RunStats } from '../store/runStats.js';
+import { VERSION } from '../version.js';
+import { createScorer } from './createScorer.js';
+import { toReadOptions, type EvalConfig } from './evalConfig.js';
+import { profileStudies, type DatasetProfile } from './profileStudies.js';
+import { computeRunKey } from './runKey.js';
+import { runEval, type EvalProgress, type EvalSummary } from './runEval.js';
 
 export interface EvaluateResult {
   run: RunRecord;
@@ -32,97 +32,97 @@ export interface EvaluateHooks {
   scorer?: ResponseScorer;
 }
 
-function readOptionsOf(c: EvalConfig): ReadOptions {
-  const read: ReadOptions = { select: c.select, maxTextChars: c.maxTextChars, maxEntryBytes: c.maxEntryBytes };
-  if (c.splitSeed !== undefined) read.splitSeed = c.splitSeed;
-  if (c.studies) read.studies = c.studies;
-  return read;
-}
-
 const slug = (s: string): string => s.replace(/\.gguf$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40);
 
 /**
- * Score a dataset with a model and store every response: profile the data, find or create the run (same
- * configuration = same run, resumed), score the participants not finished yet, and record the run's statistics.
+ * Score a dataset with a model and store every response. The order matters for a user with a 40 GB model: open the
+ * store and look the run up first (a locked database fails here, and a complete run returns at once), then profile
+ * the data, then load the model, score what is not finished yet, and record the run's statistics.
  */
 export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): Promise<EvaluateResult> {
-  const read = readOptionsOf(config);
-  // A split computed on the fly (--split-seed) is computed once for the profile pass and the scoring pass.
+  const runKey = await computeRunKey(config);
+  const store = await ResultsStore.open(config.db);
+  let scorer: ResponseScorer | undefined;
+  try {
+    const found = config.newRun ? undefined : await store.findRunByConfig(runKey);
+    if (found?.status === 'complete') {
+      const stats = (found.stats as RunStats | null) ?? (await computeRunStats(store, found.runId));
+      return { run: found, session: undefined, stats, resumed: false, alreadyComplete: true, removedPartialRows: 0 };
+    }
+    const read = await readOptionsWithSplit(config);
+    const profile = await profileStudies(readTranscripts(config.source, { ...read, select: 'all' }), { select: config.select, seed: config.personaSeed, countResponses: true });
+    if (profile.participants === 0) {
+      throw new UsageError(`${config.source}: nothing to score (no valid participant in the selection${config.select !== 'all' ? ` '${config.select}'` : ''}); run 'humanlike validate' to see why`);
+    }
+    scorer = hooks.scorer ?? (await createScorer(config.model, config.format, config.policy));
+    const { run, resumed, removedPartialRows } = await openRun(store, config, runKey, profile, scorer, found);
+    const finished = await store.finishedParticipants(run.runId);
+    hooks.onStart?.({ run, resumed, participantsTotal: profile.participants, participantsFinished: finished.size });
+    const session = await scoreRun(store, run.runId, {
+      records: readTranscripts(config.source, read), scorer, profile, finished, errorBudget: config.errorBudget,
+      ...(hooks.onProgress && { onProgress: hooks.onProgress }), ...(hooks.signal && { signal: hooks.signal }),
+    });
+    const stats = await computeRunStats(store, run.runId, uniformByStudy(profile));
+    const status = session.interrupted ? 'interrupted' : 'complete';
+    await store.updateRun(run.runId, {
+      status, stats: { ...stats, duplicateRecordsSkipped: session.duplicateRecords },
+      timings: { lastSessionMs: session.elapsedMs, lastSessionTokens: session.tokens, tokensPerSecond: session.tokens / Math.max(1e-9, session.elapsedMs / 1000) },
+      finished: status === 'complete',
+    });
+    return { run: (await store.getRun(run.runId))!, session, stats, resumed, alreadyComplete: false, removedPartialRows };
+  } finally {
+    store.close();
+    if (scorer && !hooks.scorer) await scorer.close();
+  }
+}
+
+/** Read options, with a split computed on the fly (--split-seed) once for the profile pass and the scoring pass. */
+async function readOptionsWithSplit(config: EvalConfig): Promise<ReadOptions> {
+  const read = toReadOptions(config);
   if (read.splitSeed !== undefined) {
     const testSets = await loadTestSets(config.source, { ...read, select: 'all' });
     if (testSets) read.testSets = testSets;
   }
-  const profile = await profileStudies(config.source, read, { seed: config.personaSeed, countResponses: true });
-  if (profile.participants === 0) {
-    throw new UsageError(`${config.source}: nothing to score (no valid participant in the selection${config.select !== 'all' ? ` '${config.select}'` : ''}); run 'humanlike validate' to see why`);
+  return read;
+}
+
+/** Resume the run found (after checking it is the same data and model), or create it. */
+async function openRun(store: ResultsStore, config: EvalConfig, runKey: string, profile: DatasetProfile, scorer: ResponseScorer, found: RunRecord | undefined): Promise<{ run: RunRecord; resumed: boolean; removedPartialRows: number }> {
+  const identity = scorer.identity;
+  if (found) {
+    const changed = found.datasetHash !== profile.datasetHash ? 'data' : found.modelSha256 !== (identity.fileSha256 ?? null) || found.model !== identity.name ? 'model' : undefined;
+    if (changed) throw new DataError(`run ${found.runId} was started on other ${changed} under the same name (the ${changed} changed since); give --new-run to start a new run`);
+    const removedPartialRows = await store.removeUnfinished(found.runId);
+    await store.updateRun(found.runId, { status: 'running', error: null });
+    return { run: found, resumed: true, removedPartialRows };
   }
-  const scorer = hooks.scorer ?? (await createScorer(config.model, config.format as PromptFormat, config.policy as ContextPolicy));
-  const store = await ResultsStore.open(config.db);
+  const runId = `${slug(identity.name)}-${config.format}-${runKey.slice(0, 8)}${config.newRun ? `-${Date.now().toString(36)}` : ''}`;
+  const options = {
+    studies: config.studies ?? null, splitSeed: config.splitSeed ?? null, personaSeed: config.personaSeed, maxTextChars: config.maxTextChars,
+    model: config.model.kind === 'remote' ? { ...config.model, endpoints: config.model.endpoints.map((e) => ({ ...e, url: displayUrl(e.url) })) } : config.model,
+    windowing: CONTEXT_POLICY_IDS[config.policy], straddlePolicy: STRADDLE_POLICY_ID,
+  };
+  await store.createRun({
+    runId, configKey: runKey, toolVersion: VERSION, source: resolve(config.source), selection: config.select, datasetHash: profile.datasetHash,
+    model: identity.name, modelKind: identity.kind, modelSha256: identity.fileSha256 ?? null, modelIdentity: identity as unknown as Record<string, unknown>,
+    tokenizer: scorer.tokenizerId, promptFormat: config.format, contextPolicy: config.policy, options,
+  });
+  return { run: (await store.getRun(runId))!, resumed: false, removedPartialRows: 0 };
+}
+
+/** The run loop writing to the run's writer; a failure marks the run failed (finished work stays) and rethrows. */
+async function scoreRun(store: ResultsStore, runId: string, o: Omit<Parameters<typeof runEval>[0], 'sink'>): Promise<EvalSummary> {
+  const sink = store.writer(runId);
   try {
-    const identity = scorer.identity;
-    const options = {
-      studies: config.studies ?? null, splitSeed: config.splitSeed ?? null, personaSeed: config.personaSeed, maxTextChars: config.maxTextChars,
-      model: config.model.kind === 'remote' ? { ...config.model, endpoints: config.model.endpoints.map((e) => ({ ...e, url: displayUrl(e.url) })) } : config.model,
-      windowing: config.policy === 'windowed' ? 'windows of the context size; each next window starts half a window before the first unscored response' : 'reference: 32,768 characters and the four substitutions of the paper scripts',
-      straddlePolicy: 'a response is scored on every token overlapping its characters',
-    };
-    const configKey = createHash('sha256').update(JSON.stringify({
-      source: resolve(config.source), select: config.select, datasetHash: profile.datasetHash, model: identity.fileSha256 ?? identity.name,
-      kind: identity.kind, tokenizer: scorer.tokenizerId, format: config.format, policy: config.policy, options: { ...options, model: undefined },
-      contextSize: config.model.kind !== 'baseline' ? config.model.contextSize ?? null : null,
-    })).digest('hex');
-    let run = config.newRun ? undefined : await store.findRunByConfig(configKey);
-    let resumed = false;
-    let removedPartialRows = 0;
-    if (run?.status === 'complete') {
-      const stats = await computeRunStats(store, run.runId, uniformByStudy(profile));
-      return { run, session: undefined, stats, resumed: false, alreadyComplete: true, removedPartialRows: 0 };
-    }
-    if (run) {
-      resumed = true;
-      removedPartialRows = await store.removeUnfinished(run.runId);
-      await store.updateRun(run.runId, { status: 'running', error: null });
-    } else {
-      const runId = `${slug(identity.name)}-${config.format}-${configKey.slice(0, 8)}${config.newRun ? `-${Date.now().toString(36)}` : ''}`;
-      await store.createRun({
-        runId, configKey, toolVersion: VERSION, source: resolve(config.source), selection: config.select, datasetHash: profile.datasetHash,
-        model: identity.name, modelKind: identity.kind, modelSha256: identity.fileSha256 ?? null, modelIdentity: identity as unknown as Record<string, unknown>,
-        tokenizer: scorer.tokenizerId, promptFormat: config.format, contextPolicy: config.policy, options,
-      });
-      run = (await store.getRun(runId))!;
-    }
-    const finished = await store.finishedParticipants(run.runId);
-    hooks.onStart?.({ run, resumed, participantsTotal: profile.participants, participantsFinished: finished.size });
-    const runId = run.runId;
-    let session: EvalSummary | undefined;
-    try {
-      session = await runEval({
-        source: config.source, read, scorer, profile, finished, errorBudget: config.errorBudget,
-        sink: { add: (o) => store.add(runId, o), flush: () => store.flush(runId) },
-        ...(hooks.onProgress && { onProgress: hooks.onProgress }),
-        ...(hooks.signal && { signal: hooks.signal }),
-      });
-    } catch (e) {
-      await store.flush(runId).catch(() => undefined);
-      await store.updateRun(runId, { status: 'failed', error: (e as Error).message });
-      throw e;
-    }
-    const stats = await computeRunStats(store, runId, uniformByStudy(profile));
-    const status = session.interrupted ? 'interrupted' : 'complete';
-    await store.updateRun(runId, {
-      status, stats: { ...stats, perStudy: undefined, duplicateRecordsSkipped: session.duplicateRecords },
-      timings: { lastSessionMs: session.elapsedMs, lastSessionTokens: session.tokens, tokensPerSecond: session.tokens / Math.max(1e-9, session.elapsedMs / 1000) },
-      finished: status === 'complete',
-    });
-    const record = (await store.getRun(runId))!;
-    return { run: record, session, stats, resumed, alreadyComplete: false, removedPartialRows };
-  } finally {
-    store.close();
-    if (!hooks.scorer) await scorer.close();
+    return await runEval({ ...o, sink });
+  } catch (e) {
+    await sink.flush().catch(() => undefined);
+    await store.updateRun(runId, { status: 'failed', error: (e as Error).message });
+    throw e;
   }
 }
 
 /** ln K per study: the uniform baseline's NLL of every response. */
-function uniformByStudy(profile: Awaited<ReturnType<typeof profileStudies>>): Map<string, number> {
+function uniformByStudy(profile: DatasetProfile): Map<string, number> {
   return new Map([...profile.studies].map(([s, p]) => [s, Math.log(Math.max(1, p.distinctResponses))]));
 }

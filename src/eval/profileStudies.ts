@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readTranscripts, type ReadOptions } from '../data/readTranscripts.js';
+import type { ParsedRecord } from '../data/parseRecord.js';
+import type { Selection } from '../data/readTranscripts.js';
 import { splitRank } from '../data/splitRule.js';
 import { participantKey } from '../data/participantKey.js';
 import type { StudyProfile } from '../scoring/studyProfile.js';
@@ -18,15 +19,18 @@ export interface DatasetProfile {
  * One streaming pass over the selected data: the dataset hash, and per study the options, response counts and
  * personas. Memory grows with distinct responses and participants, not with text.
  */
-export async function profileStudies(source: string, read: ReadOptions, options: { seed?: number; countResponses?: boolean } = {}): Promise<DatasetProfile> {
+export async function profileStudies(
+  records: AsyncIterable<ParsedRecord>,
+  options: { select?: Selection; seed?: number; countResponses?: boolean } = {},
+): Promise<DatasetProfile> {
   const hash = createHash('sha256');
   const studies = new Map<string, StudyProfile & { distinct: Set<string> }>();
   let participants = 0;
   let responses = 0;
-  const select = read.select ?? 'all';
-  // Read everything: the baselines learn from the training side and options come from the whole study, even when
-  // only the test side is scored. Counts and the hash cover the selected side only.
-  for await (const parsed of readTranscripts(source, { ...read, select: 'all' })) {
+  const select = options.select ?? 'all';
+  // `records` are every side of the split: the baselines learn from the training side and options come from the whole
+  // study, even when only the test side is scored. Counts and the hash cover the selected side only.
+  for await (const parsed of records) {
     const t = parsed.transcript;
     const selected = select === 'all' || t?.split === select;
     if (selected) hash.update(`${parsed.record.study}\n${parsed.record.json ?? JSON.stringify(parsed.record.object)}\n`);

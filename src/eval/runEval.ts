@@ -1,15 +1,10 @@
-import { readTranscripts, type ReadOptions } from '../data/readTranscripts.js';
+import type { ParsedRecord } from '../data/parseRecord.js';
 import { studyParticipantKey } from '../data/participantKey.js';
 import type { Transcript } from '../data/types.js';
 import { BackendError, HumanlikeError } from '../errors.js';
 import type { DatasetProfile } from './profileStudies.js';
-import type { ParticipantOutcome, ResponseScorer } from '../scoring/ResponseScorer.js';
+import type { ParticipantOutcome, ResponseScorer, ResultSink } from '../scoring/ResponseScorer.js';
 
-/** Where finished participants go (the results store). Written in order of completion; flush makes them durable. */
-export interface ResultSink {
-  add(outcome: ParticipantOutcome): Promise<void>;
-  flush(): Promise<void>;
-}
 
 export interface EvalProgress {
   participantsDone: number;
@@ -20,8 +15,8 @@ export interface EvalProgress {
 }
 
 export interface EvalOptions {
-  source: string;
-  read: ReadOptions;
+  /** The selected participants' records, parsed (readTranscripts of a source, or records held in memory). */
+  records: AsyncIterable<ParsedRecord>;
   scorer: ResponseScorer;
   profile: DatasetProfile;
   sink: ResultSink;
@@ -112,7 +107,7 @@ export async function runEval(o: EvalOptions): Promise<EvalSummary> {
 
   const seen = new Set<string>();
   progress();
-  for await (const parsed of readTranscripts(o.source, o.read)) {
+  for await (const parsed of o.records) {
     if (fatal) break;
     if (o.signal?.aborted) { summary.interrupted = true; break; }
     const t = parsed.transcript;

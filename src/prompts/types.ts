@@ -1,16 +1,27 @@
 import type { ResponseSpan } from '../data/types.js';
 
 /** How a transcript is turned into the text a model reads. */
-export type PromptFormat = 'raw' | 'chat' | 'persona' | 'persona-shuffled';
-export const PROMPT_FORMATS: readonly PromptFormat[] = ['raw', 'chat', 'persona', 'persona-shuffled'];
+export const PROMPT_FORMATS = ['raw', 'chat', 'persona', 'persona-shuffled'] as const;
+export type PromptFormat = (typeof PROMPT_FORMATS)[number];
 
 /**
  * What to do with long transcripts. `windowed` (default) scores every response, splitting a transcript that does
  * not fit the context into windows; `reference` reproduces the paper's scripts: the text is cut at 32,768 characters
  * after their four substitutions, dropping the responses past the cut.
  */
-export type ContextPolicy = 'windowed' | 'reference';
-export const CONTEXT_POLICIES: readonly ContextPolicy[] = ['windowed', 'reference'];
+export const CONTEXT_POLICIES = ['windowed', 'reference'] as const;
+export type ContextPolicy = (typeof CONTEXT_POLICIES)[number];
+
+/**
+ * Versioned identifiers of each policy's rules, recorded in runs and hashed into the run key: a change of a rule
+ * (docs/scoring.md) bumps its version, so runs scored under different rules never count as the same run.
+ */
+export const CONTEXT_POLICY_IDS: Record<ContextPolicy, string> = {
+  windowed: 'windowed/half-window-stride/v1',
+  reference: 'reference/32768-chars+4-substitutions/v1',
+};
+/** How a token straddling a response boundary is scored: every token overlapping the response counts (v1). */
+export const STRADDLE_POLICY_ID = 'overlap/v1';
 
 /** The text a model reads, with each response's span in that text. */
 export interface RenderedPrompt {

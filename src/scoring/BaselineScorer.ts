@@ -3,8 +3,8 @@ import type { ModelIdentity } from '../backends/Backend.js';
 import { DISCRETE_RESPONSE, type StudyProfile } from './studyProfile.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse } from './ResponseScorer.js';
 
-export type BaselineKind = 'uniform' | 'frequency';
-export const BASELINES: readonly BaselineKind[] = ['uniform', 'frequency'];
+export const BASELINES = ['uniform', 'frequency'] as const;
+export type BaselineKind = (typeof BASELINES)[number];
 
 /** Add-one smoothing of the frequency baseline. */
 const ALPHA = 1;

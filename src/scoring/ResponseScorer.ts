@@ -57,6 +57,12 @@ export interface ResponseScorer {
   close(): Promise<void>;
 }
 
+/** Where finished participants go (a results store's run writer). Written in order of completion; flush makes them durable. */
+export interface ResultSink {
+  add(outcome: ParticipantOutcome): Promise<void>;
+  flush(): Promise<void>;
+}
+
 /** A participant finished (scored, or skipped with a reason), as handed to the results sink. */
 export interface ParticipantOutcome {
   study: string;

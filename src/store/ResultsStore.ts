@@ -1,8 +1,8 @@
-import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { studyParticipantKeySql } from '../data/participantKey.js';
 import { sqlString } from '../util/sqlString.js';
 import { DataError } from '../errors.js';
-import type { ParticipantOutcome } from '../scoring/ResponseScorer.js';
+import { RunWriter } from './RunWriter.js';
 import { RECORD_VERSION, SCHEMA_SQL } from './schema.js';
 
 /** Default database file, under the working directory. */
@@ -45,10 +45,6 @@ export type NewRun = Omit<RunRecord, 'createdAt' | 'updatedAt' | 'finishedAt' | 
  * killed at any point (even kill -9) resumes with no participant lost or written twice.
  */
 export class ResultsStore {
-  private pending: ParticipantOutcome[] = [];
-  private pendingRows = 0;
-  private lastFlushMs = Date.now();
-
   private constructor(readonly path: string, private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection) {}
 
   static async open(path: string): Promise<ResultsStore> {
@@ -131,82 +127,9 @@ export class ResultsStore {
     return new Set(rows.map((r) => r.k));
   }
 
-  /**
-   * Buffer a finished participant; buffered work is written every 5,000 rows, 200 participants or 2 seconds,
-   * whichever comes first, so a crash loses at most a few seconds of scoring.
-   */
-  async add(runId: string, outcome: ParticipantOutcome): Promise<void> {
-    this.pending.push(outcome);
-    this.pendingRows += outcome.score?.rows.length ?? 0;
-    if (this.pendingRows >= 5000 || this.pending.length >= 200 || Date.now() - this.lastFlushMs >= 2000) await this.flush(runId);
-  }
-
-  /** Write buffered participants: their rows first, then their `participants` entries (the commit point). */
-  async flush(runId: string): Promise<void> {
-    this.lastFlushMs = Date.now();
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingRows = 0;
-    const rows = await this.db.createAppender('responses');
-    const skips = await this.db.createAppender('skipped_responses');
-    try {
-      for (const o of batch) {
-        for (const r of o.score?.rows ?? []) {
-          rows.appendVarchar(runId);
-          rows.appendVarchar(o.study);
-          rows.appendVarchar(o.experiment);
-          rows.appendVarchar(o.participant);
-          rows.appendInteger(r.responseIndex);
-          rows.appendInteger(r.charStart);
-          rows.appendInteger(r.charEnd);
-          rows.appendInteger(r.nTokens);
-          rows.appendDouble(r.nll);
-          appendNullable(rows, r.greedyMatch, (v) => rows.appendBoolean(v));
-          appendNullable(rows, r.firstTokenLogprob, (v) => rows.appendDouble(v));
-          rows.appendTinyInt(r.straddle);
-          rows.appendInteger(r.contextTokens);
-          rows.appendBoolean(r.discrete);
-          appendNullable(rows, r.choiceCorrect, (v) => rows.appendBoolean(v));
-          appendNullable(rows, r.choiceNll, (v) => rows.appendDouble(v));
-          appendNullable(rows, r.choiceCorrectRestricted, (v) => rows.appendBoolean(v));
-          rows.endRow();
-        }
-        for (const s of o.score?.skipped ?? []) {
-          skips.appendVarchar(runId);
-          skips.appendVarchar(o.study);
-          skips.appendVarchar(o.experiment);
-          skips.appendVarchar(o.participant);
-          skips.appendInteger(s.responseIndex);
-          skips.appendVarchar(s.reason);
-          skips.endRow();
-        }
-      }
-      rows.flushSync();
-      skips.flushSync();
-    } finally {
-      rows.closeSync();
-      skips.closeSync();
-    }
-    const done = await this.db.createAppender('participants');
-    try {
-      for (const o of batch) {
-        done.appendVarchar(runId);
-        done.appendVarchar(o.study);
-        done.appendVarchar(o.experiment);
-        done.appendVarchar(o.participant);
-        done.appendVarchar(o.score ? 'scored' : 'skipped');
-        appendNullable(done, o.skipReason ?? null, (v) => done.appendVarchar(v));
-        done.appendInteger(o.nResponses);
-        done.appendInteger(o.score?.rows.length ?? 0);
-        done.appendBigInt(BigInt(o.score?.tokensEvaluated ?? 0));
-        done.appendDouble(o.seconds);
-        done.endRow();
-      }
-      done.flushSync();
-    } finally {
-      done.closeSync();
-    }
+  /** A writer bound to one run: what the run loop writes finished participants to. */
+  writer(runId: string): RunWriter {
+    return new RunWriter(this.db, runId);
   }
 
   /** Write the response rows of runs to Parquet or CSV, with the model name joined in. */
@@ -226,11 +149,6 @@ export class ResultsStore {
     this.db.closeSync();
     this.instance.closeSync();
   }
-}
-
-function appendNullable<T>(a: DuckDBAppender, v: T | null, append: (v: T) => void): void {
-  if (v === null) a.appendNull();
-  else append(v);
 }
 
 function parseJson(v: unknown): Record<string, unknown> | null {

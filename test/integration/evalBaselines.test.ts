@@ -107,3 +107,38 @@ test('eval with --split-seed on an unsplit source scores the same participants a
   assert.deepEqual(await rows(join(tmp, 'b.duckdb')), await rows(join(tmp, 'a.duckdb')));
   assert.equal(JSON.parse(b.stdout).stats.participantsScored, 4);
 });
+
+test('every key of an eval --config file takes effect (no flag default overrides it); nested typos are refused with their path', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const tmp = makeTempDir();
+  const { datasetDir } = await writeSampleDataset(tmp, { participants: 20, trials: 4 });
+  const config = join(tmp, 'run.json');
+  const file = {
+    model: { kind: 'baseline', name: 'uniform' }, db: join(tmp, 'cfg.duckdb'), format: 'raw', policy: 'reference', select: 'test', splitSeed: 7,
+    studies: ['sample_bandit'], maxTextChars: 123_456, maxEntryBytes: 987_654_321, personaSeed: 5, errorBudget: 3, newRun: true,
+  };
+  writeFileSync(config, JSON.stringify(file));
+  const first = runHumanlike(['eval', datasetDir, '--config', config, '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  const out = JSON.parse(first.stdout);
+  for (const [key, value] of Object.entries(file)) assert.deepEqual(out.config[key], value, `config key ${key}`);
+  assert.equal(out.run.selection, 'test');
+  assert.equal(out.run.contextPolicy, 'reference');
+  assert.deepEqual([out.run.options.splitSeed, out.run.options.personaSeed, out.run.options.maxTextChars], [7, 5, 123_456]);
+  assert.equal(out.stats.participantsScored, 2, 'the test side of a 20-participant study');
+  // newRun from the file: the same configuration again is a new run, not "already complete".
+  const second = JSON.parse(runHumanlike(['eval', datasetDir, '--config', config, '--json']).stdout);
+  assert.notEqual(second.run.runId, out.run.runId);
+  // A flag actually given still wins over the file.
+  const flagged = JSON.parse(runHumanlike(['eval', datasetDir, '--config', config, '--persona-seed', '9', '--json']).stdout);
+  assert.equal(flagged.config.personaSeed, 9);
+  assert.equal(flagged.config.errorBudget, 3);
+
+  writeFileSync(config, JSON.stringify({ model: { kind: 'gguf', path: 'm.gguf', contextsize: 512 } }));
+  const typo = runHumanlike(['eval', datasetDir, '--config', config]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /invalid run configuration: model: .*contextsize/);
+  const stray = runHumanlike(['eval', datasetDir, '--baseline', 'uniform', '--threads', '2']);
+  assert.equal(stray.code, 2);
+  assert.match(stray.stderr, /--threads do\(es\) not apply to a baseline model/);
+});

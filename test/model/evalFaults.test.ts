@@ -102,3 +102,38 @@ test('the facts of ../shared/models/README.md hold through the backend', { skip,
     await backend.close();
   }
 });
+
+test('a complete run is found before the model is loaded; a locked database fails before it', { skip, timeout: 120_000 }, async () => {
+  const { copyFileSync, openSync, statSync, utimesSync, writeSync, closeSync } = await import('node:fs');
+  const { spawn } = await import('node:child_process');
+  const tmp = makeTempDir();
+  const dir = dataset({ stories: [{ text: `${story}She said <<yes>>.`, experiment: 'e', participant: 1 }] });
+  const model = join(tmp, 'model.gguf');
+  copyFileSync(MODEL, model);
+  const db = join(tmp, 'r.duckdb');
+  const args = ['eval', dir, '--model', model, '--context-size', '128', '--gpu', 'cpu', '--db', db, '--json'];
+  assert.equal(runHumanlike(args).code, 0);
+  // Spoil the weights but keep size and mtime: a load would now fail, the run's key does not change.
+  const { size, atime, mtime } = statSync(model);
+  const fd = openSync(model, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 0);
+  closeSync(fd);
+  utimesSync(model, atime, mtime);
+  assert.equal(statSync(model).size, size);
+  const again = runHumanlike(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).alreadyComplete, true);
+  // Another process holds the database: the error names it, without trying the (spoilt) model first.
+  const holder = spawn(process.execPath, ['--input-type=module', '-e',
+    `const { DuckDBInstance } = await import('@duckdb/node-api'); await DuckDBInstance.create(${JSON.stringify(db)}); console.log('ready'); setInterval(() => {}, 1000);`],
+  { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() });
+  try {
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const locked = runHumanlike([...args, '--new-run']);
+    assert.equal(locked.code, 2, locked.stderr);
+    assert.match(locked.stderr, /another humanlike process is using it/);
+    assert.doesNotMatch(locked.stderr, /GGUF|model/i);
+  } finally {
+    holder.kill();
+  }
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseTranscript } from '../../src/data/parseTranscript.js';
+import { readTranscripts } from '../../src/data/readTranscripts.js';
 import type { Transcript } from '../../src/data/types.js';
 import { applyReferencePreset } from '../../src/prompts/referencePreset.js';
 import { personaPrefix } from '../../src/prompts/persona.js';
@@ -83,14 +84,14 @@ test('persona-shuffled states another participant\'s metadata: never their own, 
   mkdirSync(join(dir, 's'));
   const lines = Array.from({ length: 9 }, (_, i) => JSON.stringify({ text: `Pick <<A>>`, experiment: 'e', participant: i, ...(i < 8 && { age: 20 + i }) }));
   writeFileSync(join(dir, 's', 'prompts.jsonl'), lines.join('\n') + '\n');
-  const p = (await profileStudies(dir, {}, { seed: 1 })).studies.get('s')!;
+  const p = (await profileStudies(readTranscripts(dir), { seed: 1 })).studies.get('s')!;
   assert.equal(p.personas.length, 8, 'only participants with metadata can lend it');
   const donors = Array.from({ length: 8 }, (_, i) => shuffledPersona(p, `e\u001f${i}`)!.age);
   donors.forEach((age, i) => assert.notEqual(age, 20 + i));
   assert.deepEqual([...donors].sort(), Array.from({ length: 8 }, (_, i) => 20 + i), 'a permutation: each metadata is lent once');
   assert.equal(shuffledPersona(p, 'e\u001f8'), undefined, 'a participant without metadata gets none');
-  const again = (await profileStudies(dir, {}, { seed: 1 })).studies.get('s')!;
+  const again = (await profileStudies(readTranscripts(dir), { seed: 1 })).studies.get('s')!;
   assert.deepEqual(Array.from({ length: 8 }, (_, i) => shuffledPersona(again, `e\u001f${i}`)!.age), donors);
-  const other = (await profileStudies(dir, {}, { seed: 2 })).studies.get('s')!;
+  const other = (await profileStudies(readTranscripts(dir), { seed: 2 })).studies.get('s')!;
   assert.notDeepEqual(Array.from({ length: 8 }, (_, i) => shuffledPersona(other, `e\u001f${i}`)!.age), donors);
 });

@@ -1,5 +1,6 @@
 import { BackendError } from '../../errors.js';
 import { RetryableError } from './httpJson.js';
+import { REMOTE_DEFAULTS } from './remoteDefaults.js';
 
 export interface PoolEndpoint {
   url: string;
@@ -72,7 +73,7 @@ export class EndpointPool {
 
   /** Run `call` on some endpoint, retrying retryable failures. Non-retryable errors fail at once. */
   async run<T>(call: (url: string) => Promise<T>): Promise<T> {
-    const maxAttempts = this.o.maxAttempts ?? 8;
+    const maxAttempts = this.o.maxAttempts ?? REMOTE_DEFAULTS.maxAttempts;
     const base = this.o.baseDelayMs ?? 250;
     let avoid: string | undefined;
     let last: RetryableError | undefined;

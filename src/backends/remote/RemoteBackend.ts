@@ -6,6 +6,7 @@ import { loadGgufModel, loadLlama } from '../loadLlama.js';
 import { EndpointPool } from './EndpointPool.js';
 import { displayUrl, requestJson, RetryableError, type HttpOptions } from './httpJson.js';
 import { buildScoreRequest, parseScoreResponse, protocolHasTop1, type RemoteProtocol } from './protocols.js';
+import { REMOTE_DEFAULTS } from './remoteDefaults.js';
 import { ServerTokenizer } from './ServerTokenizer.js';
 
 export interface RemoteOptions {
@@ -24,7 +25,6 @@ export interface RemoteOptions {
   maxAttempts?: number;
 }
 
-const DEFAULT_WINDOW = 4096;
 
 /** Name the kind of server that cannot return prompt log-probabilities, for a clear message. */
 async function identifyNonScoringServer(url: string, http: HttpOptions): Promise<string | undefined> {
@@ -52,7 +52,7 @@ export class RemoteBackend implements Backend {
 
   static async create(o: RemoteOptions): Promise<RemoteBackend> {
     if (o.endpoints.length === 0) throw new CapabilityError('no endpoint given');
-    const http: HttpOptions = { timeoutMs: o.timeoutMs ?? 300_000, apiKey: process.env[o.apiKeyEnv ?? 'HUMANLIKE_API_KEY'] };
+    const http: HttpOptions = { timeoutMs: o.timeoutMs ?? REMOTE_DEFAULTS.timeoutMs, apiKey: process.env[o.apiKeyEnv ?? REMOTE_DEFAULTS.apiKeyEnv] };
     const probeHttp: HttpOptions = { ...http, timeoutMs: Math.min(http.timeoutMs, 30_000) };
     // Model name and length limit, from every endpoint: they must serve the same model.
     const served: { url: string; model: string; maxLen: number | undefined }[] = [];
@@ -104,14 +104,14 @@ export class RemoteBackend implements Backend {
       throw new CapabilityError(`--protocol ${o.protocol} needs a local tokenizer: give --tokenizer <gguf> (the model's GGUF or a vocab-only GGUF)`);
     }
     const maxLen = Math.min(...served.map((s) => s.maxLen ?? Number.POSITIVE_INFINITY));
-    const contextSize = Math.min(o.contextSize ?? DEFAULT_WINDOW, Number.isFinite(maxLen) ? maxLen : Number.POSITIVE_INFINITY);
-    const pool = new EndpointPool(o.endpoints.map((e) => ({ url: e.url, concurrency: e.concurrency ?? 4 })), { ...(o.maxAttempts !== undefined && { maxAttempts: o.maxAttempts }) });
+    const contextSize = Math.min(o.contextSize ?? REMOTE_DEFAULTS.contextSize, Number.isFinite(maxLen) ? maxLen : Number.POSITIVE_INFINITY);
+    const pool = new EndpointPool(o.endpoints.map((e) => ({ url: e.url, concurrency: e.concurrency ?? REMOTE_DEFAULTS.concurrency })), { ...(o.maxAttempts !== undefined && { maxAttempts: o.maxAttempts }) });
     const identity: ModelIdentity = {
       name: model,
       kind: o.protocol,
       location: o.endpoints.map((e) => displayUrl(e.url)).join(' '),
       details: {
-        endpoints: o.endpoints.map((e) => ({ url: displayUrl(e.url), concurrency: e.concurrency ?? 4 })), unavailableAtStart: unavailable,
+        endpoints: o.endpoints.map((e) => ({ url: displayUrl(e.url), concurrency: e.concurrency ?? REMOTE_DEFAULTS.concurrency })), unavailableAtStart: unavailable,
         maxModelLen: Number.isFinite(maxLen) ? maxLen : null, tokenizer: o.tokenizer ?? 'server /tokenize',
       },
     };

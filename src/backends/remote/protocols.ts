@@ -2,8 +2,8 @@ import { BackendError } from '../../errors.js';
 import type { TokenScore } from '../Backend.js';
 
 /** Server protocols that return prompt log-probabilities. */
-export type RemoteProtocol = 'vllm' | 'sglang' | 'tgi';
-export const REMOTE_PROTOCOLS: readonly RemoteProtocol[] = ['vllm', 'sglang', 'tgi'];
+export const REMOTE_PROTOCOLS = ['vllm', 'sglang', 'tgi'] as const;
+export type RemoteProtocol = (typeof REMOTE_PROTOCOLS)[number];
 
 export interface HttpRequestSpec {
   path: string;

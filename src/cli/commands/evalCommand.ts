@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import { REMOTE_DEFAULTS } from '../../backends/remote/remoteDefaults.js';
+import { REMOTE_PROTOCOLS } from '../../backends/remote/protocols.js';
+import { describeConfigError, evalConfigSchema, remoteModelSchema, type EvalConfig } from '../../eval/evalConfig.js';
+import { evaluate, type EvaluateResult } from '../../eval/evaluate.js';
+import { UsageError } from '../../errors.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../../prompts/types.js';
 import { BASELINES } from '../../scoring/BaselineScorer.js';
-import { evalConfigSchema, type EvalConfig } from '../../eval/evalConfig.js';
-import { evaluate, type EvaluateResult } from '../../eval/evaluate.js';
-import { DEFAULT_DB } from '../../store/ResultsStore.js';
-import { UsageError } from '../../errors.js';
 import { formatTable } from '../formatTable.js';
 import { createProgressBar } from '../progressBar.js';
-import { addSourceOptions, parseInteger, readOptionsFrom, gpuOption } from '../sourceOptions.js';
-
+import { addSourceOptions, definedEntries, gpuOption, integerFlag, sourceFlags, withDefault } from '../sourceOptions.js';
 export function registerEval(program: Command): void {
   addSourceOptions(
     program
@@ -18,26 +18,26 @@ export function registerEval(program: Command): void {
       .description('Score every human response of a dataset with a model (negative log-likelihood, natural log) and store one row per\nresponse in a DuckDB file. Running the same command again resumes an interrupted run without recomputing anything.')
       .argument('<source>', 'dataset folder, .jsonl, .jsonl.zip or Parquet file(s)')
       .option('--model <gguf>', 'GGUF file or hf:<user>/<repo>/<file>.gguf (default: $HUMANLIKE_MODEL)')
-      .addOption(new Option('--baseline <name>', 'score with a weightless baseline instead of a model').choices(BASELINES as string[]))
-      .addOption(new Option('--format <format>', 'prompt format').choices(PROMPT_FORMATS as string[]).default('raw'))
-      .addOption(new Option('--policy <policy>', 'long transcripts: windowed (score every response) or reference (paper: 32,768 characters)').choices(CONTEXT_POLICIES as string[]).default('windowed'))
+      .addOption(new Option('--baseline <name>', 'score with a weightless baseline instead of a model').choices(BASELINES))
+      .addOption(new Option('--format <format>', withDefault('prompt format', evalConfigSchema.shape.format)).choices(PROMPT_FORMATS))
+      .addOption(new Option('--policy <policy>', withDefault('long transcripts: windowed (score every response) or reference (paper: 32,768 characters)', evalConfigSchema.shape.policy)).choices(CONTEXT_POLICIES))
       .option('--endpoint <url...>', 'score through servers (vLLM, SGLang, TGI, humanlike serve); repeat for several')
-      .addOption(new Option('--protocol <protocol>', 'server protocol for --endpoint').choices(['vllm', 'sglang', 'tgi']).default('vllm'))
+      .addOption(new Option('--protocol <protocol>', withDefault('server protocol for --endpoint', remoteModelSchema.shape.protocol)).choices(REMOTE_PROTOCOLS))
       .option('--served-model <name>', 'model name the servers serve (default: what they report)')
       .option('--tokenizer <gguf>', "local tokenizer for --endpoint (the model's GGUF or a vocab-only GGUF; default: the server's /tokenize)")
-      .option('--concurrency <n>', 'requests in flight per endpoint', '4')
-      .option('--timeout-ms <n>', 'per-request timeout for --endpoint', '300000')
-      .option('--api-key-env <name>', 'environment variable holding the API key for --endpoint (never stored)', 'HUMANLIKE_API_KEY')
-      .option('--max-attempts <n>', 'attempts per request to --endpoint before it counts as a failure', '8')
+      .option('--concurrency <n>', `requests in flight per endpoint (default: ${REMOTE_DEFAULTS.concurrency})`)
+      .option('--timeout-ms <n>', withDefault('per-request timeout for --endpoint', remoteModelSchema.shape.timeoutMs))
+      .option('--api-key-env <name>', withDefault('environment variable holding the API key for --endpoint (never stored)', remoteModelSchema.shape.apiKeyEnv))
+      .option('--max-attempts <n>', withDefault('attempts per request to --endpoint before it counts as a failure', remoteModelSchema.shape.maxAttempts))
       .option('--context-size <n>', 'tokens per window (default: the model training context, at most 32768; 4096 for servers)')
       .option('--batch-size <n>', 'tokens per engine batch')
       .option('--threads <n>', 'CPU threads (default: math cores)')
       .addOption(gpuOption())
-      .option('--db <file>', 'results database', DEFAULT_DB)
-      .option('--persona-seed <n>', 'seed of the persona-shuffled pairing', '0')
-      .option('--error-budget <n>', 'stop after this many participants failed with backend errors', '20')
+      .option('--db <file>', withDefault('results database', evalConfigSchema.shape.db))
+      .option('--persona-seed <n>', withDefault('seed of the persona-shuffled pairing', evalConfigSchema.shape.personaSeed))
+      .option('--error-budget <n>', withDefault('stop after this many participants failed with backend errors', evalConfigSchema.shape.errorBudget))
       .option('--new-run', 'start a new run even if this configuration was run before')
-      .option('--config <file>', 'JSON file with the run configuration (flags given on the command line win)')
+      .option('--config <file>', 'JSON file with the run configuration (keys as in docs/results.md; flags given on the command line win)')
       .option('--json', 'print the run record and statistics as JSON; no progress bar')
       .addHelpText('after', `
 Examples:
@@ -48,8 +48,8 @@ Examples:
 
 Exit codes: 0 run complete, 1 finished with participants left unscored (resume to retry), 2 usage or input error,
 130 interrupted (Ctrl-C; run the same command to resume).`),
-  ).action(async (source: string, opts: Record<string, unknown>, cmd: Command) => {
-    const config = await buildConfig(source, opts, cmd);
+  ).action(async (source: string, opts: Record<string, unknown>) => {
+    const config = await buildConfig(source, opts);
     const json = Boolean(opts['json']);
     const bar = createProgressBar(!json);
     const controller = new AbortController();
@@ -74,69 +74,83 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
       bar.stop();
       process.off('SIGINT', onSigint);
     }
-    if (json) process.stdout.write(JSON.stringify({ run: result.run, stats: result.stats, session: result.session ?? null, alreadyComplete: result.alreadyComplete }) + '\n');
+    if (json) process.stdout.write(JSON.stringify({ config, run: result.run, stats: result.stats, session: result.session ?? null, alreadyComplete: result.alreadyComplete }) + '\n');
     else process.stdout.write(renderEvalResult(result) + '\n');
     if (controller.signal.aborted) process.exitCode = 130;
     else if (result.run.status !== 'complete') process.exitCode = 1;
   });
 }
 
-async function buildConfig(source: string, opts: Record<string, unknown>, cmd: Command): Promise<EvalConfig> {
-  let base: Record<string, unknown> = {};
-  if (typeof opts['config'] === 'string') {
-    try {
-      base = JSON.parse(await readFile(opts['config'], 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new UsageError(`${opts['config']}: cannot read the run configuration (${(e as Error).message})`);
-    }
+/** Model-level flags, by the model kind they apply to. */
+const MODEL_FLAGS = {
+  gguf: ['gpu', 'contextSize', 'batchSize', 'threads'],
+  remote: ['protocol', 'servedModel', 'tokenizer', 'concurrency', 'timeoutMs', 'apiKeyEnv', 'maxAttempts', 'contextSize'],
+  baseline: [],
+} as const;
+const FLAG_NAMES: Record<string, string> = {
+  gpu: '--gpu', contextSize: '--context-size', batchSize: '--batch-size', threads: '--threads', protocol: '--protocol', servedModel: '--served-model',
+  tokenizer: '--tokenizer', concurrency: '--concurrency', timeoutMs: '--timeout-ms', apiKeyEnv: '--api-key-env', maxAttempts: '--max-attempts',
+};
+
+async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  try {
+    const json = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('expected a JSON object');
+    return json as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read the run configuration (${(e as Error).message})`);
   }
-  const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli' || base[name] === undefined;
-  const read = readOptionsFrom(opts);
-  const modelPath = (opts['model'] as string | undefined) ?? (opts['baseline'] || opts['endpoint'] ? undefined : process.env['HUMANLIKE_MODEL']);
-  const sources = ['baseline', 'model', 'endpoint'].filter((k) => opts[k] !== undefined);
-  if (sources.length > 1) throw new UsageError(`give one of --model, --baseline or --endpoint, not ${sources.map((k) => `--${k}`).join(' and ')}`);
-  let model: unknown = base['model'];
+}
+
+/** The model-level flags actually given, parsed. */
+function modelFlags(opts: Record<string, unknown>): Record<string, unknown> {
+  return definedEntries({
+    gpu: opts['gpu'], protocol: opts['protocol'], servedModel: opts['servedModel'], tokenizer: opts['tokenizer'], apiKeyEnv: opts['apiKeyEnv'],
+    contextSize: integerFlag(opts, 'contextSize', '--context-size'), batchSize: integerFlag(opts, 'batchSize', '--batch-size'),
+    threads: integerFlag(opts, 'threads', '--threads'), concurrency: integerFlag(opts, 'concurrency', '--concurrency'),
+    timeoutMs: integerFlag(opts, 'timeoutMs', '--timeout-ms'), maxAttempts: integerFlag(opts, 'maxAttempts', '--max-attempts'),
+  });
+}
+
+/** The model: from --model/--baseline/--endpoint, else the config file, else $HUMANLIKE_MODEL; model flags merged in. */
+function buildModel(opts: Record<string, unknown>, fromFile: unknown): Record<string, unknown> {
+  const chosen = ['baseline', 'model', 'endpoint'].filter((k) => opts[k] !== undefined);
+  if (chosen.length > 1) throw new UsageError(`give one of --model, --baseline or --endpoint, not ${chosen.map((k) => `--${k}`).join(' and ')}`);
+  let model: Record<string, unknown> | undefined;
   if (opts['baseline']) model = { kind: 'baseline', name: opts['baseline'] };
-  else if (Array.isArray(opts['endpoint'])) {
-    const concurrency = parseInteger(opts['concurrency'], '--concurrency');
-    model = {
-      kind: 'remote', protocol: opts['protocol'], endpoints: (opts['endpoint'] as string[]).map((url) => ({ url, concurrency })),
-      apiKeyEnv: opts['apiKeyEnv'], timeoutMs: parseInteger(opts['timeoutMs'], '--timeout-ms'), maxAttempts: parseInteger(opts['maxAttempts'], '--max-attempts'),
-      ...(opts['servedModel'] !== undefined && { servedModel: opts['servedModel'] }),
-      ...(opts['tokenizer'] !== undefined && { tokenizer: opts['tokenizer'] }),
-      ...(opts['contextSize'] !== undefined && { contextSize: parseInteger(opts['contextSize'], '--context-size') }),
-    };
+  else if (Array.isArray(opts['endpoint'])) model = { kind: 'remote', endpoints: (opts['endpoint'] as string[]).map((url) => ({ url })) };
+  else if (typeof opts['model'] === 'string') model = { kind: 'gguf', path: opts['model'] };
+  else if (fromFile !== undefined) model = { ...(fromFile as Record<string, unknown>) };
+  else if (process.env['HUMANLIKE_MODEL']) model = { kind: 'gguf', path: process.env['HUMANLIKE_MODEL'] };
+  if (!model) throw new UsageError('no model: give --model <gguf>, --baseline uniform|frequency, --endpoint <url>, or set HUMANLIKE_MODEL');
+  const kind = String(model['kind']) as keyof typeof MODEL_FLAGS;
+  const flags = modelFlags(opts);
+  const allowed: readonly string[] = MODEL_FLAGS[kind] ?? [];
+  const stray = Object.keys(flags).filter((k) => !allowed.includes(k));
+  if (stray.length) throw new UsageError(`${stray.map((k) => FLAG_NAMES[k]).join(', ')} do(es) not apply to a ${kind} model`);
+  const { concurrency, ...rest } = flags;
+  if (concurrency !== undefined && Array.isArray(model['endpoints'])) {
+    model['endpoints'] = (model['endpoints'] as Record<string, unknown>[]).map((e) => ({ ...e, concurrency }));
   }
-  else if (modelPath && (opts['model'] !== undefined || model === undefined)) {
-    model = {
-      kind: 'gguf', path: modelPath, gpu: opts['gpu'],
-      ...(opts['contextSize'] !== undefined && { contextSize: parseInteger(opts['contextSize'], '--context-size') }),
-      ...(opts['batchSize'] !== undefined && { batchSize: parseInteger(opts['batchSize'], '--batch-size') }),
-      ...(opts['threads'] !== undefined && { threads: parseInteger(opts['threads'], '--threads') }),
-    };
-  }
-  if (model === undefined) throw new UsageError('no model: give --model <gguf>, --baseline uniform|frequency, or set HUMANLIKE_MODEL');
+  return { ...model, ...rest };
+}
+
+/** `{...configFile, ...flagsActuallyGiven}`, parsed once by the schema (which holds every default). */
+async function buildConfig(source: string, opts: Record<string, unknown>): Promise<EvalConfig> {
+  const file = typeof opts['config'] === 'string' ? await readConfigFile(opts['config']) : {};
   const raw: Record<string, unknown> = {
-    ...base,
+    ...file,
     source,
-    model,
-    ...(given('db') && { db: opts['db'] }),
-    ...(given('format') && { format: opts['format'] }),
-    ...(given('policy') && { policy: opts['policy'] }),
-    select: read.select,
-    ...(read.splitSeed !== undefined && { splitSeed: read.splitSeed }),
-    ...(read.studies && { studies: read.studies }),
-    maxTextChars: read.maxTextChars,
-    maxEntryBytes: read.maxEntryBytes,
-    personaSeed: parseInteger(opts['personaSeed'], '--persona-seed'),
-    errorBudget: parseInteger(opts['errorBudget'], '--error-budget'),
-    newRun: Boolean(opts['newRun']),
+    model: buildModel(opts, file['model']),
+    ...sourceFlags(opts),
+    ...definedEntries({
+      db: opts['db'], format: opts['format'], policy: opts['policy'],
+      personaSeed: integerFlag(opts, 'personaSeed', '--persona-seed'), errorBudget: integerFlag(opts, 'errorBudget', '--error-budget'),
+      newRun: opts['newRun'] ? true : undefined,
+    }),
   };
   const parsed = evalConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(`invalid run configuration: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-  }
+  if (!parsed.success) throw new UsageError(describeConfigError(parsed.error, 'run configuration'));
   return parsed.data;
 }
 

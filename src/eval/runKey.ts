@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { displayUrl } from '../backends/remote/httpJson.js';
+import { fingerprintFile, fingerprintSource } from '../data/fingerprintSource.js';
+import { CONTEXT_POLICY_IDS, STRADDLE_POLICY_ID } from '../prompts/types.js';
+import type { EvalConfig, ModelSpec } from './evalConfig.js';
+
+/** Version of the key's own layout: bump it when a field is added or changes meaning. */
+const RUN_KEY_VERSION = 2;
+
+/** What identifies the model without loading it: the file (path, size, mtime), the servers, or the baseline. */
+async function modelKey(m: ModelSpec): Promise<unknown> {
+  switch (m.kind) {
+    case 'baseline':
+      return { kind: m.kind, name: m.name };
+    case 'gguf':
+      return {
+        kind: m.kind, contextSize: m.contextSize ?? null,
+        file: m.path.startsWith('hf:') ? m.path : await fingerprintFile(m.path).catch(() => resolve(m.path)),
+      };
+    case 'remote':
+      return {
+        kind: m.kind, protocol: m.protocol, servedModel: m.servedModel ?? null, contextSize: m.contextSize ?? null,
+        endpoints: m.endpoints.map((e) => displayUrl(e.url)).sort(),
+        tokenizer: m.tokenizer ? await fingerprintFile(m.tokenizer).catch(() => resolve(m.tokenizer!)) : 'server',
+      };
+  }
+}
+
+/**
+ * The key that finds a run again: a hash of versioned identifiers of everything that defines it (the data's files,
+ * the selection, the model's file or servers, format, policy and straddle rule ids, seeds, limits), computed without
+ * reading the data or loading the model. Options that do not change results (threads, GPU, batch size,
+ * concurrency, timeouts) are not part of it.
+ */
+export async function computeRunKey(config: EvalConfig): Promise<string> {
+  const key = {
+    version: RUN_KEY_VERSION,
+    source: resolve(config.source),
+    sourceFiles: await fingerprintSource(config.source, { ...(config.studies && { studies: config.studies }) }),
+    select: config.select, splitSeed: config.splitSeed ?? null, studies: config.studies ?? null, maxTextChars: config.maxTextChars,
+    model: await modelKey(config.model),
+    format: config.format, policy: CONTEXT_POLICY_IDS[config.policy], straddle: STRADDLE_POLICY_ID, personaSeed: config.personaSeed,
+  };
+  return createHash('sha256').update(JSON.stringify(key)).digest('hex');
+}
