@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { displayUrl } from '../backends/remote/httpJson.js';
+import { probeServedModelName } from '../backends/remote/probeServedModel.js';
 import { fingerprintFile, fingerprintSource } from '../data/fingerprintSource.js';
 import { CONTEXT_POLICY_IDS, STRADDLE_POLICY_ID } from '../prompts/types.js';
 import type { EvalConfig, ModelSpec } from './evalConfig.js';
@@ -20,8 +20,8 @@ async function modelKey(m: ModelSpec): Promise<unknown> {
       };
     case 'remote':
       return {
-        kind: m.kind, protocol: m.protocol, servedModel: m.servedModel ?? null, contextSize: m.contextSize ?? null,
-        endpoints: m.endpoints.map((e) => displayUrl(e.url)).sort(),
+        kind: m.kind, protocol: m.protocol, contextSize: m.contextSize ?? null,
+        servedModel: m.servedModel ?? (await probeServedModelName(m.protocol, m.endpoints.map((e) => e.url), { timeoutMs: 10_000, apiKey: process.env[m.apiKeyEnv] })) ?? null,
         tokenizer: m.tokenizer ? await fingerprintFile(m.tokenizer).catch(() => resolve(m.tokenizer!)) : 'server',
       };
   }
@@ -29,9 +29,9 @@ async function modelKey(m: ModelSpec): Promise<unknown> {
 
 /**
  * The key that finds a run again: a hash of versioned identifiers of everything that defines it (the data's files,
- * the selection, the model's file or servers, format, policy and straddle rule ids, seeds, limits), computed without
- * reading the data or loading the model. Options that do not change results (threads, GPU, batch size,
- * concurrency, timeouts) are not part of it.
+ * the selection, the model's file or served name, format, policy and straddle rule ids, seeds, limits), computed without
+ * reading the data or loading the model (a server is only asked for its model's name). Options that do not change
+ * results (threads, GPU, batch size, endpoints, concurrency, timeouts) are not part of it.
  */
 export async function computeRunKey(config: EvalConfig): Promise<string> {
   const key = {

@@ -7,6 +7,7 @@ import { EndpointPool } from './EndpointPool.js';
 import { displayUrl, requestJson, RetryableError, type HttpOptions } from './httpJson.js';
 import { buildScoreRequest, parseScoreResponse, protocolHasTop1, type RemoteProtocol } from './protocols.js';
 import { REMOTE_DEFAULTS } from './remoteDefaults.js';
+import { probeServedModel } from './probeServedModel.js';
 import { ServerTokenizer } from './ServerTokenizer.js';
 
 export interface RemoteOptions {
@@ -61,19 +62,7 @@ export class RemoteBackend implements Backend {
       let model: string | undefined;
       let maxLen: number | undefined;
       try {
-        if (o.protocol === 'vllm') {
-          const r = (await requestJson(e.url, '/v1/models', undefined, probeHttp)) as { data?: { id: string; max_model_len?: number }[] };
-          const m = r.data?.find((x) => !o.model || x.id === o.model) ?? r.data?.[0];
-          model = m?.id;
-          maxLen = m?.max_model_len;
-        } else if (o.protocol === 'sglang') {
-          const r = (await requestJson(e.url, '/get_model_info', undefined, probeHttp)) as { model_path?: string };
-          model = r.model_path;
-        } else {
-          const r = (await requestJson(e.url, '/info', undefined, probeHttp)) as { model_id?: string; max_input_tokens?: number; max_input_length?: number };
-          model = r.model_id;
-          maxLen = r.max_input_tokens ?? r.max_input_length;
-        }
+        ({ model, maxLen } = await probeServedModel(o.protocol, e.url, probeHttp, o.model));
       } catch (err) {
         const server = await identifyNonScoringServer(e.url, probeHttp);
         if (server) throw noPromptLogprobs(e.url, server, o.protocol);
