@@ -14,28 +14,37 @@ export interface Interval {
   high: number;
 }
 
-function studyD(s: PairedStudy, pick: Uint32Array | undefined): number {
-  const A: Moments = { n: 0, sum: 0, sumSq: 0 };
-  const B: Moments = { n: 0, sum: 0, sumSq: 0 };
-  const count = pick ? pick.length : s.a.length;
-  for (let k = 0; k < count; k++) {
-    const i = pick ? (pick[k] as number) : k;
-    const x = s.a[i]!;
+/** A study's participants packed as [n_a, Σa, Σa², n_b, Σb, Σb²] rows: the bootstrap's inner loop reads only this. */
+const STRIDE = 6;
+function pack(s: PairedStudy): Float64Array {
+  const out = new Float64Array(s.a.length * STRIDE);
+  s.a.forEach((x, i) => {
     const y = s.b[i]!;
-    A.n += x.n; A.sum += x.sum; A.sumSq += x.sumSq;
-    B.n += y.n; B.sum += y.sum; B.sumSq += y.sumSq;
+    out.set([x.n, x.sum, x.sumSq, y.n, y.sum, y.sumSq], i * STRIDE);
+  });
+  return out;
+}
+
+/** d of a study from packed rows, over all participants (draws undefined) or over the drawn indices. */
+function packedD(rows: Float64Array, count: number, rand?: () => number): number {
+  let an = 0, as = 0, ass = 0, bn = 0, bs = 0, bss = 0;
+  for (let k = 0; k < count; k++) {
+    const o = (rand ? Math.floor(rand() * count) : k) * STRIDE;
+    an += rows[o]!; as += rows[o + 1]!; ass += rows[o + 2]!;
+    bn += rows[o + 3]!; bs += rows[o + 4]!; bss += rows[o + 5]!;
   }
-  return cohensD(A, B);
+  return cohensD({ n: an, sum: as, sumSq: ass }, { n: bn, sum: bs, sumSq: bss });
 }
 
 /** Per-study d and their mean (each study weighs the same). */
 export function meanStudyD(studies: readonly PairedStudy[]): { perStudy: number[]; mean: number } {
-  const perStudy = studies.map((s) => studyD(s, undefined));
+  const perStudy = studies.map((s) => packedD(pack(s), s.a.length));
   const valid = perStudy.filter(Number.isFinite);
   return { perStudy, mean: valid.reduce((a, b) => a + b, 0) / valid.length };
 }
 
 function percentile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
@@ -45,22 +54,20 @@ function percentile(sorted: Float64Array, q: number): number {
 /**
  * Percentile bootstrap of the mean over studies of per-study Cohen's d, resampling at two levels: studies with
  * replacement, then participants with replacement within each drawn study, keeping each participant's two runs
- * together (the design is paired). Returns the estimate, the 2.5 and 97.5 percentiles, and the draws.
+ * together (the design is paired). Returns the estimate, the 2.5 and 97.5 percentiles, and the draws. The same
+ * studies (in the same order) and seed give the same draws, bit for bit. `reps` 0 gives no interval (NaN bounds).
  */
 export function bootstrapMeanD(studies: readonly PairedStudy[], reps: number, seed: number): Interval & { draws: Float64Array } {
   const estimate = meanStudyD(studies).mean;
   const rand = createRandom(seed);
   const draws = new Float64Array(reps);
-  const picks = studies.map((s) => new Uint32Array(s.a.length));
+  const packed = studies.map(pack);
   for (let r = 0; r < reps; r++) {
     let total = 0;
     let used = 0;
     for (let k = 0; k < studies.length; k++) {
       const si = Math.floor(rand() * studies.length);
-      const s = studies[si]!;
-      const pick = picks[si]!;
-      for (let j = 0; j < pick.length; j++) pick[j] = Math.floor(rand() * pick.length);
-      const d = studyD(s, pick);
+      const d = packedD(packed[si]!, studies[si]!.a.length, rand);
       if (Number.isFinite(d)) { total += d; used++; }
     }
     draws[r] = used ? total / used : Number.NaN;

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { participantKeySql } from '../data/participantKey.js';
 import { join, resolve } from 'node:path';
 import { compareModels, type CompareOptions } from '../analysis/compareModels.js';
 import { readTranscripts } from '../data/readTranscripts.js';
+import { DATASET_OVERVIEW_SQL, HARDEST_RESPONSES_SQL } from '../store/queries.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
 import { buildReport, type ResponseExample } from './buildReport.js';
 import { buildCharts, type DatasetRow } from './charts.js';
@@ -18,10 +18,7 @@ export interface ReportOptions extends CompareOptions {
 }
 
 async function datasetRows(store: ResultsStore, domains: CompareOptions['domains']): Promise<DatasetRow[]> {
-  const [top] = await store.query<{ run_id: string }>(`SELECT run_id FROM responses GROUP BY run_id ORDER BY count(*) DESC LIMIT 1`);
-  if (!top) return [];
-  const rows = await store.query<{ study: string; participants: number; responses: number }>(
-    `SELECT study, count(DISTINCT ${participantKeySql()})::INTEGER AS participants, count(*)::INTEGER AS responses FROM responses WHERE run_id = ? GROUP BY study ORDER BY study`, [top.run_id]);
+  const rows = await store.query<{ study: string; participants: number; responses: number }>(DATASET_OVERVIEW_SQL);
   return rows.map((r) => ({ ...r, domain: domains?.get(r.study) ?? null }));
 }
 
@@ -30,9 +27,7 @@ async function hardestResponses(store: ResultsStore, runs: RunRecord[], source: 
   const mine = runs.filter((r) => r.source === resolve(source) && r.status === 'complete');
   const first = mine.find((r) => r.promptFormat === 'raw' && !r.model.startsWith('baseline:')) ?? mine[0];
   if (!first) return [];
-  const picks = await store.query<{ study: string; experiment: string; participant: string; char_start: number; char_end: number; nll: number }>(
-    `SELECT study, experiment, participant, char_start, char_end, nll FROM (
-       SELECT *, row_number() OVER (PARTITION BY study ORDER BY nll DESC) AS k FROM responses WHERE run_id = ?) WHERE k <= 2 ORDER BY study, nll DESC`, [first.runId]);
+  const picks = await store.query<{ study: string; experiment: string; participant: string; char_start: number; char_end: number; nll: number }>(HARDEST_RESPONSES_SQL, [first.runId]);
   const out: ResponseExample[] = [];
   for await (const { transcript: t } of readTranscripts(source, { studies: [...new Set(picks.map((p) => p.study))] })) {
     if (!t) continue;

@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { studyParticipantKeySql } from '../data/participantKey.js';
-import { sqlString } from '../util/sqlString.js';
+import { sqlList, sqlString } from '../util/sqlString.js';
+import { exportResponsesSql, FINISHED_PARTICIPANTS_SQL, UNFINISHED_WHERE } from './queries.js';
 import { DataError } from '../errors.js';
 import { RunWriter } from './RunWriter.js';
 import { RECORD_VERSION, SCHEMA_SQL } from './schema.js';
@@ -114,7 +114,7 @@ export class ResultsStore {
 
   /** Remove rows of participants that have no `participants` entry (a run killed between the two writes). */
   async removeUnfinished(runId: string): Promise<number> {
-    const where = `run_id = ? AND ${studyParticipantKeySql()} NOT IN (SELECT ${studyParticipantKeySql()} FROM participants WHERE run_id = ?)`;
+    const where = UNFINISHED_WHERE;
     const n = await this.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM responses WHERE ${where}`, [runId, runId]);
     await this.db.run(`DELETE FROM responses WHERE ${where}`, [runId, runId] as never);
     await this.db.run(`DELETE FROM skipped_responses WHERE ${where}`, [runId, runId] as never);
@@ -123,7 +123,7 @@ export class ResultsStore {
 
   /** Keys (study, experiment, participant joined by U+001F) of the participants a run has finished. */
   async finishedParticipants(runId: string): Promise<Set<string>> {
-    const rows = await this.query<{ k: string }>(`SELECT ${studyParticipantKeySql()} AS k FROM participants WHERE run_id = ?`, [runId]);
+    const rows = await this.query<{ k: string }>(FINISHED_PARTICIPANTS_SQL, [runId]);
     return new Set(rows.map((r) => r.k));
   }
 
@@ -134,14 +134,9 @@ export class ResultsStore {
 
   /** Write the response rows of runs to Parquet or CSV, with the model name joined in. */
   async exportResponses(runIds: readonly string[], path: string, format: 'parquet' | 'csv'): Promise<number> {
-    const ids = runIds.map(sqlString).join(', ');
-    const select = `SELECT r.run_id, u.model, r.study, r.experiment, r.participant, r.response_index, r.char_start, r.char_end, r.n_tokens,
-        r.nll, r.greedy_match, r.first_token_logprob, r.straddle, r.context_tokens, r.discrete, r.choice_correct, r.choice_nll,
-        r.choice_correct_restricted, u.prompt_format, u.context_policy
-      FROM responses r JOIN runs u USING (run_id) WHERE r.run_id IN (${ids})
-      ORDER BY r.run_id, r.study, r.experiment, r.participant, r.response_index`;
+    const select = exportResponsesSql(runIds);
     await this.db.run(`COPY (${select}) TO ${sqlString(path)} (FORMAT ${format === 'csv' ? 'csv, HEADER true' : 'parquet'})`);
-    const n = await this.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM responses WHERE run_id IN (${ids})`);
+    const n = await this.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM responses WHERE run_id IN (${sqlList(runIds)})`);
     return n[0]?.n ?? 0;
   }
 

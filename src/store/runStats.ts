@@ -1,5 +1,5 @@
+import { RESPONSE_COUNTS_SQL, STUDY_SUMMARY_SQL } from './queries.js';
 import type { ResultsStore } from './ResultsStore.js';
-import { participantKeySql } from '../data/participantKey.js';
 
 export interface StudySummary {
   study: string;
@@ -36,18 +36,12 @@ export async function computeRunStats(store: ResultsStore, runId: string, unifor
             coalesce(sum(tokens), 0)::BIGINT AS tokens FROM participants WHERE run_id = ?`, [runId]);
   const pReasons = await store.query<{ reason: string; n: number }>(
     `SELECT reason, count(*)::INTEGER AS n FROM participants WHERE run_id = ? AND status = 'skipped' GROUP BY reason ORDER BY n DESC`, [runId]);
-  const [r] = await store.query<Record<string, number>>(
-    `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE straddle & 1 = 1)::INTEGER AS s1, count(*) FILTER (WHERE straddle & 2 = 2)::INTEGER AS s2
-     FROM responses WHERE run_id = ?`, [runId]);
+  const [r] = await store.query<Record<string, number>>(RESPONSE_COUNTS_SQL, [runId]);
   const rReasons = await store.query<{ reason: string; n: number }>(
     `SELECT reason, count(*)::INTEGER AS n FROM skipped_responses WHERE run_id = ? GROUP BY reason ORDER BY n DESC`, [runId]);
   const [skippedWhole] = await store.query<{ n: number }>(
     `SELECT coalesce(sum(n_responses), 0)::INTEGER AS n FROM participants WHERE run_id = ? AND status = 'skipped'`, [runId]);
-  const studies = await store.query<{ study: string; participants: number; responses: number; mean_nll: number; acc: number | null; acc_r: number | null }>(
-    `SELECT study, count(DISTINCT ${participantKeySql()})::INTEGER AS participants, count(*)::INTEGER AS responses, avg(nll) AS mean_nll,
-            avg(CASE WHEN choice_correct THEN 1.0 WHEN NOT choice_correct THEN 0.0 END) AS acc,
-            avg(CASE WHEN choice_correct_restricted THEN 1.0 WHEN NOT choice_correct_restricted THEN 0.0 END) AS acc_r
-     FROM responses WHERE run_id = ? GROUP BY study ORDER BY study`, [runId]);
+  const studies = await store.query<{ study: string; participants: number; responses: number; mean_nll: number; acc: number | null; acc_r: number | null }>(STUDY_SUMMARY_SQL, [runId]);
   const responseSkipReasons = Object.fromEntries(rReasons.map((x) => [x.reason, x.n]));
   const wholeSkipped = skippedWhole?.n ?? 0;
   if (wholeSkipped > 0) responseSkipReasons['participant skipped (see participant reasons)'] = wholeSkipped;

@@ -1,0 +1,68 @@
+import { mean, type Moments } from './cohensD.js';
+import type { ComparisonData, ParticipantStats } from './loadComparison.js';
+import type { ModelFacts } from './modelTable.js';
+
+export interface ModelScore {
+  model: string;
+  runId: string;
+  facts: ModelFacts | null;
+  studies: number;
+  /** Mean over studies of the mean response NLL (each study weighs the same). */
+  score: number;
+  /** Mean over studies of full-vocabulary / choice-restricted accuracy on discrete responses. */
+  accuracy: number | null;
+  accuracyRestricted: number | null;
+}
+
+export interface StudyScore {
+  model: string;
+  study: string;
+  domain: string | null;
+  responses: number;
+  meanNll: number;
+}
+
+/** Sum of moments. */
+export const totalMoments = (ms: Iterable<Moments>): Moments => {
+  const t = { n: 0, sum: 0, sumSq: 0 };
+  for (const m of ms) { t.n += m.n; t.sum += m.sum; t.sumSq += m.sumSq; }
+  return t;
+};
+
+/** Mean of the finite values, or null. */
+export const meanOf = (xs: readonly (number | null)[]): number | null => {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+};
+
+function accuracyOf(ps: Iterable<ParticipantStats>, restricted: boolean): number | null {
+  let n = 0, k = 0;
+  for (const p of ps) { n += restricted ? p.accRN : p.accN; k += restricted ? p.accRK : p.accK; }
+  return n ? k / n : null;
+}
+
+/**
+ * The alignment score of each model (the paper's Fig. 2 quantity): per study the mean NLL over all its responses,
+ * then the mean over studies. Accuracy likewise, per study then over studies. Sorted best (lowest) first.
+ */
+export function alignmentScores(data: ComparisonData): { models: ModelScore[]; perStudy: StudyScore[] } {
+  const perStudy: StudyScore[] = [];
+  const models = data.main.map((r) => {
+    const studies = data.byRun.get(r.runId) ?? new Map<string, Map<string, ParticipantStats>>();
+    const means: number[] = [];
+    const acc: (number | null)[] = [];
+    const accR: (number | null)[] = [];
+    for (const [study, ps] of studies) {
+      const t = totalMoments(ps.values());
+      perStudy.push({ model: r.model, study, domain: data.domainOf(study), responses: t.n, meanNll: mean(t) });
+      means.push(mean(t));
+      acc.push(accuracyOf(ps.values(), false));
+      accR.push(accuracyOf(ps.values(), true));
+    }
+    return {
+      model: r.model, runId: r.runId, facts: data.facts.get(r.model) ?? null, studies: means.length,
+      score: means.reduce((x, y) => x + y, 0) / Math.max(1, means.length), accuracy: meanOf(acc), accuracyRestricted: meanOf(accR),
+    };
+  });
+  return { models: models.sort((a, b) => a.score - b.score || (a.model < b.model ? -1 : 1)), perStudy };
+}

@@ -1,0 +1,82 @@
+import type { ModelScore } from './alignmentScores.js';
+import { meanOf, totalMoments } from './alignmentScores.js';
+import { averageIntervals, bootstrapMeanD, type Interval, type PairedStudy } from './bootstrap.js';
+import { cohensD, mean } from './cohensD.js';
+import { comparisonId, type ComparisonData } from './loadComparison.js';
+
+export interface PairResult {
+  base: string;
+  post: string;
+  family: string;
+  generation: string;
+  type: string;
+  studies: number;
+  /** Mean over studies of Cohen's d (post vs base); positive = post-trained less human-like. */
+  d: Interval;
+  /** Share of studies where the base model has the lower mean NLL. */
+  baseWins: number;
+  /** Mean of (NLL_post − NLL_base) over the responses both scored. */
+  pairedDifference: number;
+  pairedResponses: number;
+  perStudy: { study: string; domain: string | null; d: number }[];
+}
+
+export type PairWithDraws = PairResult & { draws: Float64Array };
+
+export interface BootstrapOptions {
+  reps: number;
+  seed: number;
+}
+
+/** Bootstrap interval of a paired comparison (null when it has no study). */
+export function pairedInterval(studies: PairedStudy[], boot: BootstrapOptions): (Interval & { draws: Float64Array }) | null {
+  return studies.length ? bootstrapMeanD(studies, boot.reps, boot.seed) : null;
+}
+
+/** Post-training misalignment per (base, post-trained) pair: Cohen's d per study, its mean, a bootstrap interval. */
+export function misalignmentPairs(data: ComparisonData, boot: BootstrapOptions): PairWithDraws[] {
+  const runOf = new Map(data.main.map((r) => [r.model, r]));
+  const pairs: PairWithDraws[] = [];
+  for (const f of data.facts.values()) {
+    const baseRun = f.base ? runOf.get(f.base) : undefined;
+    const postRun = runOf.get(f.model);
+    if (f.type === 'base' || !f.base || !baseRun || !postRun) continue;
+    const studies = data.paired.get(comparisonId(baseRun, postRun)) ?? [];
+    const interval = pairedInterval(studies, boot);
+    if (!interval) continue;
+    const a = totalMoments(studies.flatMap((s) => s.a));
+    const b = totalMoments(studies.flatMap((s) => s.b));
+    pairs.push({
+      base: f.base, post: f.model, family: f.family, generation: f.generation, type: f.type, studies: studies.length,
+      d: { estimate: interval.estimate, low: interval.low, high: interval.high }, draws: interval.draws,
+      baseWins: studies.filter((s) => mean(totalMoments(s.a)) < mean(totalMoments(s.b))).length / studies.length,
+      pairedDifference: (b.sum - a.sum) / a.n, pairedResponses: a.n,
+      perStudy: studies.map((s) => ({ study: s.study, domain: data.domainOf(s.study), d: cohensD(totalMoments(s.a), totalMoments(s.b)) })),
+    });
+  }
+  return pairs.sort((x, y) => (x.post < y.post ? -1 : 1));
+}
+
+/** Mean d per post-training type, its interval from the pairs' draws averaged replicate by replicate. */
+export function misalignmentByType(pairs: readonly PairWithDraws[]): { type: string; pairs: number; d: Interval }[] {
+  return [...new Set(pairs.map((p) => p.type))].sort().map((type) => {
+    const ps = pairs.filter((p) => p.type === type);
+    return { type, pairs: ps.length, d: averageIntervals(ps.map((p) => ({ ...p.d, draws: p.draws })))! };
+  });
+}
+
+/** Base-model score and mean misalignment per (family, generation). */
+export function misalignmentByGeneration(data: ComparisonData, models: readonly ModelScore[], pairs: readonly PairWithDraws[]) {
+  const generations = new Map<string, { family: string; generation: string }>();
+  for (const f of data.facts.values()) generations.set(`${f.family}\u0000${f.generation}`, { family: f.family, generation: f.generation });
+  const order = (a: { family: string; generation: string }, b: { family: string; generation: string }): number =>
+    a.family.localeCompare(b.family) || Number(a.generation) - Number(b.generation) || a.generation.localeCompare(b.generation);
+  return [...generations.values()].sort(order).map((g) => {
+    const bases = models.filter((s) => s.facts?.family === g.family && s.facts.generation === g.generation && s.facts.type === 'base');
+    const ps = pairs.filter((p) => p.family === g.family && p.generation === g.generation);
+    return {
+      ...g, baseModels: bases.map((b) => b.model), baseScore: meanOf(bases.map((b) => b.score)), pairs: ps.length,
+      d: averageIntervals(ps.map((p) => ({ ...p.d, draws: p.draws }))) ?? null,
+    };
+  });
+}

@@ -1,0 +1,34 @@
+import type { Interval } from './bootstrap.js';
+import { comparisonId, type ComparisonData } from './loadComparison.js';
+import { pairedInterval, type BootstrapOptions } from './misalignmentPairs.js';
+
+export interface PersonaResult {
+  model: string;
+  studies: number;
+  participants: number;
+  /** Cohen's d of persona vs raw on the same participants (negative = the persona helps). */
+  personaVsRaw: Interval;
+  shuffledVsRaw: Interval | null;
+  personaVsShuffled: Interval | null;
+}
+
+const strip = (i: (Interval & { draws: Float64Array }) | null): Interval | null => (i ? { estimate: i.estimate, low: i.low, high: i.high } : null);
+
+/** Persona vs raw, shuffled persona vs raw, persona vs shuffled, each on the responses both runs scored. */
+export function personaBenefit(data: ComparisonData, boot: BootstrapOptions): PersonaResult[] {
+  const out: PersonaResult[] = [];
+  for (const r of data.main) {
+    const p = data.runs.find((x) => x.model === r.model && x.promptFormat === 'persona');
+    if (!p) continue;
+    const s = data.runs.find((x) => x.model === r.model && x.promptFormat === 'persona-shuffled');
+    const vsRaw = data.paired.get(comparisonId(r, p)) ?? [];
+    const personaVsRaw = strip(pairedInterval(vsRaw, { ...boot, seed: boot.seed + 1 }));
+    if (!personaVsRaw) continue;
+    out.push({
+      model: r.model, studies: vsRaw.length, participants: vsRaw.reduce((n, x) => n + x.a.length, 0), personaVsRaw,
+      shuffledVsRaw: s ? strip(pairedInterval(data.paired.get(comparisonId(r, s)) ?? [], { ...boot, seed: boot.seed + 2 })) : null,
+      personaVsShuffled: s ? strip(pairedInterval(data.paired.get(comparisonId(s, p)) ?? [], { ...boot, seed: boot.seed + 3 })) : null,
+    });
+  }
+  return out;
+}
