@@ -1,16 +1,38 @@
 import { Command, CommanderError } from 'commander';
 import { HumanlikeError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { registerCompare } from './commands/compare.js';
-import { registerDemo } from './commands/demo.js';
-import { registerEval } from './commands/evalCommand.js';
-import { registerExport } from './commands/exportCommand.js';
-import { registerReport } from './commands/report.js';
-import { registerRuns } from './commands/runs.js';
-import { registerServe } from './commands/serve.js';
-import { registerSplit } from './commands/split.js';
-import { registerStats } from './commands/stats.js';
-import { registerValidate } from './commands/validate.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * The commands, with their one-line summaries. A command's module (and what it imports: the engine, DuckDB, the
+ * chart renderer) is loaded only when that command runs, so `humanlike --help` and `validate` start fast.
+ */
+const COMMANDS: { name: string; summary: string; load: () => Promise<Register> }[] = [
+  { name: 'demo', summary: 'run the whole pipeline offline on a built-in simulated study', load: async () => (await import('./commands/demo.js')).registerDemo },
+  { name: 'validate', summary: 'check a dataset: every problem with file:line:column', load: async () => (await import('./commands/validate.js')).registerValidate },
+  { name: 'split', summary: 'write a deterministic held-out split as a dataset', load: async () => (await import('./commands/split.js')).registerSplit },
+  { name: 'stats', summary: 'count studies, participants, responses, kinds, metadata, domains', load: async () => (await import('./commands/stats.js')).registerStats },
+  { name: 'eval', summary: 'score every human response with a model; resumable', load: async () => (await import('./commands/evalCommand.js')).registerEval },
+  { name: 'runs', summary: 'list the runs in a results database', load: async () => (await import('./commands/runs.js')).registerRuns },
+  { name: 'export', summary: 'write response rows to Parquet or CSV', load: async () => (await import('./commands/exportCommand.js')).registerExport },
+  { name: 'serve', summary: 'serve a GGUF model over a vLLM-compatible scoring API', load: async () => (await import('./commands/serve.js')).registerServe },
+  { name: 'compare', summary: "the paper's analyses from stored runs, with bootstrap intervals", load: async () => (await import('./commands/compare.js')).registerCompare },
+  { name: 'report', summary: 'write a self-contained HTML report (charts as inline SVG)', load: async () => (await import('./commands/report.js')).registerReport },
+];
+
+/** Register the command being run in full, and the others by name and summary only (enough for --help). */
+async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
+  const wanted = argv.slice(2).find((a) => !a.startsWith('-'));
+  for (const c of COMMANDS) {
+    if (c.name === wanted) {
+      (await c.load())(program);
+      program.commands.find((x) => x.name() === c.name)?.summary(c.summary);
+    } else {
+      program.command(c.name).summary(c.summary).helpOption(false).allowUnknownOption().allowExcessArguments();
+    }
+  }
+}
 
 /** Exit codes: 0 ok, 1 the data has errors (validate), 2 usage or input error, 70 internal error (a bug). */
 export async function runCli(argv: readonly string[]): Promise<void> {
@@ -36,17 +58,8 @@ Examples:
 
 Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or input error, 70 internal error,
 130 interrupted.`);
-  registerDemo(program);
-  registerValidate(program);
-  registerSplit(program);
-  registerStats(program);
-  registerEval(program);
-  registerRuns(program);
-  registerExport(program);
-  registerServe(program);
-  registerCompare(program);
-  registerReport(program);
   try {
+    await registerCommands(program, argv);
     await program.parseAsync(argv as string[]);
   } catch (e) {
     if (e instanceof CommanderError) {

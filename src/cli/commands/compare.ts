@@ -11,7 +11,6 @@ import { parseInteger } from '../sourceOptions.js';
 export function registerCompare(program: Command): void {
   program
     .command('compare')
-    .summary("the paper's analyses from stored runs, with bootstrap intervals")
     .description('Compare models from stored runs (no model is called): alignment score per model, post-training misalignment per\n(base, post-trained) pair (Cohen\'s d, bootstrap 95% intervals over studies and participants), by type, generation and\ndomain, persona benefit against the shuffled-persona control, and accuracy.')
     .option('--db <file>', 'results database', DEFAULT_DB)
     .option('--models <csv>', 'model table: model,family,generation,size_b,type,base (default: inferred from names)')

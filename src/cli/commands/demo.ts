@@ -16,7 +16,6 @@ import { renderStats } from './stats.js';
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .summary('run the whole pipeline offline on a built-in simulated study')
     .description('Simulate a two-armed-bandit study (Q-learners of varied ages), then validate, split and describe it.\nEverything is written under --dir; nothing is downloaded.')
     .option('--dir <dir>', 'working folder for the demo', 'humanlike-demo')
     .option('--participants <n>', 'simulated participants', '60')

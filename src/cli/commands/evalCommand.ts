@@ -14,7 +14,6 @@ export function registerEval(program: Command): void {
   addSourceOptions(
     program
       .command('eval')
-      .summary('score every human response with a model; resumable')
       .description('Score every human response of a dataset with a model (negative log-likelihood, natural log) and store one row per\nresponse in a DuckDB file. Running the same command again resumes an interrupted run without recomputing anything.')
       .argument('<source>', 'dataset folder, .jsonl, .jsonl.zip or Parquet file(s)')
       .option('--model <gguf>', 'GGUF file or hf:<user>/<repo>/<file>.gguf (default: $HUMANLIKE_MODEL)')

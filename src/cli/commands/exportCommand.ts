@@ -5,7 +5,6 @@ import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .summary('write response rows to Parquet or CSV')
     .description('Write the response rows of runs (one row per scored response, NLL in nats) to Parquet or CSV.\nColumns: run_id, model, study, experiment, participant, response_index, char_start, char_end, n_tokens, nll, ...')
     .argument('<out>', 'output file (.parquet or .csv)')
     .option('--db <file>', 'results database', DEFAULT_DB)

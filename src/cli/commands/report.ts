@@ -8,7 +8,6 @@ import { parseInteger } from '../sourceOptions.js';
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .summary('write a self-contained HTML report (charts as inline SVG)')
     .description("Write one self-contained HTML file with the paper's charts (NLL vs size, misalignment by generation, domain heatmap,\npersona benefit, accuracy, dataset overview), the tables of 'compare' and the run records. No model is called; the\nfile makes no external request. --png/--svg also write each chart as a file.")
     .option('--db <file>', 'results database', DEFAULT_DB)
     .option('--out <file>', 'HTML file to write', 'humanlike-report.html')

@@ -5,7 +5,6 @@ import { formatTable } from '../formatTable.js';
 export function registerRuns(program: Command): void {
   program
     .command('runs')
-    .summary('list the runs in a results database')
     .description('List the runs of a results database: model, format, policy, status, participants and responses done.')
     .option('--db <file>', 'results database', DEFAULT_DB)
     .option('--json', 'print the full run records as JSON')

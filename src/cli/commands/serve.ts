@@ -8,7 +8,6 @@ import { parseInteger, gpuOption } from '../sourceOptions.js';
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .summary('serve a GGUF model over a vLLM-compatible scoring API')
     .description('Expose an embedded GGUF model as a vLLM-compatible server: /v1/completions with prompt_logprobs (token ids or text),\n/tokenize, /detokenize, /v1/models, /health. It scores prompts and does not generate. Binds 127.0.0.1 unless told.')
     .requiredOption('--model <gguf>', 'GGUF file or hf:<user>/<repo>/<file>.gguf')
     .option('--host <host>', 'address to bind (0.0.0.0 to share on a network)', '127.0.0.1')

@@ -8,7 +8,6 @@ export function registerSplit(program: Command): void {
   addSourceOptions(
     program
       .command('split')
-      .summary('write a deterministic held-out split as a dataset')
       .description('Write a held-out split: per study, min(floor(10%), 100) participants chosen by a seeded hash.\nThe output is a dataset folder that every command reads; select a side with --test-only or --train-only.')
       .argument('<source>', 'dataset to split')
       .requiredOption('--out <dir>', 'output folder (new, or an earlier split output)')

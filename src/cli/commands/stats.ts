@@ -10,7 +10,6 @@ export function registerStats(program: Command): void {
   addSourceOptions(
     program
       .command('stats')
-      .summary('count studies, participants, responses, kinds, metadata, domains')
       .description('Describe a dataset: studies, experiments, participants, responses, response kinds, metadata coverage and domain counts.')
       .argument('<source>', 'dataset folder, .jsonl, .jsonl.zip or Parquet file(s)')
       .option('--domains <csv>', "domains table: 'study,domain' or the reference's one-hot layout")

@@ -8,7 +8,6 @@ export function registerValidate(program: Command): void {
   addSourceOptions(
     program
       .command('validate')
-      .summary('check a dataset: every problem with file:line:column')
       .description('Review a Psych-201 source the way a contributed study is reviewed: every problem, with file, line, column and severity.\nExit 0 when no error was found, 1 when there are errors.')
       .argument('<source>', 'dataset folder, .jsonl, .jsonl.zip or Parquet file(s)')
       .option('--json', 'print one JSON object: {summary, problems}')
