@@ -1,6 +1,6 @@
 import { normalizeMetadata } from './normalizeMetadata.js';
 import { parseTranscript } from './parseTranscript.js';
-import { locateInJsonString, replacePythonLiterals, scanJson } from './scanJson.js';
+import { inspectJsonShape, locateInJsonString, replacePythonLiterals, scanJson } from './scanJson.js';
 import type { Problem, ProblemCode, RawRecord, Severity, Transcript } from './types.js';
 
 /** Options for turning raw records into transcripts. */
@@ -10,6 +10,12 @@ export interface ParseOptions {
 }
 
 export const DEFAULT_MAX_TEXT_CHARS = 1_000_000;
+
+/**
+ * Deepest nesting of objects and arrays a record may have (fixed; real records nest 2 or 3 levels). Anything
+ * recursive, JSON.stringify included, overflows the stack a few thousand levels down.
+ */
+export const MAX_JSON_DEPTH = 256;
 
 export interface ParsedRecord {
   /** Present when the record has usable text, experiment and participant (it may still carry errors). */
@@ -37,6 +43,10 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
     return { transcript, problems, hasErrors: problems.some((p) => p.severity === 'error'), record: raw };
   };
 
+  if (raw.problem) {
+    add('error', raw.problem.code, raw.problem.column, raw.problem.message);
+    return done(undefined);
+  }
   let object: unknown = raw.object;
   if (raw.json !== undefined) {
     const json = raw.json;
@@ -58,6 +68,14 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
       }
       object = JSON.parse(replacePythonLiterals(json, scan.pythonLiterals));
     }
+    const shape = inspectJsonShape(json, MAX_JSON_DEPTH);
+    if (shape.tooDeepAt >= 0) {
+      add('error', 'json-too-deep', shape.tooDeepAt + 1, `JSON nested more than ${MAX_JSON_DEPTH} levels deep`);
+      return done(undefined);
+    }
+    for (const d of shape.duplicates) {
+      add('warning', 'duplicate-key', d.at + 1, `key ${JSON.stringify(d.key)} appears more than once in its object; the last value is used`);
+    }
   }
   if (typeof object !== 'object' || object === null || Array.isArray(object)) {
     add('error', 'wrong-type', 1, 'expected a JSON object per line');
@@ -70,6 +88,10 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
     return at >= 0 ? at + 1 : 1;
   };
 
+  if (raw.object !== undefined && (raw.object['study'] === null || raw.object['study'] === undefined)) {
+    add('error', 'missing-field', 1, "missing required field 'study' (NULL in the Parquet file)");
+    return done(undefined);
+  }
   if (!isSafeStudyName(raw.study)) {
     add('error', 'unsafe-study-name', 1, `study name ${JSON.stringify(raw.study)} cannot be a folder name (empty, '..', or contains a slash)`);
   }

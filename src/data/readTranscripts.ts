@@ -1,6 +1,6 @@
 import { DataError, UsageError } from '../errors.js';
 import { parseRecord, type ParseOptions, type ParsedRecord } from './parseRecord.js';
-import { readRawRecords, resolveSource, type ResolvedSource, type SourceOptions } from './readSource.js';
+import { readRawRecords, resolveSource, type ResolvedSource, type SourceFile, type SourceOptions } from './readSource.js';
 import { chooseTestSet, type ParticipantId } from './splitRule.js';
 import { participantKey, type SplitSide } from './types.js';
 
@@ -19,6 +19,8 @@ export interface ReadOptions extends SourceOptions, ParseOptions {
    * the next file. Without it, the DataError is thrown.
    */
   onFileError?: (file: string, error: DataError) => void;
+  /** Called with a message when a file holds nothing to read (empty, or a zip without `.jsonl` entries). */
+  onFileWarning?: (file: string, message: string) => void;
 }
 
 /** Test-set membership per study: study → set of participant keys. */
@@ -59,6 +61,12 @@ export async function loadTestSets(path: string, options: ReadOptions = {}): Pro
   return resolveTestSets(await resolveSource(path, options), options);
 }
 
+function nothingToRead(kind: SourceFile['kind'], filtered: boolean): string {
+  if (kind === 'zip') return 'nothing to read: the archive holds no .jsonl entry (nested archives, e.g. .zip entries, are not read)';
+  if (kind === 'parquet') return filtered ? 'nothing to read: no rows of the selected studies' : 'nothing to read: no rows';
+  return 'nothing to read: the file is empty';
+}
+
 /**
  * Stream every record of a source as a parsed transcript with its problems. With `select`, only that side of the
  * split is yielded (records that cannot be parsed are still yielded so their problems are counted).
@@ -69,7 +77,9 @@ export async function* readTranscripts(path: string, options: ReadOptions = {}):
   const select = options.select ?? 'all';
   for (const file of source.files) {
     try {
+      let records = 0;
       for await (const raw of readRawRecords({ ...source, files: [file] }, options)) {
+        records++;
         const parsed = parseRecord(raw, options);
         const t = parsed.transcript;
         if (t && testSets) {
@@ -78,6 +88,7 @@ export async function* readTranscripts(path: string, options: ReadOptions = {}):
         }
         yield parsed;
       }
+      if (records === 0) options.onFileWarning?.(file.path, nothingToRead(file.kind, options.studies !== undefined));
     } catch (e) {
       if (!(e instanceof DataError) || !options.onFileError) throw e;
       options.onFileError(file.path, e);
