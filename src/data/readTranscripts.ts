@@ -61,9 +61,10 @@ export async function loadTestSets(path: string, options: ReadOptions = {}): Pro
   return resolveTestSets(await resolveSource(path, options), options);
 }
 
-function nothingToRead(kind: SourceFile['kind'], filtered: boolean): string {
-  if (kind === 'zip') return 'nothing to read: the archive holds no .jsonl entry (nested archives, e.g. .zip entries, are not read)';
-  if (kind === 'parquet') return filtered ? 'nothing to read: no rows of the selected studies' : 'nothing to read: no rows';
+/** Why a file gave no records, or undefined where that is expected (a Parquet file without the studies asked for). */
+function nothingToRead(kind: SourceFile['kind'], filtered: boolean): string | undefined {
+  if (kind === 'zip') return 'nothing to read: no records in .jsonl entries (other entries, nested .zip archives included, are not read)';
+  if (kind === 'parquet') return filtered ? undefined : 'nothing to read: the file has no rows';
   return 'nothing to read: the file is empty';
 }
 
@@ -88,7 +89,8 @@ export async function* readTranscripts(path: string, options: ReadOptions = {}):
         }
         yield parsed;
       }
-      if (records === 0) options.onFileWarning?.(file.path, nothingToRead(file.kind, options.studies !== undefined));
+      const why = records === 0 ? nothingToRead(file.kind, options.studies !== undefined) : undefined;
+      if (why) options.onFileWarning?.(file.path, why);
     } catch (e) {
       if (!(e instanceof DataError) || !options.onFileError) throw e;
       options.onFileError(file.path, e);

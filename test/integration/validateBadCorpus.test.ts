@@ -222,6 +222,10 @@ test('an empty file, or a zip holding only nested zips, warns that there is noth
   const { problems } = JSON.parse(n.stdout) as Report;
   assert.deepEqual(problems.map((p) => [p.file, p.severity, p.code]), [[join(root, 'nested', 'prompts.jsonl.zip'), 'warning', 'nothing-to-read']]);
   assert.match(problems[0]!.message, /nested/);
+  const none = runHumanlike(['validate', root, '--study', 'nosuch', '--json']);
+  assert.equal(none.code, 0, none.stdout);
+  const noRecords = (JSON.parse(none.stdout) as Report).problems;
+  assert.deepEqual(noRecords.map((p) => [p.file, p.severity, p.code]), [[root, 'warning', 'nothing-to-read']]);
 });
 
 test('control characters and escape sequences in names from the data are escaped in terminal output', () => {
