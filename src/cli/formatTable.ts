@@ -1,6 +1,8 @@
-/** Render rows as a plain-text table with right-aligned numbers. */
+import { escapeTerminal } from './escapeTerminal.js';
+
+/** Render rows as a plain-text table with right-aligned numbers. Text cells are escaped for the terminal. */
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)))];
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : escapeTerminal(c))))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
   const line = (r: readonly (string | number)[]): string =>

@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import { CANONICAL_FIELDS, metadataValue } from './normalizeMetadata.js';
+import { CANONICAL_FIELDS, metadataValue, setOwn } from './normalizeMetadata.js';
 import { readTranscripts, type ReadOptions } from './readTranscripts.js';
 import type { DomainsTable } from './readDomainsTable.js';
 import { RESPONSE_KINDS, responseKind, type ResponseKind } from './responseKind.js';
@@ -78,7 +78,7 @@ export async function computeStats(path: string, options: StatsOptions = {}): Pr
     if (options.countTokens) s.tokens = (s.tokens ?? 0) + options.countTokens(t.text);
     for (const span of t.spans) s.kinds[responseKind(t.text.slice(span.start, span.end))]++;
     for (const f of CANONICAL_FIELDS) if (metadataValue(t.metadata, f) !== undefined) s.metadata[f] = (s.metadata[f] ?? 0) + 1;
-    for (const k of Object.keys(t.extras)) s.extras[k] = (s.extras[k] ?? 0) + 1;
+    for (const k of Object.keys(t.extras)) setOwn(s.extras, k, (Object.hasOwn(s.extras, k) ? s.extras[k] ?? 0 : 0) + 1);
   }
   const perStudy: StudyStats[] = [...studies.values()]
     .sort((a, b) => (a.study < b.study ? -1 : 1))

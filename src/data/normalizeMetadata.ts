@@ -83,6 +83,20 @@ export function normalizeGender(v: string): 'female' | 'male' | 'other' {
   return 'other';
 }
 
+/**
+ * Set an own property even for keys like `__proto__` (plain assignment would change the object's prototype instead).
+ * Data keys can be anything; this keeps every one of them.
+ */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The canonical field a record key names, looked up as an own key only (`constructor` is not an alias). */
+function canonicalFieldOf(key: string): CanonicalField | undefined {
+  if (Object.hasOwn(METADATA_ALIASES, key)) return METADATA_ALIASES[key];
+  return CANONICAL_SET.has(key) ? (key as CanonicalField) : undefined;
+}
+
 /** Map a record's fields onto canonical metadata; unknown fields are kept in `extras`. */
 export function normalizeMetadata(record: Record<string, unknown>): NormalizedMetadata {
   const metadata: Metadata = {};
@@ -90,9 +104,9 @@ export function normalizeMetadata(record: Record<string, unknown>): NormalizedMe
   const issues: MetadataIssue[] = [];
   for (const [rawKey, value] of Object.entries(record)) {
     if (RECORD_FIELDS.has(rawKey)) continue;
-    const field = METADATA_ALIASES[rawKey] ?? (CANONICAL_SET.has(rawKey) ? (rawKey as CanonicalField) : undefined);
+    const field = canonicalFieldOf(rawKey);
     if (field === undefined) {
-      if (!isMissing(value)) extras[rawKey] = value;
+      if (!isMissing(value)) setOwn(extras, rawKey, value);
       continue;
     }
     if (isMissing(value)) continue;

@@ -1,6 +1,6 @@
 import { normalizeMetadata } from './normalizeMetadata.js';
 import { parseTranscript } from './parseTranscript.js';
-import { locateInJsonString, replacePythonLiterals, scanJson } from './scanJson.js';
+import { inspectJsonShape, locateInJsonString, replacePythonLiterals, scanJson } from './scanJson.js';
 import type { Problem, ProblemCode, RawRecord, Severity, Transcript } from './types.js';
 
 /** Options for turning raw records into transcripts. */
@@ -10,6 +10,12 @@ export interface ParseOptions {
 }
 
 export const DEFAULT_MAX_TEXT_CHARS = 1_000_000;
+
+/**
+ * Deepest nesting of objects and arrays a record may have (fixed; real records nest 2 or 3 levels). Anything
+ * recursive, JSON.stringify included, overflows the stack a few thousand levels down.
+ */
+export const MAX_JSON_DEPTH = 256;
 
 export interface ParsedRecord {
   /** Present when the record has usable text, experiment and participant (it may still carry errors). */
@@ -26,38 +32,63 @@ export function isSafeStudyName(s: string): boolean {
   return s !== '' && s !== '.' && s !== '..' && !/[\\/\0]/.test(s);
 }
 
+type AddProblem = (severity: Severity, code: ProblemCode, column: number, message: string) => void;
+
+/**
+ * Decode one JSON line, accepting Python's NaN/Infinity with a warning. Returns undefined (its problems added) for a
+ * blank line, a line that is not JSON, or one nested too deep for the rest of the pipeline.
+ */
+function decodeJsonLine(json: string, add: AddProblem): { value: unknown } | undefined {
+  if (json.trim() === '') {
+    add('warning', 'blank-line', 1, 'blank line (skipped)');
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    const scan = scanJson(json);
+    if (scan.errorAt >= 0) {
+      const near = JSON.stringify(json.slice(scan.errorAt, scan.errorAt + 20));
+      add('error', 'invalid-json', scan.errorAt + 1, `invalid JSON: expected ${scan.expected}, found ${near}`);
+      return undefined;
+    }
+    for (const p of scan.pythonLiterals) {
+      add('warning', 'python-nan', p + 1, "Python literal (NaN/Infinity) is not JSON; read as missing");
+    }
+    value = JSON.parse(replacePythonLiterals(json, scan.pythonLiterals));
+  }
+  const shape = inspectJsonShape(json, MAX_JSON_DEPTH);
+  if (shape.tooDeepAt >= 0) {
+    add('error', 'json-too-deep', shape.tooDeepAt + 1, `JSON nested more than ${MAX_JSON_DEPTH} levels deep`);
+    return undefined;
+  }
+  for (const d of shape.duplicates) {
+    add('warning', 'duplicate-key', d.at + 1, `key ${JSON.stringify(d.key)} appears more than once in its object; the last value is used`);
+  }
+  return { value };
+}
+
 /** Parse and check one raw record. Never throws on bad data: every problem is returned with its position. */
 export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedRecord {
   const { file, line } = raw.location;
   const problems: Problem[] = [];
-  const add = (severity: Severity, code: ProblemCode, column: number, message: string): void => {
+  const add: AddProblem = (severity, code, column, message) => {
     problems.push({ severity, code, file, line, column, message });
   };
   const done = (transcript: Transcript | undefined): ParsedRecord => {
     return { transcript, problems, hasErrors: problems.some((p) => p.severity === 'error'), record: raw };
   };
 
+  if (raw.problem) {
+    add('error', raw.problem.code, raw.problem.column, raw.problem.message);
+    return done(undefined);
+  }
   let object: unknown = raw.object;
   if (raw.json !== undefined) {
-    const json = raw.json;
-    if (json.trim() === '') {
-      add('warning', 'blank-line', 1, 'blank line (skipped)');
-      return done(undefined);
-    }
-    try {
-      object = JSON.parse(json);
-    } catch {
-      const scan = scanJson(json);
-      if (scan.errorAt >= 0) {
-        const near = JSON.stringify(json.slice(scan.errorAt, scan.errorAt + 20));
-        add('error', 'invalid-json', scan.errorAt + 1, `invalid JSON: expected ${scan.expected}, found ${near}`);
-        return done(undefined);
-      }
-      for (const p of scan.pythonLiterals) {
-        add('warning', 'python-nan', p + 1, "Python literal (NaN/Infinity) is not JSON; read as missing");
-      }
-      object = JSON.parse(replacePythonLiterals(json, scan.pythonLiterals));
-    }
+    const decoded = decodeJsonLine(raw.json, add);
+    if (!decoded) return done(undefined);
+    object = decoded.value;
   }
   if (typeof object !== 'object' || object === null || Array.isArray(object)) {
     add('error', 'wrong-type', 1, 'expected a JSON object per line');
@@ -70,6 +101,10 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
     return at >= 0 ? at + 1 : 1;
   };
 
+  if (raw.object !== undefined && (raw.object['study'] === null || raw.object['study'] === undefined)) {
+    add('error', 'missing-field', 1, "missing required field 'study' (NULL in the Parquet file)");
+    return done(undefined);
+  }
   if (!isSafeStudyName(raw.study)) {
     add('error', 'unsafe-study-name', 1, `study name ${JSON.stringify(raw.study)} cannot be a folder name (empty, '..', or contains a slash)`);
   }

@@ -4,6 +4,14 @@ import type { RawRecord } from './types.js';
 
 
 /**
+ * A file path as a DuckDB glob that matches only that file: DuckDB expands `*`, `?` and `[...]` in the paths given
+ * to read_parquet, so `a[1].parquet` would read `a1.parquet`. Each such character becomes a one-character class.
+ */
+export function escapeDuckDbGlob(path: string): string {
+  return path.replace(/[*?[]/g, (c) => `[${c}]`);
+}
+
+/**
  * Stream the rows of a Parquet file in the Hugging Face release layout (`text, study, experiment, participant,
  * participant_reindexed` plus metadata columns, "N/A" for missing) as raw records. DuckDB reads it chunk by chunk,
  * so memory does not grow with the file. The row number (1-based) stands in for the line.
@@ -15,7 +23,7 @@ export async function* readParquetRecords(path: string): AsyncGenerator<RawRecor
   try {
     let result;
     try {
-      result = await connection.stream(`SELECT * FROM read_parquet(${sqlString(path)})`);
+      result = await connection.stream(`SELECT * FROM read_parquet(${sqlString(escapeDuckDbGlob(path))})`);
     } catch (e) {
       throw new DataError(`${path}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`, { cause: e });
     }
@@ -28,7 +36,8 @@ export async function* readParquetRecords(path: string): AsyncGenerator<RawRecor
       for (const object of rows) {
         row++;
         const study = object['study'];
-        yield { study: typeof study === 'string' ? study : String(study), location: { file: path, line: row }, object: object as Record<string, unknown> };
+        // A NULL study stays '' here; parseRecord reports it as a missing field (never a study named "null").
+        yield { study: typeof study === 'string' ? study : study === null || study === undefined ? '' : String(study), location: { file: path, line: row }, object: object as Record<string, unknown> };
       }
     }
   } finally {

@@ -2,16 +2,30 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DataError } from '../errors.js';
+import { DEFAULT_MAX_TEXT_CHARS, type ParseOptions } from './parseRecord.js';
 import { readParquetRecords } from './readParquet.js';
 import { isIgnoredEntry, readZipEntries, type ZipLimits } from './readZipEntries.js';
 import { readSplitManifest, type SplitManifest } from './splitManifest.js';
-import { splitLines } from './splitLines.js';
+import { splitLines, type SplitLine } from './splitLines.js';
 import type { RawRecord } from './types.js';
 
 /** How to read a source (a folder, a .jsonl/.jsonl.zip file, Parquet files). */
 export interface SourceOptions extends ZipLimits {
   /** Only studies whose name is listed (default: all). */
   studies?: readonly string[];
+  /**
+   * A longer line is skipped to its newline, never held in memory, and reported `line-too-long`. Default
+   * `maxLineBytesFor(maxTextChars)`: 8 × --max-text-chars + 1 MiB.
+   */
+  maxLineBytes?: number;
+}
+
+/**
+ * The longest line worth reading for a text limit: a text at the limit may take up to 6 bytes per character in
+ * JSON (`\uXXXX`), and a record carries metadata besides (1 MiB of it is plenty: RTs, scores).
+ */
+export function maxLineBytesFor(maxTextChars: number): number {
+  return 8 * maxTextChars + 1024 * 1024;
 }
 
 /** One input file of a source, with the study it belongs to. */
@@ -106,9 +120,20 @@ export async function resolveSource(path: string, options: SourceOptions = {}): 
   return { root: path, files, manifest };
 }
 
-/** Stream the raw records of a resolved source, file by file and line by line. Memory holds one line at a time. */
-export async function* readRawRecords(source: ResolvedSource, options: SourceOptions = {}): AsyncGenerator<RawRecord> {
+/** A raw record of one line: its text, or the problem that kept it from being read. */
+function lineRecord(study: string, file: string, line: number, read: SplitLine): RawRecord {
+  const raw: RawRecord = { study, location: { file, line }, json: read.text };
+  if (read.problem) raw.problem = read.problem;
+  return raw;
+}
+
+/**
+ * Stream the raw records of a resolved source, file by file and line by line. Memory holds one line at a time, and
+ * at most `maxLineBytes` of it.
+ */
+export async function* readRawRecords(source: ResolvedSource, options: SourceOptions & ParseOptions = {}): AsyncGenerator<RawRecord> {
   const wanted = options.studies ? new Set(options.studies) : undefined;
+  const lines = { maxLineBytes: options.maxLineBytes ?? maxLineBytesFor(options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS) };
   for (const file of source.files) {
     if (file.kind === 'parquet') {
       for await (const r of readParquetRecords(file.path)) if (!wanted || wanted.has(r.study)) yield r;
@@ -118,7 +143,7 @@ export async function* readRawRecords(source: ResolvedSource, options: SourceOpt
       const stream = createReadStream(file.path);
       let line = 0;
       try {
-        for await (const json of splitLines(stream)) yield { study: file.study, location: { file: file.path, line: ++line }, json };
+        for await (const read of splitLines(stream, lines)) yield lineRecord(file.study, file.path, ++line, read);
       } catch (e) {
         throw new DataError(`${file.path}: cannot read (${(e as Error).message})`, { cause: e });
       }
@@ -127,7 +152,7 @@ export async function* readRawRecords(source: ResolvedSource, options: SourceOpt
     for await (const entry of readZipEntries(file.path, (n) => n.endsWith('.jsonl') && !isIgnoredEntry(n), options)) {
       let line = 0;
       const where = `${file.path}!${entry.name}`;
-      for await (const json of splitLines(entry.stream)) yield { study: file.study, location: { file: where, line: ++line }, json };
+      for await (const read of splitLines(entry.stream, lines)) yield lineRecord(file.study, where, ++line, read);
     }
   }
 }

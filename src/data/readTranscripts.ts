@@ -1,6 +1,6 @@
 import { DataError, UsageError } from '../errors.js';
 import { parseRecord, type ParseOptions, type ParsedRecord } from './parseRecord.js';
-import { readRawRecords, resolveSource, type ResolvedSource, type SourceOptions } from './readSource.js';
+import { readRawRecords, resolveSource, type ResolvedSource, type SourceFile, type SourceOptions } from './readSource.js';
 import { chooseTestSet, type ParticipantId } from './splitRule.js';
 import { participantKey } from './participantKey.js';
 import type { SplitSide } from './types.js';
@@ -21,6 +21,8 @@ export interface ReadOptions extends SourceOptions, ParseOptions {
    * the next file. Without it, the DataError is thrown.
    */
   onFileError?: (file: string, error: DataError) => void;
+  /** Called with a message when a file holds nothing to read (empty, or a zip without `.jsonl` entries). */
+  onFileWarning?: (file: string, message: string) => void;
 }
 
 /** Test-set membership per study: study → set of participant keys. */
@@ -61,6 +63,13 @@ export async function loadTestSets(path: string, options: ReadOptions = {}): Pro
   return resolveTestSets(await resolveSource(path, options), options);
 }
 
+/** Why a file gave no records, or undefined where that is expected (a Parquet file without the studies asked for). */
+function nothingToRead(kind: SourceFile['kind'], filtered: boolean): string | undefined {
+  if (kind === 'zip') return 'nothing to read: no records in .jsonl entries (other entries, nested .zip archives included, are not read)';
+  if (kind === 'parquet') return filtered ? undefined : 'nothing to read: the file has no rows';
+  return 'nothing to read: the file is empty';
+}
+
 /**
  * Stream every record of a source as a parsed transcript with its problems. With `select`, only that side of the
  * split is yielded (records that cannot be parsed are still yielded so their problems are counted).
@@ -71,7 +80,9 @@ export async function* readTranscripts(path: string, options: ReadOptions = {}):
   const select = options.select ?? 'all';
   for (const file of source.files) {
     try {
+      let records = 0;
       for await (const raw of readRawRecords({ ...source, files: [file] }, options)) {
+        records++;
         const parsed = parseRecord(raw, options);
         const t = parsed.transcript;
         if (t && testSets) {
@@ -80,6 +91,8 @@ export async function* readTranscripts(path: string, options: ReadOptions = {}):
         }
         yield parsed;
       }
+      const why = records === 0 ? nothingToRead(file.kind, options.studies !== undefined) : undefined;
+      if (why) options.onFileWarning?.(file.path, why);
     } catch (e) {
       if (!(e instanceof DataError) || !options.onFileError) throw e;
       options.onFileError(file.path, e);

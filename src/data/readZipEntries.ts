@@ -1,6 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { DataError, UnsafeArchiveError } from '../errors.js';
+import { crc32 } from './crc32.js';
 
 /** Options for reading zip archives safely. */
 export interface ZipLimits {
@@ -41,7 +42,8 @@ export interface ZipEntryStream {
 /**
  * Stream the `.jsonl` entries of a zip archive one after another. Unsafe names and oversized entries are refused
  * with a DataError naming the archive and entry; the byte limit is enforced on the inflated stream itself, not on
- * the sizes the archive claims.
+ * the sizes the archive claims. The CRC-32 of each entry is checked as it streams: a mismatch ends the stream with
+ * a DataError (the lines read before it were already yielded; validate reports the file as unreadable).
  */
 export async function* readZipEntries(path: string, accept: (name: string) => boolean, limits: ZipLimits = {}): AsyncGenerator<ZipEntryStream> {
   const maxBytes = limits.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
@@ -67,11 +69,19 @@ export async function* readZipEntries(path: string, accept: (name: string) => bo
         zip.openReadStream(entry, (err, s) => (err || !s ? reject(new DataError(`${path}!${name}: cannot inflate (${err?.message})`, { cause: err })) : resolve(s)));
       });
       let seen = 0;
+      let crc = 0;
+      const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
       const guard = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           seen += chunk.length;
+          crc = crc32(chunk, crc);
           if (seen > maxBytes) cb(new UnsafeArchiveError(`${path}!${name}: refused: inflates past the limit of ${maxBytes} bytes (zip bomb guard; raise --max-inflate-bytes if this is real)`));
           else cb(null, chunk);
+        },
+        flush(cb) {
+          // yauzl checks sizes, never the checksum: a flipped byte in a stored entry would read as data.
+          if (crc >>> 0 === entry.crc32 >>> 0) cb();
+          else cb(new DataError(`${path}!${name}: corrupt entry: CRC-32 of the data is ${hex(crc)}, the archive records ${hex(entry.crc32)} (the file is damaged)`));
         },
       });
       raw.on('error', (e) => {

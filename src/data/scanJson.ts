@@ -14,6 +14,10 @@ export interface JsonScanResult {
 
 const PYTHON_LITERALS = ['NaN', 'Infinity', '-Infinity'] as const;
 
+/**
+ * Scan a line as JSON (Python literals allowed). Iterative, with an explicit stack of open containers, so that no
+ * nesting depth can overflow the call stack.
+ */
 export function scanJson(s: string): JsonScanResult {
   let i = 0;
   const pythonLiterals: number[] = [];
@@ -41,32 +45,13 @@ export function scanJson(s: string): JsonScanResult {
       } else i++;
     }
   };
-  const value = (): void => {
-    ws();
-    const c = s[i];
-    if (c === '{') {
-      i++; ws();
-      if (s[i] === '}') { i++; return; }
-      for (;;) {
-        ws(); str(); ws();
-        if (s[i] !== ':') throw new Fail(i, "':' after an object key");
-        i++; value(); ws();
-        if (s[i] === ',') { i++; continue; }
-        if (s[i] === '}') { i++; return; }
-        throw new Fail(i, "',' or '}' in an object");
-      }
-    }
-    if (c === '[') {
-      i++; ws();
-      if (s[i] === ']') { i++; return; }
-      for (;;) {
-        value(); ws();
-        if (s[i] === ',') { i++; continue; }
-        if (s[i] === ']') { i++; return; }
-        throw new Fail(i, "',' or ']' in an array");
-      }
-    }
-    if (c === '"') return str();
+  const key = (): void => {
+    ws(); str(); ws();
+    if (s[i] !== ':') throw new Fail(i, "':' after an object key");
+    i++;
+  };
+  const scalar = (): void => {
+    if (s[i] === '"') return str();
     for (const lit of PYTHON_LITERALS) {
       if (s.startsWith(lit, i)) { pythonLiterals.push(i); i += lit.length; return; }
     }
@@ -77,14 +62,100 @@ export function scanJson(s: string): JsonScanResult {
     if (m) { i += m[0].length; return; }
     throw new Fail(i, 'a JSON value');
   };
+  // The closing bracket each open container expects, innermost last.
+  const open: ('}' | ']')[] = [];
   try {
-    value(); ws();
-    if (i < s.length) throw new Fail(i, 'end of line after the JSON object');
-    return { errorAt: -1, expected: '', pythonLiterals };
+    for (;;) {
+      // Read one value; an opened container pushes its closer and the loop reads its first value.
+      ws();
+      const c = s[i];
+      if (c === '{' || c === '[') {
+        i++; ws();
+        const close = c === '{' ? '}' : ']';
+        if (s[i] !== close) {
+          open.push(close);
+          if (close === '}') key();
+          continue;
+        }
+        i++;
+      } else scalar();
+      // After a value: close finished containers, or move to the next element.
+      for (;;) {
+        ws();
+        const close = open[open.length - 1];
+        if (close === undefined) {
+          if (i < s.length) throw new Fail(i, 'end of line after the JSON object');
+          return { errorAt: -1, expected: '', pythonLiterals };
+        }
+        if (s[i] === ',') {
+          i++;
+          if (close === '}') key();
+          break;
+        }
+        if (s[i] === close) { i++; open.pop(); continue; }
+        throw new Fail(i, close === '}' ? "',' or '}' in an object" : "',' or ']' in an array");
+      }
+    }
   } catch (e) {
     if (e instanceof Fail) return { errorAt: e.at, expected: e.expected, pythonLiterals };
     throw e;
   }
+}
+
+/** Where a line of valid JSON nests too deep, and which object keys repeat (JSON.parse keeps the last silently). */
+export interface JsonShape {
+  /** 0-based position of the first `{`/`[` that opens a container deeper than the limit, or -1. */
+  tooDeepAt: number;
+  /** Each repeated key, at the 0-based position of its opening quote, in line order. */
+  duplicates: { key: string; at: number }[];
+}
+
+/** 0-based position of the quote closing the string that opens at `from` (a `"`), or the line length. */
+function stringEnd(s: string, from: number): number {
+  let j = s.indexOf('"', from + 1);
+  while (j !== -1) {
+    let slashes = 0;
+    while (s.charCodeAt(j - 1 - slashes) === 92) slashes++;
+    if (slashes % 2 === 0) return j;
+    j = s.indexOf('"', j + 1);
+  }
+  return s.length;
+}
+
+/**
+ * Check the shape of a line that JSON.parse accepted: nesting depth (deep values overflow the stack of anything
+ * recursive later, JSON.stringify included) and repeated keys at any depth. One pass; strings are skipped with
+ * indexOf, so a long text costs little.
+ */
+export function inspectJsonShape(s: string, maxDepth: number): JsonShape {
+  const duplicates: JsonShape['duplicates'] = [];
+  // One entry per open container: the keys seen so far for an object, null for an array.
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) {
+      const end = stringEnd(s, i);
+      const keys = stack[stack.length - 1];
+      if (expectKey && keys) {
+        const raw = s.slice(i + 1, end);
+        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+        if (keys.has(key)) duplicates.push({ key, at: i });
+        else keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === 123 || c === 91) {
+      if (stack.length >= maxDepth) return { tooDeepAt: i, duplicates };
+      stack.push(c === 123 ? new Set() : null);
+      expectKey = c === 123;
+    } else if (c === 125 || c === 93) {
+      stack.pop();
+    } else if (c === 44) {
+      expectKey = stack[stack.length - 1] !== null && stack.length > 0;
+    }
+  }
+  return { tooDeepAt: -1, duplicates };
 }
 
 /** Replace the Python literals found by scanJson with `null` so that JSON.parse accepts the line. */

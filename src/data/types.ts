@@ -14,6 +14,16 @@ export interface RawRecord {
   object?: Record<string, unknown>;
   /** Split membership when the source carries a split manifest. */
   split?: SplitSide;
+  /** Why the line could not be read as text (too long, not UTF-8); `json` is then empty and not used. */
+  problem?: ReadProblem;
+}
+
+/** A line that could not be read as text: reported as an error at its line; the record is not a transcript. */
+export interface ReadProblem {
+  code: 'line-too-long' | 'invalid-utf8';
+  /** 1-based column (a byte column for invalid-utf8). */
+  column: number;
+  message: string;
 }
 
 export type SplitSide = 'train' | 'test';
@@ -86,5 +96,10 @@ export type ProblemCode =
   | 'marker-newline'
   | 'unsafe-archive'
   | 'unsafe-study-name'
-  | 'unreadable-file';
+  | 'unreadable-file'
+  | 'line-too-long'
+  | 'invalid-utf8'
+  | 'json-too-deep'
+  | 'duplicate-key'
+  | 'nothing-to-read';
 

@@ -41,7 +41,12 @@ export async function validateSource(path: string, options: ValidateOptions = {}
     const code: ProblemCode = e instanceof UnsafeArchiveError ? 'unsafe-archive' : 'unreadable-file';
     report({ severity: 'error', code, file, line: 0, column: 0, message: e.message });
   };
-  for await (const parsed of readTranscripts(path, { ...options, onFileError })) {
+  let nothingReported = false;
+  const onFileWarning = (file: string, message: string): void => {
+    nothingReported = true;
+    report({ severity: 'warning', code: 'nothing-to-read', file, line: 0, column: 0, message });
+  };
+  for await (const parsed of readTranscripts(path, { ...options, onFileError, onFileWarning })) {
     summary.records++;
     for (const p of parsed.problems) report(p);
     const t = parsed.transcript;
@@ -60,6 +65,9 @@ export async function validateSource(path: string, options: ValidateOptions = {}
     } else {
       studySeen.set(key, `${t.location.file}:${t.location.line}`);
     }
+  }
+  if (summary.records === 0 && !nothingReported && summary.errors === 0) {
+    report({ severity: 'warning', code: 'nothing-to-read', file: path, line: 0, column: 0, message: 'nothing to read: the source has no records (of the selected studies or split side)' });
   }
   summary.ok = summary.errors === 0;
   return summary;

@@ -96,3 +96,29 @@ test('a file that is not Parquet gives a clear message', () => {
   assert.match(r.stdout, /skipped: 0 records and 1 files/);
   assert.match(r.stderr, /broken\.parquet: not a readable Parquet file/);
 });
+
+test('a NULL study is an error, not a study named "null"', async () => {
+  const dir = makeTempDir();
+  const rows = releaseRows().slice(0, 3).map((r, i) => ({ ...r, study: i === 1 ? null : 'fine' }));
+  await writeReleaseParquet(join(dir, 'nulls.parquet'), rows);
+  const v = runHumanlike(['validate', dir, '--json']);
+  assert.equal(v.code, 1, v.stdout);
+  const { problems } = JSON.parse(v.stdout) as { problems: { line: number; severity: string; code: string; message: string }[] };
+  assert.deepEqual(problems.map((p) => [p.line, p.severity, p.code]), [[2, 'error', 'missing-field']]);
+  assert.match(problems[0]!.message, /'study'/);
+  const stats = JSON.parse(runHumanlike(['stats', dir, '--json']).stdout) as { perStudy: { study: string; participants: number }[] };
+  assert.deepEqual(stats.perStudy.map((s) => [s.study, s.participants]), [['fine', 2]]);
+});
+
+test('Parquet file names with glob characters are read as exactly the file named', async () => {
+  const dir = makeTempDir();
+  const rows = releaseRows();
+  await writeReleaseParquet(join(dir, 'a1.parquet'), rows.slice(0, 2).map((r) => ({ ...r, study: 'plain' })));
+  await writeReleaseParquet(join(dir, 'a[1].parquet'), rows.slice(2, 5).map((r) => ({ ...r, study: 'bracket' })));
+  await writeReleaseParquet(join(dir, 'b*.parquet'), rows.slice(5, 9).map((r) => ({ ...r, study: 'star' })));
+  await writeReleaseParquet(join(dir, 'bx.parquet'), rows.slice(9, 14).map((r) => ({ ...r, study: 'bx' })));
+  const r = runHumanlike(['stats', dir, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const stats = JSON.parse(r.stdout) as { perStudy: { study: string; participants: number }[] };
+  assert.deepEqual(stats.perStudy.map((s) => [s.study, s.participants]), [['bracket', 3], ['bx', 5], ['plain', 2], ['star', 4]]);
+});

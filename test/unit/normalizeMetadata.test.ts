@@ -34,3 +34,14 @@ test('values of the wrong type are reported, not fatal', () => {
   assert.equal(metadata.age, undefined);
   assert.deepEqual(issues.map((i) => i.field), ['age', 'RTs']);
 });
+
+test('keys named like Object members are kept as extras and never mistaken for aliases', () => {
+  const record = JSON.parse('{"__proto__": {"x": 1}, "constructor": "c", "toString": "t", "hasOwnProperty": 5}') as Record<string, unknown>;
+  const { metadata, extras, issues } = normalizeMetadata(record);
+  assert.deepEqual(metadata, {});
+  assert.deepEqual(issues, []);
+  assert.deepEqual(Object.keys(extras), ['__proto__', 'constructor', 'toString', 'hasOwnProperty']);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(extras, '__proto__')?.value, { x: 1 });
+  assert.equal(Object.getPrototypeOf(extras), Object.prototype);
+  assert.equal(extras['toString'], 't');
+});

@@ -4,6 +4,7 @@ import { computeStats, type DatasetStats } from '../../data/datasetStats.js';
 import { readDomainsTable } from '../../data/readDomainsTable.js';
 import { RESPONSE_KINDS } from '../../data/responseKind.js';
 import { addSourceOptions, readOptionsFrom } from '../sourceOptions.js';
+import { escapeTerminal } from '../escapeTerminal.js';
 import { formatTable } from '../formatTable.js';
 
 export function registerStats(program: Command): void {
@@ -20,7 +21,8 @@ export function registerStats(program: Command): void {
     const read = readOptionsFrom(opts);
     const domains = typeof opts['domains'] === 'string' ? await readDomainsTable(opts['domains']) : undefined;
     // A file that cannot be read is counted and named, and the exit code says the data has errors.
-    read.onFileError = (file, e) => void process.stderr.write(`humanlike: skipped ${file}: ${e.message}\n`);
+    read.onFileError = (file, e) => void process.stderr.write(escapeTerminal(`humanlike: skipped ${file}: ${e.message}`) + '\n');
+    read.onFileWarning = (file, message) => void process.stderr.write(escapeTerminal(`humanlike: warning: ${file}: ${message}`) + '\n');
     let countTokens: ((text: string) => number) | undefined;
     if (typeof opts['tokenizer'] === 'string') {
       const vocab = await loadGgufModel(await loadLlama('cpu'), opts['tokenizer'], { vocabOnly: true });

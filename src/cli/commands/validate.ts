@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { formatProblem, validateSource } from '../../data/validateSource.js';
 import type { Problem } from '../../data/types.js';
 import { addSourceOptions, readOptionsFrom } from '../sourceOptions.js';
+import { escapeTerminal } from '../escapeTerminal.js';
 import { formatTable } from '../formatTable.js';
 
 export function registerValidate(program: Command): void {
@@ -24,7 +25,7 @@ export function registerValidate(program: Command): void {
         if (json) return void problems.push(p);
         const shown = shownPerCode.get(p.code) ?? 0;
         shownPerCode.set(p.code, shown + 1);
-        if (shown < maxShown) process.stdout.write(formatProblem(p) + '\n');
+        if (shown < maxShown) process.stdout.write(escapeTerminal(formatProblem(p)) + '\n');
       },
     });
     if (json) {
