@@ -11,7 +11,7 @@ import { makeTempDir } from '../test/helpers/paths.js';
 import { writeSyntheticStore, type SyntheticModel } from '../test/helpers/syntheticStore.js';
 import { reportBench, timeMs } from './benchUtil.js';
 
-function child(db: string, task: string): { ms: number; maxRssMb: number; rows?: number; pairs?: { post: string; d: number; low: number; high: number }[] } {
+function child(db: string, task: string): { ms: number; maxRssMb: number; rows?: number; groups?: number; pairs?: { post: string; d: number; low: number; high: number }[] } {
   const script = fileURLToPath(new URL('./compareChild.js', import.meta.url));
   const r = spawnSync(process.execPath, [script, db, task], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(r.stderr);
@@ -34,6 +34,7 @@ export async function runCompareBench(): Promise<void> {
   const size = { studies: 20, participants: 130, responses: 100 }; // 260,000 rows per model
   const buildMs = await timeMs(() => writeSyntheticStore(db, models, size));
   const scan = child(db, 'scan');
+  const group = child(db, 'group');
   const compare = child(db, 'compare');
   const errors = (compare.pairs ?? []).map((p) => Math.abs(p.d - (planted.get(p.post) ?? Number.NaN)));
   const covered = (compare.pairs ?? []).filter((p) => { const t = planted.get(p.post)!; return p.low <= t && t <= p.high; }).length;
@@ -44,11 +45,13 @@ export async function runCompareBench(): Promise<void> {
     { measure: 'build synthetic store (s)', value: (buildMs / 1000).toFixed(1) },
     { measure: 'DuckDB bare scan: time (s), peak RSS (MB)', value: `${(scan.ms / 1000).toFixed(2)}, ${scan.maxRssMb.toFixed(0)}` },
     { measure: 'compare (1000 bootstrap reps): time (s), peak RSS (MB)', value: `${(compare.ms / 1000).toFixed(2)}, ${compare.maxRssMb.toFixed(0)}` },
+    { measure: 'DuckDB GROUP BY participant: time (s), peak RSS (MB)', value: `${(group.ms / 1000).toFixed(2)}, ${group.maxRssMb.toFixed(0)}` },
     { measure: 'time ratio compare / bare scan', value: (compare.ms / scan.ms).toFixed(1) },
+    { measure: 'time ratio compare / GROUP BY participant', value: (compare.ms / group.ms).toFixed(1) },
     { measure: 'memory ratio compare / bare scan', value: (compare.maxRssMb / scan.maxRssMb).toFixed(2) },
     { measure: "max |d − planted d| over pairs", value: Math.max(...errors).toFixed(4) },
     { measure: '95% intervals covering the planted d', value: `${covered} / ${compare.pairs?.length ?? 0}` },
-  ], { scan, compare: { ms: compare.ms, maxRssMb: compare.maxRssMb } });
+  ], { scan, group, compare: { ms: compare.ms, maxRssMb: compare.maxRssMb }, loadAverage: (await import('node:os')).loadavg() });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runCompareBench();

@@ -1,5 +1,5 @@
 import type { DomainsTable } from '../data/readDomainsTable.js';
-import { pairedMomentsSql, participantMomentsSql, type ComparisonRuns } from '../store/queries.js';
+import { pairedMomentsSql, participantMomentsSql, type ComparisonRuns, type UnevenParticipant } from '../store/queries.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
 import type { PairedStudy } from './bootstrap.js';
 import type { Moments } from './cohensD.js';
@@ -17,6 +17,8 @@ export interface CompareOptions {
 
 /** A participant's statistics in one run: NLL moments and accuracy counts over discrete responses. */
 export interface ParticipantStats extends Moments {
+  /** Responses of the participant's transcript (-1 when unknown): n === total means every one was scored. */
+  total: number;
   accN: number;
   accK: number;
   accRN: number;
@@ -85,8 +87,8 @@ async function loadParticipantStats(store: ResultsStore, runIds: string[]): Prom
   const byRun: ComparisonData['byRun'] = new Map();
   const result = await store.connection.stream(participantMomentsSql(runIds));
   for await (const rows of result.yieldRows()) {
-    for (const [run, study, p, n, s, ss, accN, accK, accRN, accRK] of rows as [string, string, string, number, number, number, number, number, number, number][]) {
-      const stats = { n: Number(n), sum: Number(s), sumSq: Number(ss), accN: Number(accN), accK: Number(accK), accRN: Number(accRN), accRK: Number(accRK) };
+    for (const [run, study, p, n, s, ss, accN, accK, accRN, accRK, total] of rows as [string, string, string, number, number, number, number, number, number, number, number][]) {
+      const stats = { n: Number(n), sum: Number(s), sumSq: Number(ss), accN: Number(accN), accK: Number(accK), accRN: Number(accRN), accRK: Number(accRK), total: Number(total) };
       nested(nested(byRun, run, () => new Map()), study, () => new Map()).set(p, stats);
     }
   }
@@ -94,10 +96,30 @@ async function loadParticipantStats(store: ResultsStore, runIds: string[]): Prom
   return byRun;
 }
 
-async function loadPairedStudies(store: ResultsStore, comparisons: ComparisonRuns[]): Promise<ComparisonData['paired']> {
-  const acc = new Map<string, Map<string, Map<string, [Moments, Moments]>>>();
-  if (comparisons.length) {
-    const result = await store.connection.stream(pairedMomentsSql(comparisons));
+type PairedMoments = Map<string, Map<string, Map<string, [Moments, Moments]>>>; // comparison → study → participant
+
+/**
+ * Pair each comparison's participants: where both runs scored every response of the transcript, their statistics
+ * pair as they are; the others (a response skipped in either run) are paired exactly by one join over just those
+ * participants, on the responses both scored.
+ */
+async function loadPairedStudies(store: ResultsStore, byRun: ComparisonData['byRun'], comparisons: ComparisonRuns[]): Promise<ComparisonData['paired']> {
+  const acc: PairedMoments = new Map();
+  const uneven: UnevenParticipant[] = [];
+  for (const c of comparisons) {
+    for (const [study, pa] of byRun.get(c.a) ?? new Map<string, Map<string, ParticipantStats>>()) {
+      const pb = byRun.get(c.b)?.get(study);
+      if (!pb) continue;
+      for (const [p, x] of pa) {
+        const y = pb.get(p);
+        if (!y) continue;
+        if (x.n === x.total && y.n === y.total && x.n === y.n) nested(nested(acc, c.id, () => new Map()), study, () => new Map()).set(p, [x, y]);
+        else uneven.push({ id: c.id, a: c.a, b: c.b, study, p });
+      }
+    }
+  }
+  if (uneven.length) {
+    const result = await store.connection.stream(pairedMomentsSql(uneven));
     for await (const rows of result.yieldRows()) {
       for (const [cid, study, p, n, sa, ssa, sb, ssb] of rows as [string, string, string, number, number, number, number, number][]) {
         const pair: [Moments, Moments] = [{ n: Number(n), sum: Number(sa), sumSq: Number(ssa) }, { n: Number(n), sum: Number(sb), sumSq: Number(ssb) }];
@@ -118,8 +140,8 @@ async function loadPairedStudies(store: ResultsStore, comparisons: ComparisonRun
 }
 
 /**
- * Load what the analyses need from stored runs, in two scans: per-participant statistics of every run, and paired
- * statistics of every comparison over the responses both runs scored. No model is called.
+ * Load what the analyses need from stored runs in one scan (per-participant statistics of every run), plus a join
+ * over only the participants whose runs scored different responses. No model is called.
  */
 export async function loadComparison(store: ResultsStore, o: CompareOptions = {}): Promise<ComparisonData> {
   const format = o.format ?? 'raw';
@@ -128,6 +150,7 @@ export async function loadComparison(store: ResultsStore, o: CompareOptions = {}
   const { facts, unclassified } = resolveModelFacts(main.map((r) => r.model).filter((m) => !m.startsWith('baseline:')), o.modelTable);
   const personaRuns = runs.filter((r) => r.promptFormat === 'persona' || r.promptFormat === 'persona-shuffled');
   const comparisons = listComparisons(main, personaRuns, facts);
-  const [byRun, paired] = [await loadParticipantStats(store, main.map((r) => r.runId)), await loadPairedStudies(store, comparisons)];
+  const byRun = await loadParticipantStats(store, [...main, ...personaRuns].map((r) => r.runId));
+  const paired = await loadPairedStudies(store, byRun, comparisons);
   return { format, runs, main, facts, unclassified, byRun, paired, comparisons, domainOf: (s) => o.domains?.get(s) ?? null };
 }

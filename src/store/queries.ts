@@ -7,11 +7,12 @@ import { sqlList, sqlString } from '../util/sqlString.js';
  */
 
 /**
- * A sum that is the same whatever order DuckDB's threads add the rows in: summed as DECIMAL (exact integer
- * arithmetic, 1e-12 resolution), then read back as DOUBLE. A floating-point sum differs in its last bits from run to
- * run, and the bootstrap must be bit-identical for the same store and seed.
+ * Sums that are the same whatever order DuckDB's threads add the rows in: NLL summed as integers of 1e-9 nats
+ * (squares of 1e-6), then scaled back. A floating-point sum differs in its last bits from run to run, and the
+ * bootstrap must be bit-identical for the same store and seed. Range: an NLL up to 9.2e9 nats, a square up to 9.2e12.
  */
-const exactSum = (expr: string): string => `sum((${expr})::DECIMAL(38, 12))::DOUBLE`;
+const exactSum = (expr: string): string => `(sum(round((${expr}) * 1e9)::BIGINT) / 1e9)`;
+const exactSumSq = (expr: string): string => `(sum(round((${expr}) * (${expr}) * 1e6)::BIGINT) / 1e6)`;
 
 const accuracy = (column: string): string => `avg(CASE WHEN ${column} THEN 1.0 WHEN NOT ${column} THEN 0.0 END)`;
 
@@ -34,14 +35,20 @@ export const RESPONSE_COUNTS_SQL = `
 
 /**
  * Sufficient statistics per (run, study, participant) for the analyses: response count, sum and sum of squares of
- * NLL, and accuracy counts over discrete responses. One scan over the runs' rows.
+ * NLL, accuracy counts over discrete responses, and how many responses the participant's transcript has: a
+ * participant whose runs both scored all of them scored the same responses, so the two pair without a join. One
+ * scan over the runs' rows, grouped on the stored columns (the key is built per group, not per row).
  */
 export function participantMomentsSql(runIds: readonly string[]): string {
   return `
-    SELECT run_id, study, ${participantKeySql()} AS p, count(*)::INTEGER AS n, ${exactSum('nll')} AS s, ${exactSum('nll * nll')} AS ss,
-           count(choice_correct) FILTER (WHERE discrete)::INTEGER AS acc_n, count(*) FILTER (WHERE discrete AND choice_correct)::INTEGER AS acc_k,
-           count(choice_correct_restricted) FILTER (WHERE discrete)::INTEGER AS accr_n, count(*) FILTER (WHERE discrete AND choice_correct_restricted)::INTEGER AS accr_k
-    FROM responses WHERE run_id IN (${sqlList(runIds)}) GROUP BY ALL`;
+    WITH m AS (
+      SELECT run_id, study, experiment, participant, count(*)::INTEGER AS n, ${exactSum('nll')} AS s, ${exactSumSq('nll')} AS ss,
+             count(choice_correct) FILTER (WHERE discrete)::INTEGER AS acc_n, count(*) FILTER (WHERE discrete AND choice_correct)::INTEGER AS acc_k,
+             count(choice_correct_restricted) FILTER (WHERE discrete)::INTEGER AS accr_n,
+             count(*) FILTER (WHERE discrete AND choice_correct_restricted)::INTEGER AS accr_k
+      FROM responses WHERE run_id IN (${sqlList(runIds)}) GROUP BY run_id, study, experiment, participant)
+    SELECT m.run_id, m.study, ${participantKeySql('m')} AS p, m.n, m.s, m.ss, m.acc_n, m.acc_k, m.accr_n, m.accr_k, coalesce(t.n_responses, -1) AS total
+    FROM m LEFT JOIN participants t USING (run_id, study, experiment, participant)`;
 }
 
 /** One paired comparison of two runs (a = reference, e.g. the base model; b = the other). */
@@ -51,18 +58,27 @@ export interface ComparisonRuns {
   b: string;
 }
 
+/** A participant of a comparison whose two runs scored different responses: paired exactly by a join. */
+export interface UnevenParticipant {
+  id: string;
+  a: string;
+  b: string;
+  study: string;
+  p: string;
+}
+
 /**
- * Paired statistics per (comparison, study, participant) over the responses BOTH runs scored (same participant and
- * response index): count, sums and sums of squares of each run's NLL. All comparisons in one join.
+ * Paired statistics over the responses BOTH runs scored (same participant and response index), for the
+ * participants whose runs scored different responses: count, sums and sums of squares of each run's NLL.
  */
-export function pairedMomentsSql(comparisons: readonly ComparisonRuns[]): string {
-  const values = comparisons.map((c) => `(${sqlString(c.id)}, ${sqlString(c.a)}, ${sqlString(c.b)})`).join(', ') || "('', '', '')";
+export function pairedMomentsSql(uneven: readonly UnevenParticipant[]): string {
+  const values = uneven.map((u) => `(${[u.id, u.a, u.b, u.study, u.p].map(sqlString).join(', ')})`).join(', ');
   return `
-    WITH c(cid, a, b) AS (VALUES ${values})
-    SELECT c.cid, x.study, ${participantKeySql('x')} AS p, count(*)::INTEGER AS n,
-           ${exactSum('x.nll')} AS sa, ${exactSum('x.nll * x.nll')} AS ssa, ${exactSum('y.nll')} AS sb, ${exactSum('y.nll * y.nll')} AS ssb
-    FROM c JOIN responses x ON x.run_id = c.a
-           JOIN responses y ON y.run_id = c.b AND y.study = x.study AND y.experiment = x.experiment
+    WITH u(cid, a, b, study, p) AS (VALUES ${values})
+    SELECT u.cid, u.study, u.p, count(*)::INTEGER AS n,
+           ${exactSum('x.nll')} AS sa, ${exactSumSq('x.nll')} AS ssa, ${exactSum('y.nll')} AS sb, ${exactSumSq('y.nll')} AS ssb
+    FROM u JOIN responses x ON x.run_id = u.a AND x.study = u.study AND ${participantKeySql('x')} = u.p
+           JOIN responses y ON y.run_id = u.b AND y.study = u.study AND y.experiment = x.experiment
                             AND y.participant = x.participant AND y.response_index = x.response_index
     GROUP BY ALL`;
 }

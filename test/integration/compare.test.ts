@@ -96,3 +96,29 @@ test('the same store and --seed give bit-identical intervals, run after run', as
   const other = JSON.parse(runHumanlike(['compare', '--db', db, '--bootstrap', '300', '--seed', '5', '--json']).stdout) as CompareResult;
   assert.notDeepEqual(other.pairs[0]!.d, (JSON.parse(first) as CompareResult).pairs[0]!.d, 'another seed, other draws');
 });
+
+test("a pair is compared on the responses both runs scored: Cohen's d against a direct join", async () => {
+  const { queryDb } = await import('../helpers/readDb.js');
+  const { ResultsStore } = await import('../../src/store/ResultsStore.js');
+  const tmp = makeTempDir();
+  const db = join(tmp, 's.duckdb');
+  await writeSyntheticStore(db, [{ model: 'Qwen2-7B', shift: 0 }, { model: 'Qwen2-7B-Instruct', shift: 0.3 }], { studies: 3, participants: 20, responses: 10 });
+  // The post-trained run skipped some responses (e.g. too long for its context), the base run others.
+  const store = await ResultsStore.open(db);
+  await store.connection.run(`DELETE FROM responses WHERE run_id = 'run1' AND participant IN ('1', '2') AND response_index IN (3, 7)`);
+  await store.connection.run(`DELETE FROM responses WHERE run_id = 'run0' AND participant = '5' AND response_index = 0`);
+  store.close();
+  const c = JSON.parse(runHumanlike(['compare', '--db', db, '--bootstrap', '0', '--json']).stdout) as CompareResult;
+  const pair = c.pairs[0]!;
+  assert.equal(pair.pairedResponses, 3 * 20 * 10 - 3 * 4 - 3);
+  // Independent: join the two runs on (study, participant, response), then per study d with sample SDs, then the mean.
+  const rows = await queryDb<{ study: string; d: number; diff: number }>(db, `
+    SELECT study, (avg(y.nll) - avg(x.nll)) / sqrt((var_samp(x.nll) + var_samp(y.nll)) / 2) AS d, sum(y.nll - x.nll) AS diff
+    FROM responses x JOIN responses y USING (study, experiment, participant, response_index)
+    WHERE x.run_id = 'run0' AND y.run_id = 'run1' GROUP BY study ORDER BY study`);
+  const expected = rows.reduce((s, r) => s + r.d, 0) / rows.length;
+  assert.ok(Math.abs(pair.d.estimate - expected) < 1e-6, `${pair.d.estimate} vs ${expected}`);
+  pair.perStudy.forEach((s, i) => assert.ok(Math.abs(s.d - rows[i]!.d) < 1e-6));
+  assert.ok(Math.abs(pair.pairedDifference - rows.reduce((s, r) => s + r.diff, 0) / pair.pairedResponses) < 1e-9);
+  assert.ok(Number.isNaN(pair.d.low) || pair.d.low === null, '--bootstrap 0: no interval');
+});
