@@ -18,9 +18,13 @@ export const modelsDir = join(sharedDir, 'models');
 export const hasPsych201 = existsSync(psych201Dir);
 export const hasModels = existsSync(join(modelsDir, 'stories260K.gguf'));
 
-/** Skip reason for tests that need ../shared (printed by the runner, never a silent pass). */
-export const noSharedData = hasPsych201 ? false : `../shared/psych201 not found at ${psych201Dir}: real-data tests skipped`;
-export const noSharedModels = hasModels ? false : `../shared/models not found at ${modelsDir}: model tests skipped`;
+/**
+ * Where ../shared must be there (CI sets HUMANLIKE_REQUIRE_SHARED=1), the tests that need it run and fail instead of
+ * skipping; elsewhere they skip with this reason (printed by the runner, never a silent pass).
+ */
+export const sharedRequired = process.env['HUMANLIKE_REQUIRE_SHARED'] === '1';
+export const noSharedData = hasPsych201 || sharedRequired ? false : `../shared/psych201 not found at ${psych201Dir}: real-data tests skipped`;
+export const noSharedModels = hasModels || sharedRequired ? false : `../shared/models not found at ${modelsDir}: model tests skipped`;
 
 export const cliPath = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 

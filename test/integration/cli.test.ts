@@ -32,3 +32,26 @@ test('an unknown command or option exits 2 with a hint', () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown command/);
 });
+
+test('the built executable runs directly (the build keeps its executable bit, as npx needs)', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { cliPath } = await import('../helpers/paths.js');
+  const r = spawnSync(cliPath, ['--version'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${r.error?.message ?? ''} ${r.stderr}`);
+  assert.match(r.stdout, /^\d+\.\d+\.\d+/);
+});
+
+test('with HUMANLIKE_REQUIRE_SHARED=1 (as in CI), tests that need ../shared fail instead of skipping when it is missing', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { repoRoot } = await import('../helpers/paths.js');
+  const file = join(repoRoot, 'dist', 'test', 'model', 'evalFaults.test.js');
+  // NODE_TEST_CONTEXT would make the child report to this runner instead of printing its own summary.
+  const { NODE_TEST_CONTEXT: _context, ...parentEnv } = process.env;
+  const env = { ...parentEnv, HUMANLIKE_SHARED: join(makeTempDir(), 'no-shared') };
+  const skipped = spawnSync(process.execPath, ['--test', file], { encoding: 'utf8', env: { ...env, HUMANLIKE_REQUIRE_SHARED: '' } });
+  assert.equal(skipped.status, 0);
+  assert.match(skipped.stdout, /# skipped [1-9]/);
+  const required = spawnSync(process.execPath, ['--test', file], { encoding: 'utf8', env: { ...env, HUMANLIKE_REQUIRE_SHARED: '1' } });
+  assert.notEqual(required.status, 0);
+  assert.match(required.stdout, /# fail [1-9]/);
+});

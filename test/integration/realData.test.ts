@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hasPsych201, makeTempDir, noSharedData, psych201Dir } from '../helpers/paths.js';
+import { makeTempDir, noSharedData, psych201Dir } from '../helpers/paths.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';
 
 /**
@@ -99,7 +99,7 @@ test('split is identical across runs, has the right sizes, and its sides partiti
   assert.deepEqual([v.summary.errors, v.summary.warnings], [0, 3]);
 });
 
-test('the NaN count above is the real one', { skip: hasPsych201 ? false : noSharedData }, (t) => {
+test('the NaN count above is the real one', { skip: noSharedData }, (t) => {
   const r = spawnSync('sh', ['-c', `for z in ${psych201Dir}/*/prompts.jsonl.zip; do unzip -p "$z" '*.jsonl' -x '__MACOSX/*'; done | grep -o ': NaN' | wc -l`], { encoding: 'utf8' });
   if (r.status !== 0 || r.stdout.trim() === '') return t.skip('unzip not available');
   assert.equal(Number(r.stdout.trim()), 3);

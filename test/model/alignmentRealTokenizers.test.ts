@@ -7,9 +7,9 @@ import { createLlamaTokenizer } from '../../src/backends/LlamaTokenizer.js';
 import { readTranscripts } from '../../src/data/readTranscripts.js';
 import { alignSpans } from '../../src/scoring/alignSpans.js';
 import { tokenizeWithOffsets } from '../../src/scoring/tokenizeWithOffsets.js';
-import { hasModels, hasPsych201, modelsDir, psych201Dir } from '../helpers/paths.js';
+import { noSharedData, noSharedModels, modelsDir, psych201Dir } from '../helpers/paths.js';
 
-const skip = !hasModels || !hasPsych201 ? '../shared models or psych201 not found: tokenizer tests skipped' : false;
+const skip = noSharedModels || noSharedData;
 const VOCABS = ['ggml-vocab-gpt-2.gguf', 'ggml-vocab-phi-3.gguf'];
 const PER_STUDY = 25;
 

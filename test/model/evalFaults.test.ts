@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hasModels, makeTempDir, modelsDir } from '../helpers/paths.js';
+import { makeTempDir, modelsDir, noSharedModels } from '../helpers/paths.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';
 
-const skip = hasModels ? false : '../shared/models not found: model fault tests skipped';
+const skip = noSharedModels;
 const MODEL = join(modelsDir, 'stories260K.gguf');
 
 function dataset(studies: Record<string, Record<string, unknown>[]>): string {

@@ -5,10 +5,10 @@ import { writeSampleDataset } from '../../src/data/createSampleStudy.js';
 import { evalConfigSchema } from '../../src/eval/evalConfig.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { fakeLogprob, startFakeVllm } from '../helpers/fakeScoringServer.js';
-import { hasModels, makeTempDir, modelsDir } from '../helpers/paths.js';
+import { makeTempDir, modelsDir, noSharedModels } from '../helpers/paths.js';
 import { queryDb } from '../helpers/readDb.js';
 
-const skip = hasModels ? false : '../shared/models not found: chat-format test skipped';
+const skip = noSharedModels;
 
 test('chat format through a server with a local tokenizer that carries the template (Phi-3): every response scored', { skip, timeout: 120_000 }, async () => {
   const { datasetDir } = await writeSampleDataset(makeTempDir(), { participants: 6, trials: 5 });

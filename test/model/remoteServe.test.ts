@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { evalConfigSchema } from '../../src/eval/evalConfig.js';
 import { evaluate } from '../../src/eval/evaluate.js';
-import { hasModels, hasPsych201, makeTempDir, modelsDir } from '../helpers/paths.js';
+import { noSharedData, noSharedModels, makeTempDir, modelsDir } from '../helpers/paths.js';
 import { queryDb } from '../helpers/readDb.js';
 import { writeRealSubset } from '../helpers/realSubset.js';
 import { startServe, type ServeProcess } from '../helpers/startServe.js';
 
-const skip = !hasModels || !hasPsych201 ? '../shared models or psych201 not found: serve tests skipped' : false;
+const skip = noSharedModels || noSharedData;
 const MODEL = join(modelsDir, 'stories260K.gguf');
 const ROWS = 'SELECT study, experiment, participant, response_index, n_tokens, nll, greedy_match FROM responses ORDER BY study, experiment, participant, response_index';
 

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cliPath, hasModels, hasPsych201, makeTempDir, modelsDir } from '../helpers/paths.js';
+import { cliPath, noSharedData, noSharedModels, makeTempDir, modelsDir } from '../helpers/paths.js';
 import { queryDb } from '../helpers/readDb.js';
 import { writeRealSubset } from '../helpers/realSubset.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';
 
-const skip = !hasModels || !hasPsych201 ? '../shared models or psych201 not found: resume test skipped' : false;
+const skip = noSharedModels || noSharedData;
 const MODEL = join(modelsDir, 'stories260K.gguf');
 const ROWS = `SELECT study, experiment, participant, response_index, char_start, char_end, n_tokens, round(nll, 6) AS nll, greedy_match, context_tokens
               FROM responses ORDER BY study, experiment, participant, response_index`;
@@ -68,12 +68,12 @@ test('Ctrl-C (SIGINT) stops after the participants in progress, exits 130, and t
   const db = join(makeTempDir(), 'int.duckdb');
   const args = ['eval', dir, '--model', MODEL, '--context-size', '1024', '--gpu', 'cpu', '--db', db];
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args, '--progress', 'lines'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      // Interrupt once scoring has started.
-      if (/starting run/.test(err) && !child.killed) setTimeout(() => child.kill('SIGINT'), 3500);
+      // Interrupt once the first participant is finished (its progress line), not on a timer.
+      if (/progress: [1-9]\d*\/30 participants/.test(err) && !child.killed) child.kill('SIGINT');
     });
     child.on('exit', (c) => resolve({ code: c, stderr: err }));
   });

@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '../../src/util/sqlString.js';
 import { directLogprobs, loadDirectModel, prefixRanges } from '../helpers/directScoring.js';
-import { hasModels, hasPsych201, makeTempDir, modelsDir } from '../helpers/paths.js';
+import { noSharedData, noSharedModels, makeTempDir, modelsDir } from '../helpers/paths.js';
 import { writeRealSubset } from '../helpers/realSubset.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';
 
-const skip = !hasModels || !hasPsych201 ? '../shared models or psych201 not found: model tests skipped' : false;
+const skip = noSharedModels || noSharedData;
 const MODEL = join(modelsDir, 'stories260K.gguf');
 
 async function storedRows(db: string, runFilter = ''): Promise<{ study: string; participant: string; response_index: number; nll: number; n_tokens: number; greedy_match: boolean; context_tokens: number }[]> {

@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../../prompts/types.js';
 import { BASELINES } from '../../scoring/BaselineScorer.js';
 import { formatTable } from '../formatTable.js';
-import { createProgressBar } from '../progressBar.js';
+import { createProgressReporter, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
 import { addSourceOptions, definedEntries, gpuOption, integerFlag, sourceFlags, withDefault } from '../sourceOptions.js';
 export function registerEval(program: Command): void {
   addSourceOptions(
@@ -37,7 +37,8 @@ export function registerEval(program: Command): void {
       .option('--error-budget <n>', withDefault('stop after this many participants failed with backend errors', evalConfigSchema.shape.errorBudget))
       .option('--new-run', 'start a new run even if this configuration was run before')
       .option('--config <file>', 'JSON file with the run configuration (keys as in docs/results.md; flags given on the command line win)')
-      .option('--json', 'print the run record and statistics as JSON; no progress bar')
+      .option('--json', 'print the run record and statistics as JSON on stdout')
+      .addOption(new Option('--progress <mode>', 'progress on stderr: a bar on a terminal, a line every 10 s otherwise (default: auto)').choices(PROGRESS_MODES))
       .addHelpText('after', `
 Examples:
   $ humanlike eval ../shared/psych201 --model ../shared/models/stories260K.gguf --study franke2024bayesian --context-size 512
@@ -50,12 +51,15 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
   ).action(async (source: string, opts: Record<string, unknown>) => {
     const config = await buildConfig(source, opts);
     const json = Boolean(opts['json']);
-    const bar = createProgressBar(!json);
+    const bar = await createProgressReporter((opts['progress'] as ProgressMode | undefined) ?? (json ? 'none' : 'auto'));
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = (): void => {
       interrupts++;
-      if (interrupts > 1) process.exit(130);
+      if (interrupts > 1) {
+        bar.stop(); // restore the cursor and line wrapping before leaving
+        process.exit(130);
+      }
       process.stderr.write('\nhumanlike: stopping after the participants in progress (Ctrl-C again to quit at once; the run resumes either way)\n');
       controller.abort();
     };
