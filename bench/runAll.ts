@@ -3,7 +3,9 @@ import { runCompareBench } from './compareBench.js';
 import { runEvalBench } from './evalBench.js';
 import { runIngestBench } from './ingestBench.js';
 import { runRemoteBench } from './remoteBench.js';
+import { runStartupBench } from './startupBench.js';
 
+await runStartupBench();
 await runIngestBench();
 await runEvalBench();
 await runRemoteBench();
