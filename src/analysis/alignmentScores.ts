@@ -1,10 +1,11 @@
 import { mean, type Moments } from './cohensD.js';
-import type { ComparisonData, ParticipantStats } from './loadComparison.js';
+import { unitKey, type ComparisonData, type ParticipantStats } from './loadComparison.js';
 import type { ModelFacts } from './modelTable.js';
 
 export interface ModelScore {
   model: string;
-  runId: string;
+  /** The runs its studies come from (several when its studies were scored by separate jobs). */
+  runIds: string[];
   facts: ModelFacts | null;
   studies: number;
   /** Mean over studies of the mean response NLL (each study weighs the same). */
@@ -47,20 +48,20 @@ function accuracyOf(ps: Iterable<ParticipantStats>, restricted: boolean): number
  */
 export function alignmentScores(data: ComparisonData): { models: ModelScore[]; perStudy: StudyScore[] } {
   const perStudy: StudyScore[] = [];
-  const models = data.main.map((r) => {
-    const studies = data.byRun.get(r.runId) ?? new Map<string, Map<string, ParticipantStats>>();
+  const models = data.main.map((u) => {
+    const studies = data.byUnit.get(unitKey(u)) ?? new Map<string, Map<string, ParticipantStats>>();
     const means: number[] = [];
     const acc: (number | null)[] = [];
     const accR: (number | null)[] = [];
     for (const [study, ps] of studies) {
       const t = totalMoments(ps.values());
-      perStudy.push({ model: r.model, study, domain: data.domainOf(study), responses: t.n, meanNll: mean(t) });
+      perStudy.push({ model: u.model, study, domain: data.domainOf(study), responses: t.n, meanNll: mean(t) });
       means.push(mean(t));
       acc.push(accuracyOf(ps.values(), false));
       accR.push(accuracyOf(ps.values(), true));
     }
     return {
-      model: r.model, runId: r.runId, facts: data.facts.get(r.model) ?? null, studies: means.length,
+      model: u.model, runIds: [...new Set([...u.studies.values()].map((r) => r.runId))].sort(), facts: data.facts.get(u.model) ?? null, studies: means.length,
       score: means.reduce((x, y) => x + y, 0) / Math.max(1, means.length), accuracy: meanOf(acc), accuracyRestricted: meanOf(accR),
     };
   });

@@ -1,8 +1,10 @@
 import type { ResultsStore } from '../store/ResultsStore.js';
 import { alignmentScores, type ModelScore, type StudyScore } from './alignmentScores.js';
 import type { Interval } from './bootstrap.js';
+import type { ComparisonSet } from './comparisonSets.js';
 import { domainMatrix, type DomainMatrix } from './domainMatrix.js';
-import { loadComparison, type CompareOptions } from './loadComparison.js';
+import { compareConfigSchema } from './compareConfig.js';
+import { definedOnly, loadComparison, type CompareOptions } from './loadComparison.js';
 import { misalignmentByGeneration, misalignmentByType, misalignmentPairs, type PairResult } from './misalignmentPairs.js';
 import { personaBenefit, type PersonaResult } from './personaBenefit.js';
 
@@ -11,9 +13,23 @@ export type { ModelScore } from './alignmentScores.js';
 export type { PairResult } from './misalignmentPairs.js';
 export type { PersonaResult } from './personaBenefit.js';
 
+/** A comparison set as reported: what was compared, and what else the store holds. */
+export interface SetSummary {
+  id: string;
+  selection: string;
+  policy: string;
+  studies: number;
+  contextSizes: (number | null)[];
+  models: number;
+}
+
 export interface CompareResult {
   format: string;
-  runs: { runId: string; model: string; format: string; policy: string; status: string }[];
+  /** The comparison set analysed (runs of the same data, selection and policy) and the others in the store. */
+  set: SetSummary & { superseded: string[] };
+  otherSets: SetSummary[];
+  /** The runs used, per model and format. */
+  runs: { runId: string; model: string; format: string; policy: string; status: string; studies: number }[];
   unclassified: string[];
   models: ModelScore[];
   perStudy: StudyScore[];
@@ -31,12 +47,15 @@ export interface CompareResult {
  */
 export async function compareModels(store: ResultsStore, o: CompareOptions = {}): Promise<CompareResult> {
   const data = await loadComparison(store, o);
-  const boot = { reps: o.bootstrap ?? 1000, seed: o.seed ?? 0 };
+  const { bootstrap, seed } = compareConfigSchema.parse(definedOnly(o));
+  const boot = { reps: bootstrap, seed };
   const { models, perStudy } = alignmentScores(data);
   const withDraws = misalignmentPairs(data, boot);
   return {
     format: data.format,
-    runs: data.runs.map((r) => ({ runId: r.runId, model: r.model, format: r.promptFormat, policy: r.contextPolicy, status: r.status })),
+    set: { ...summarise(data.set), superseded: data.set.superseded },
+    otherSets: data.otherSets.map(summarise),
+    runs: runsUsed(data.set),
     unclassified: data.unclassified,
     models,
     perStudy,
@@ -46,4 +65,21 @@ export async function compareModels(store: ResultsStore, o: CompareOptions = {})
     domains: o.domains ? domainMatrix(withDraws) : null,
     persona: personaBenefit(data, boot),
   };
+}
+
+const summarise = (s: ComparisonSet): SetSummary => ({
+  id: s.id, selection: s.selection, policy: s.policy, studies: s.studyHashes.size, contextSizes: s.contextSizes, models: s.units.length,
+});
+
+/** Each run of the set, with how many of its studies the set uses. */
+function runsUsed(set: ComparisonSet): CompareResult['runs'] {
+  const out = new Map<string, CompareResult['runs'][number]>();
+  for (const u of set.units) {
+    for (const r of u.studies.values()) {
+      const row = out.get(r.runId) ?? { runId: r.runId, model: r.model, format: r.promptFormat, policy: r.contextPolicy, status: r.status, studies: 0 };
+      row.studies++;
+      out.set(r.runId, row);
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.runId < b.runId ? -1 : 1));
 }

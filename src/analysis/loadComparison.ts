@@ -1,18 +1,17 @@
 import type { DomainsTable } from '../data/readDomainsTable.js';
-import { pairedMomentsSql, participantMomentsSql, type ComparisonRuns, type UnevenParticipant } from '../store/queries.js';
+import { UsageError } from '../errors.js';
+import { pairedMomentsSql, participantMomentsSql, RUN_STUDIES_SQL, type UnevenParticipant } from '../store/queries.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
 import type { PairedStudy } from './bootstrap.js';
 import type { Moments } from './cohensD.js';
+import { compareConfigSchema, type CompareConfig } from './compareConfig.js';
+import { buildComparisonSets, type ComparisonSet, type RunUnit } from './comparisonSets.js';
 import { resolveModelFacts, type ModelFacts } from './modelTable.js';
 
-export interface CompareOptions {
-  /** Prompt format of the runs compared for alignment and misalignment. Default 'raw'. */
-  format?: string;
+/** Options of the analyses: the schema's keys (compareConfig.ts, with their defaults) and the tables read by the caller. */
+export interface CompareOptions extends Partial<CompareConfig> {
   modelTable?: Map<string, ModelFacts>;
   domains?: DomainsTable;
-  /** Bootstrap replicates. Default 1000; 0 gives estimates without intervals. */
-  bootstrap?: number;
-  seed?: number;
 }
 
 /** A participant's statistics in one run: NLL moments and accuracy counts over discrete responses. */
@@ -25,51 +24,54 @@ export interface ParticipantStats extends Moments {
   accRK: number;
 }
 
-/** Everything the analyses read, loaded in two queries. Maps are in sorted key order, so results are reproducible. */
+/** study → participant → statistics. */
+type ByStudy = Map<string, Map<string, ParticipantStats>>;
+
+/** The responses a comparison of two units paired, and those only one of them scored. */
+export interface PairedComparison {
+  studies: PairedStudy[];
+  /** Responses scored by a (resp. b) that the other did not score, in the studies both have. */
+  onlyA: number;
+  onlyB: number;
+  /** Studies only one of the two scored (not compared). */
+  studiesOnlyOne: number;
+}
+
+/** Everything the analyses read. Maps are in sorted key order, so results are reproducible. */
 export interface ComparisonData {
   format: string;
-  /** The runs analysed: the latest complete run per (model, format). */
-  runs: RunRecord[];
-  /** Runs of the compared format, one per model. */
-  main: RunRecord[];
+  /** The comparison set analysed, and the others the store holds (never mixed with it). */
+  set: ComparisonSet;
+  otherSets: ComparisonSet[];
+  /** Units of the compared format, one per model. */
+  main: RunUnit[];
   facts: Map<string, ModelFacts>;
   unclassified: string[];
-  /** run → study → participant → statistics. */
-  byRun: Map<string, Map<string, Map<string, ParticipantStats>>>;
-  /** comparison id → paired studies over the responses both runs scored (studies and participants sorted). */
-  paired: Map<string, PairedStudy[]>;
-  comparisons: ComparisonRuns[];
+  /** unit → study → participant → statistics (each study from the unit's run for it). */
+  byUnit: Map<string, Map<string, Map<string, ParticipantStats>>>;
+  /** comparison id → paired studies over the responses both units scored (studies and participants sorted). */
+  paired: Map<string, PairedComparison>;
   domainOf: (study: string) => string | null;
 }
 
-/** Latest complete run per (model, format). */
-function latestRuns(runs: readonly RunRecord[]): RunRecord[] {
-  const out = new Map<string, RunRecord>();
-  for (const r of runs) {
-    if (r.status !== 'complete') continue;
-    const key = `${r.model}\u0000${r.promptFormat}`;
-    const prev = out.get(key);
-    if (!prev || prev.createdAt < r.createdAt) out.set(key, r);
-  }
-  return [...out.values()].sort((a, b) => (a.runId < b.runId ? -1 : 1));
-}
+/** Key of a unit (model and prompt format). */
+export const unitKey = (u: { model: string; format: string }): string => `${u.model}\u001f${u.format}`;
 
-/** Id of the comparison of two runs (a = reference). */
-export const comparisonId = (a: RunRecord, b: RunRecord): string => `${a.runId}\u001f${b.runId}`;
+/** Id of the comparison of two units (a = reference). */
+export const comparisonId = (a: RunUnit, b: RunUnit): string => `${unitKey(a)}\u001e${unitKey(b)}`;
 
-/** The paired comparisons the analyses need: each post-trained model with its base, persona formats with raw. */
-function listComparisons(main: readonly RunRecord[], runs: readonly RunRecord[], facts: Map<string, ModelFacts>): ComparisonRuns[] {
-  const out: ComparisonRuns[] = [];
-  const byModel = new Map(main.map((r) => [r.model, r]));
-  const add = (a: RunRecord | undefined, b: RunRecord | undefined): void => { if (a && b) out.push({ id: comparisonId(a, b), a: a.runId, b: b.runId }); };
-  for (const f of facts.values()) if (f.type !== 'base' && f.base) add(byModel.get(f.base), byModel.get(f.model));
-  const of = (model: string, format: string): RunRecord | undefined => runs.find((r) => r.model === model && r.promptFormat === format);
-  for (const r of main) {
-    const persona = of(r.model, 'persona');
-    const shuffled = of(r.model, 'persona-shuffled');
-    add(r, persona);
-    add(r, shuffled);
-    add(shuffled, persona);
+/** The pairs of units the analyses compare: each post-trained model with its base, persona formats with raw. */
+function listComparisons(set: ComparisonSet, format: string, facts: Map<string, ModelFacts>): [RunUnit, RunUnit][] {
+  const of = (model: string, f: string): RunUnit | undefined => set.units.find((u) => u.model === model && u.format === f);
+  const out: [RunUnit, RunUnit][] = [];
+  const add = (a: RunUnit | undefined, b: RunUnit | undefined): void => {
+    if (a && b) out.push([a, b]);
+  };
+  for (const f of facts.values()) if (f.type !== 'base' && f.base) add(of(f.base, format), of(f.model, format));
+  for (const u of set.units.filter((x) => x.format === format)) {
+    add(u, of(u.model, 'persona'));
+    add(u, of(u.model, 'persona-shuffled'));
+    add(of(u.model, 'persona-shuffled'), of(u.model, 'persona'));
   }
   return out;
 }
@@ -83,8 +85,8 @@ const nested = <K, V>(m: Map<K, V>, k: K, make: () => V): V => {
 /** Sort a map's entries by key (DuckDB returns groups in no fixed order; the bootstrap needs one). */
 const sorted = <V>(m: Map<string, V>): Map<string, V> => new Map([...m].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
 
-async function loadParticipantStats(store: ResultsStore, runIds: string[]): Promise<ComparisonData['byRun']> {
-  const byRun: ComparisonData['byRun'] = new Map();
+async function loadParticipantStats(store: ResultsStore, runIds: string[]): Promise<Map<string, ByStudy>> {
+  const byRun = new Map<string, ByStudy>();
   const result = await store.connection.stream(participantMomentsSql(runIds));
   for await (const rows of result.yieldRows()) {
     for (const [run, study, p, n, s, ss, accN, accK, accRN, accRK, total] of rows as [string, string, string, number, number, number, number, number, number, number, number][]) {
@@ -98,23 +100,34 @@ async function loadParticipantStats(store: ResultsStore, runIds: string[]): Prom
 
 type PairedMoments = Map<string, Map<string, Map<string, [Moments, Moments]>>>; // comparison → study → participant
 
+/** A unit's statistics: each study from the unit's run for it. */
+function unitStats(unit: RunUnit, byRun: Map<string, ByStudy>): ByStudy {
+  const out: ByStudy = new Map();
+  for (const [study, run] of unit.studies) {
+    const ps = byRun.get(run.runId)?.get(study);
+    if (ps) out.set(study, ps);
+  }
+  return sorted(out);
+}
+
 /**
- * Pair each comparison's participants: where both runs scored every response of the transcript, their statistics
- * pair as they are; the others (a response skipped in either run) are paired exactly by one join over just those
- * participants, on the responses both scored.
+ * Pair each comparison's participants: where both units' runs scored every response of the transcript, their
+ * statistics pair as they are; the others (a response skipped in either run) are paired exactly by one join over
+ * just those participants, on the responses both scored.
  */
-async function loadPairedStudies(store: ResultsStore, byRun: ComparisonData['byRun'], comparisons: ComparisonRuns[]): Promise<ComparisonData['paired']> {
+async function loadPairedStudies(store: ResultsStore, byUnit: Map<string, ByStudy>, comparisons: [RunUnit, RunUnit][]): Promise<ComparisonData['paired']> {
   const acc: PairedMoments = new Map();
   const uneven: UnevenParticipant[] = [];
-  for (const c of comparisons) {
-    for (const [study, pa] of byRun.get(c.a) ?? new Map<string, Map<string, ParticipantStats>>()) {
-      const pb = byRun.get(c.b)?.get(study);
+  for (const [ua, ub] of comparisons) {
+    const id = comparisonId(ua, ub);
+    for (const [study, pa] of byUnit.get(unitKey(ua)) ?? new Map<string, Map<string, ParticipantStats>>()) {
+      const pb = byUnit.get(unitKey(ub))?.get(study);
       if (!pb) continue;
       for (const [p, x] of pa) {
         const y = pb.get(p);
         if (!y) continue;
-        if (x.n === x.total && y.n === y.total && x.n === y.n) nested(nested(acc, c.id, () => new Map()), study, () => new Map()).set(p, [x, y]);
-        else uneven.push({ id: c.id, a: c.a, b: c.b, study, p });
+        if (x.n === x.total && y.n === y.total && x.n === y.n) nested(nested(acc, id, () => new Map()), study, () => new Map()).set(p, [x, y]);
+        else uneven.push({ id, a: ua.studies.get(study)!.runId, b: ub.studies.get(study)!.runId, study, p });
       }
     }
   }
@@ -128,29 +141,71 @@ async function loadPairedStudies(store: ResultsStore, byRun: ComparisonData['byR
     }
   }
   const paired: ComparisonData['paired'] = new Map();
-  for (const c of comparisons) {
-    const studies: PairedStudy[] = [];
-    for (const [study, ps] of sorted(acc.get(c.id) ?? new Map<string, Map<string, [Moments, Moments]>>())) {
-      const list = [...sorted(ps).values()];
-      if (list.length >= 2) studies.push({ study, a: list.map((x) => x[0]), b: list.map((x) => x[1]) });
-    }
-    paired.set(c.id, studies);
+  for (const [ua, ub] of comparisons) {
+    paired.set(comparisonId(ua, ub), summarisePairs(acc.get(comparisonId(ua, ub)), byUnit.get(unitKey(ua)), byUnit.get(unitKey(ub))));
   }
   return paired;
 }
 
+const responsesIn = (m: ByStudy | undefined, studies: readonly string[]): number =>
+  studies.reduce((n, s) => n + [...(m?.get(s)?.values() ?? [])].reduce((k, p) => k + p.n, 0), 0);
+
+/** Paired studies (≥ 2 participants) and what each side scored that the other did not. */
+function summarisePairs(acc: Map<string, Map<string, [Moments, Moments]>> | undefined, a: ByStudy | undefined, b: ByStudy | undefined): PairedComparison {
+  const studies: PairedStudy[] = [];
+  let pairedN = 0;
+  for (const [study, ps] of sorted(acc ?? new Map<string, Map<string, [Moments, Moments]>>())) {
+    const list = [...sorted(ps).values()];
+    pairedN += list.reduce((n, x) => n + x[0].n, 0);
+    if (list.length >= 2) studies.push({ study, a: list.map((x) => x[0]), b: list.map((x) => x[1]) });
+  }
+  const common = [...(a?.keys() ?? [])].filter((s) => b?.has(s));
+  const all = new Set([...(a?.keys() ?? []), ...(b?.keys() ?? [])]);
+  return { studies, onlyA: responsesIn(a, common) - pairedN, onlyB: responsesIn(b, common) - pairedN, studiesOnlyOne: all.size - common.length };
+}
+
+function chooseSet(sets: ComparisonSet[], wanted: string | undefined): ComparisonSet {
+  if (wanted) {
+    const found = sets.find((s) => s.id.startsWith(wanted));
+    if (!found) throw new UsageError(`no comparison set ${wanted}; the store holds ${sets.map((s) => s.id).join(', ') || 'none'}`);
+    return found;
+  }
+  const first = sets[0];
+  if (!first) throw new UsageError('no complete run to compare (humanlike runs lists the runs and their status)');
+  return first;
+}
+
+async function selectRuns(store: ResultsStore, wanted: readonly string[] | undefined): Promise<RunRecord[]> {
+  const runs = await store.listRuns();
+  if (!wanted?.length) return runs;
+  const unknown = wanted.filter((id) => !runs.some((r) => r.runId === id));
+  if (unknown.length) throw new UsageError(`no run ${unknown.join(', ')} in the store (humanlike runs lists them)`);
+  return runs.filter((r) => wanted.includes(r.runId));
+}
+
 /**
- * Load what the analyses need from stored runs in one scan (per-participant statistics of every run), plus a join
- * over only the participants whose runs scored different responses. No model is called.
+ * Load what the analyses need from stored runs: the comparison set (runs that may be compared: comparisonSets.ts),
+ * then in one scan per-participant statistics of its runs, plus a join over only the participants whose runs scored
+ * different responses. No model is called.
  */
 export async function loadComparison(store: ResultsStore, o: CompareOptions = {}): Promise<ComparisonData> {
-  const format = o.format ?? 'raw';
-  const runs = latestRuns(await store.listRuns());
-  const main = runs.filter((r) => r.promptFormat === format);
-  const { facts, unclassified } = resolveModelFacts(main.map((r) => r.model).filter((m) => !m.startsWith('baseline:')), o.modelTable);
-  const personaRuns = runs.filter((r) => r.promptFormat === 'persona' || r.promptFormat === 'persona-shuffled');
-  const comparisons = listComparisons(main, personaRuns, facts);
-  const byRun = await loadParticipantStats(store, [...main, ...personaRuns].map((r) => r.runId));
-  const paired = await loadPairedStudies(store, byRun, comparisons);
-  return { format, runs, main, facts, unclassified, byRun, paired, comparisons, domainOf: (s) => o.domains?.get(s) ?? null };
+  const { format, runs: wanted, set: wantedSet } = compareConfigSchema.parse(definedOnly(o));
+  const runs = await selectRuns(store, wanted);
+  const studiesOfRun = new Map<string, string[]>();
+  for (const row of await store.query<{ run_id: string; study: string }>(RUN_STUDIES_SQL)) nested(studiesOfRun, row.run_id, () => [] as string[]).push(row.study);
+  const sets = buildComparisonSets(runs, studiesOfRun);
+  const set = chooseSet(sets, wantedSet);
+  const main = set.units.filter((u) => u.format === format);
+  const { facts, unclassified } = resolveModelFacts(main.map((u) => u.model).filter((m) => !m.startsWith('baseline:')), o.modelTable);
+  const runIds = [...new Set(set.units.flatMap((u) => [...u.studies.values()].map((r) => r.runId)))];
+  const byRun = await loadParticipantStats(store, runIds);
+  const byUnit = new Map(set.units.map((u) => [unitKey(u), unitStats(u, byRun)]));
+  const paired = await loadPairedStudies(store, byUnit, listComparisons(set, format, facts));
+  return { format, set, otherSets: sets.filter((s) => s !== set), main, facts, unclassified, byUnit, paired, domainOf: (s) => o.domains?.get(s) ?? null };
+}
+
+/** The schema's keys of the options (undefined ones left out, so the schema's defaults apply). */
+export function definedOnly(o: CompareOptions): Partial<CompareConfig> {
+  const { format, bootstrap, seed, set, runs } = o;
+  return Object.fromEntries(Object.entries({ format, bootstrap, seed, set, runs }).filter(([, v]) => v !== undefined));
 }

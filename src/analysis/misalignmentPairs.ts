@@ -18,6 +18,10 @@ export interface PairResult {
   /** Mean of (NLL_post − NLL_base) over the responses both scored. */
   pairedDifference: number;
   pairedResponses: number;
+  /** Responses only the base (resp. post-trained) run scored, left out of the comparison; studies only one scored. */
+  droppedBase: number;
+  droppedPost: number;
+  studiesOnlyOne: number;
   perStudy: { study: string; domain: string | null; d: number }[];
 }
 
@@ -35,13 +39,14 @@ export function pairedInterval(studies: PairedStudy[], boot: BootstrapOptions): 
 
 /** Post-training misalignment per (base, post-trained) pair: Cohen's d per study, its mean, a bootstrap interval. */
 export function misalignmentPairs(data: ComparisonData, boot: BootstrapOptions): PairWithDraws[] {
-  const runOf = new Map(data.main.map((r) => [r.model, r]));
+  const unitOf = new Map(data.main.map((u) => [u.model, u]));
   const pairs: PairWithDraws[] = [];
   for (const f of data.facts.values()) {
-    const baseRun = f.base ? runOf.get(f.base) : undefined;
-    const postRun = runOf.get(f.model);
-    if (f.type === 'base' || !f.base || !baseRun || !postRun) continue;
-    const studies = data.paired.get(comparisonId(baseRun, postRun)) ?? [];
+    const baseUnit = f.base ? unitOf.get(f.base) : undefined;
+    const postUnit = unitOf.get(f.model);
+    if (f.type === 'base' || !f.base || !baseUnit || !postUnit) continue;
+    const comparison = data.paired.get(comparisonId(baseUnit, postUnit));
+    const studies = comparison?.studies ?? [];
     const interval = pairedInterval(studies, boot);
     if (!interval) continue;
     const a = totalMoments(studies.flatMap((s) => s.a));
@@ -51,6 +56,7 @@ export function misalignmentPairs(data: ComparisonData, boot: BootstrapOptions):
       d: { estimate: interval.estimate, low: interval.low, high: interval.high }, draws: interval.draws,
       baseWins: studies.filter((s) => mean(totalMoments(s.a)) < mean(totalMoments(s.b))).length / studies.length,
       pairedDifference: (b.sum - a.sum) / a.n, pairedResponses: a.n,
+      droppedBase: comparison?.onlyA ?? 0, droppedPost: comparison?.onlyB ?? 0, studiesOnlyOne: comparison?.studiesOnlyOne ?? 0,
       perStudy: studies.map((s) => ({ study: s.study, domain: data.domainOf(s.study), d: cohensD(totalMoments(s.a), totalMoments(s.b)) })),
     });
   }

@@ -1,4 +1,5 @@
-import type { Interval } from './bootstrap.js';
+import type { Interval, PairedStudy } from './bootstrap.js';
+import type { RunUnit } from './comparisonSets.js';
 import { comparisonId, type ComparisonData } from './loadComparison.js';
 import { pairedInterval, type BootstrapOptions } from './misalignmentPairs.js';
 
@@ -17,17 +18,18 @@ const strip = (i: (Interval & { draws: Float64Array }) | null): Interval | null 
 /** Persona vs raw, shuffled persona vs raw, persona vs shuffled, each on the responses both runs scored. */
 export function personaBenefit(data: ComparisonData, boot: BootstrapOptions): PersonaResult[] {
   const out: PersonaResult[] = [];
+  const unit = (model: string, format: string): RunUnit | undefined => data.set.units.find((u) => u.model === model && u.format === format);
+  const studiesOf = (a: RunUnit | undefined, b: RunUnit | undefined): PairedStudy[] => (a && b ? (data.paired.get(comparisonId(a, b))?.studies ?? []) : []);
   for (const r of data.main) {
-    const p = data.runs.find((x) => x.model === r.model && x.promptFormat === 'persona');
-    if (!p) continue;
-    const s = data.runs.find((x) => x.model === r.model && x.promptFormat === 'persona-shuffled');
-    const vsRaw = data.paired.get(comparisonId(r, p)) ?? [];
+    const p = unit(r.model, 'persona');
+    const s = unit(r.model, 'persona-shuffled');
+    const vsRaw = studiesOf(r, p);
     const personaVsRaw = strip(pairedInterval(vsRaw, { ...boot, seed: boot.seed + 1 }));
     if (!personaVsRaw) continue;
     out.push({
       model: r.model, studies: vsRaw.length, participants: vsRaw.reduce((n, x) => n + x.a.length, 0), personaVsRaw,
-      shuffledVsRaw: s ? strip(pairedInterval(data.paired.get(comparisonId(r, s)) ?? [], { ...boot, seed: boot.seed + 2 })) : null,
-      personaVsShuffled: s ? strip(pairedInterval(data.paired.get(comparisonId(s, p)) ?? [], { ...boot, seed: boot.seed + 3 })) : null,
+      shuffledVsRaw: s ? strip(pairedInterval(studiesOf(r, s), { ...boot, seed: boot.seed + 2 })) : null,
+      personaVsShuffled: s ? strip(pairedInterval(studiesOf(s, p), { ...boot, seed: boot.seed + 3 })) : null,
     });
   }
   return out;

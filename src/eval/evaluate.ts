@@ -101,6 +101,7 @@ async function openRun(store: ResultsStore, config: EvalConfig, runKey: string, 
     studies: config.studies ?? null, splitSeed: config.splitSeed ?? null, personaSeed: config.personaSeed, maxTextChars: config.maxTextChars,
     model: config.model.kind === 'remote' ? { ...config.model, endpoints: config.model.endpoints.map((e) => ({ ...e, url: displayUrl(e.url) })) } : config.model,
     windowing: CONTEXT_POLICY_IDS[config.policy], straddlePolicy: STRADDLE_POLICY_ID,
+    studyHashes: Object.fromEntries(profile.studyHashes),
   };
   await store.createRun({
     runId, configKey: runKey, toolVersion: VERSION, source: resolve(config.source), selection: config.select, datasetHash: profile.datasetHash,

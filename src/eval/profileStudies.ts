@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { ParsedRecord } from '../data/parseRecord.js';
 import type { Selection } from '../data/readTranscripts.js';
 import { splitRank } from '../data/splitRule.js';
@@ -10,6 +10,8 @@ import { DISCRETE_RESPONSE } from '../scoring/studyProfile.js';
 export interface DatasetProfile {
   /** sha256 over every record read (study and raw line), in order: identifies the data a run scored. */
   datasetHash: string;
+  /** The same per study (its records in order): runs over different studies of the same data can be combined. */
+  studyHashes: Map<string, string>;
   participants: number;
   responses: number;
   studies: Map<string, StudyProfile>;
@@ -24,6 +26,7 @@ export async function profileStudies(
   options: { select?: Selection; seed?: number; countResponses?: boolean } = {},
 ): Promise<DatasetProfile> {
   const hash = createHash('sha256');
+  const studyHash = new Map<string, Hash>();
   const studies = new Map<string, StudyProfile & { distinct: Set<string> }>();
   let participants = 0;
   let responses = 0;
@@ -33,7 +36,13 @@ export async function profileStudies(
   for await (const parsed of records) {
     const t = parsed.transcript;
     const selected = select === 'all' || t?.split === select;
-    if (selected) hash.update(`${parsed.record.study}\n${parsed.record.json ?? JSON.stringify(parsed.record.object)}\n`);
+    if (selected) {
+      const line = `${parsed.record.study}\n${parsed.record.json ?? JSON.stringify(parsed.record.object)}\n`;
+      hash.update(line);
+      let h = studyHash.get(parsed.record.study);
+      if (!h) studyHash.set(parsed.record.study, (h = createHash('sha256')));
+      h.update(line);
+    }
     if (!t || parsed.hasErrors) continue;
     let p = studies.get(t.study);
     if (!p) {
@@ -71,5 +80,5 @@ export async function profileStudies(
     p.personas.forEach((x, i) => p.personaIndex.set(x.key, i));
     out.set(study, p);
   }
-  return { datasetHash: hash.digest('hex'), participants, responses, studies: out };
+  return { datasetHash: hash.digest('hex'), studyHashes: new Map([...studyHash].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, h]) => [k, h.digest('hex')] as const)), participants, responses, studies: out };
 }

@@ -44,7 +44,10 @@ details{margin:.4rem 0}code{font-size:.85em}.note{color:#555}`;
 export function buildReport(r: ReportInput): string {
   const c = r.compare;
   const parts: string[] = [];
-  parts.push(`<h1>humanlike report</h1><p class="note">Generated ${e(r.generatedAt)} by humanlike ${e(VERSION)} from ${r.runs.length} stored runs. NLL is in nats (natural log); lower is more human-like. Intervals are 95% percentile bootstrap intervals over studies and participants.</p>`);
+  parts.push(`<h1>humanlike report</h1><p class="note">Generated ${e(r.generatedAt)} by humanlike ${e(VERSION)} from ${r.runs.length} stored runs of one comparison set. NLL is in nats (natural log); lower is more human-like. Intervals are 95% percentile bootstrap intervals over studies and participants.</p>`);
+  const set = c.set;
+  parts.push(`<p class="note">Comparison set <code>${e(set.id)}</code>: selection ${e(set.selection)}, policy ${e(set.policy)}, ${set.studies} studies, ${c.runs.length} runs (listed at the end); context sizes ${e(set.contextSizes.map((x) => x ?? 'model default').join(', '))}.${
+    c.otherSets.length ? ` The store also holds ${c.otherSets.length} other set(s), not compared with this one: ${e(c.otherSets.map((o) => `${o.id} (${o.selection}, ${o.policy}, ${o.studies} studies)`).join('; '))}.` : ''}</p>`);
   parts.push('<h2>Models</h2>');
   parts.push(table(['model', 'family', 'generation', 'size (B)', 'type', 'studies', 'alignment score', 'accuracy', 'accuracy (options)'],
     c.models.map((m) => [e(m.model), e(m.facts?.family ?? '–'), e(m.facts?.generation ?? '–'), e(m.facts?.sizeB ?? '–'), e(m.facts?.type ?? '–'), String(m.studies), num(m.score), pct(m.accuracy), pct(m.accuracyRestricted)])));

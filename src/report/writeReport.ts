@@ -8,6 +8,9 @@ import { buildReport, type ResponseExample } from './buildReport.js';
 import { buildCharts, type DatasetRow } from './charts.js';
 import { renderSvg, svgToPng } from './renderChart.js';
 
+/** Default file of the report, under the working directory. */
+export const DEFAULT_REPORT = 'humanlike-report.html';
+
 export interface ReportOptions extends CompareOptions {
   out: string;
   /** Also write each chart as PNG / SVG into these folders. */
@@ -44,7 +47,8 @@ export async function writeReport(store: ResultsStore, o: ReportOptions): Promis
   const compare = await compareModels(store, o);
   const specs = buildCharts(compare, await datasetRows(store, o.domains));
   const charts = await Promise.all(specs.map(async (s) => ({ ...s, svg: await renderSvg(s.spec) })));
-  const runs = (await store.listRuns()) as RunRecord[];
+  const used = new Set(compare.runs.map((r) => r.runId));
+  const runs = ((await store.listRuns()) as RunRecord[]).filter((r) => used.has(r.runId));
   const examples = o.source ? await hardestResponses(store, runs, o.source) : [];
   const files: string[] = [o.out];
   await writeFile(o.out, buildReport({ compare, charts, runs, examples, generatedAt: new Date().toISOString() }));

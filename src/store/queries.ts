@@ -22,6 +22,9 @@ export const UNFINISHED_WHERE = `run_id = ? AND ${studyParticipantKeySql()} NOT 
 /** Keys of the participants a run has finished. */
 export const FINISHED_PARTICIPANTS_SQL = `SELECT ${studyParticipantKeySql()} AS k FROM participants WHERE run_id = ?`;
 
+/** The studies each run scored (from its finished participants). */
+export const RUN_STUDIES_SQL = `SELECT DISTINCT run_id, study FROM participants ORDER BY run_id, study`;
+
 /** Per study of one run: participants, responses, mean NLL, accuracies (full vocabulary, choice-restricted). */
 export const STUDY_SUMMARY_SQL = `
   SELECT study, count(DISTINCT ${participantKeySql()})::INTEGER AS participants, count(*)::INTEGER AS responses, avg(nll) AS mean_nll,
@@ -49,13 +52,6 @@ export function participantMomentsSql(runIds: readonly string[]): string {
       FROM responses WHERE run_id IN (${sqlList(runIds)}) GROUP BY run_id, study, experiment, participant)
     SELECT m.run_id, m.study, ${participantKeySql('m')} AS p, m.n, m.s, m.ss, m.acc_n, m.acc_k, m.accr_n, m.accr_k, coalesce(t.n_responses, -1) AS total
     FROM m LEFT JOIN participants t USING (run_id, study, experiment, participant)`;
-}
-
-/** One paired comparison of two runs (a = reference, e.g. the base model; b = the other). */
-export interface ComparisonRuns {
-  id: string;
-  a: string;
-  b: string;
 }
 
 /** A participant of a comparison whose two runs scored different responses: paired exactly by a join. */

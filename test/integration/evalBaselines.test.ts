@@ -142,3 +142,30 @@ test('every key of an eval --config file takes effect (no flag default overrides
   assert.equal(stray.code, 2);
   assert.match(stray.stderr, /--threads do\(es\) not apply to a baseline model/);
 });
+
+test('compare never mixes runs of different selections: it analyses one comparison set and names the others', async () => {
+  const tmp = makeTempDir();
+  const { datasetDir } = await writeSampleDataset(tmp, { participants: 40, trials: 4 });
+  const split = join(tmp, 'split');
+  assert.equal(runHumanlike(['split', datasetDir, '--seed', '3', '--out', split]).code, 0);
+  const db = join(tmp, 'mixed.duckdb');
+  assert.equal(runHumanlike(['eval', split, '--test-only', '--baseline', 'uniform', '--db', db]).code, 0);
+  assert.equal(runHumanlike(['eval', split, '--baseline', 'frequency', '--db', db]).code, 0);
+  const r = runHumanlike(['compare', '--db', db, '--bootstrap', '0', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout);
+  assert.equal(c.models.length, 1, 'one selection only');
+  assert.equal(c.otherSets.length, 1);
+  assert.notEqual(c.otherSets[0].selection, c.set.selection);
+  const other = JSON.parse(runHumanlike(['compare', '--db', db, '--bootstrap', '0', '--set', c.otherSets[0].id, '--json']).stdout);
+  assert.equal(other.set.selection, c.otherSets[0].selection);
+  assert.notEqual(other.models[0].model, c.models[0].model);
+  const text = runHumanlike(['compare', '--db', db, '--bootstrap', '0']).stdout;
+  assert.match(text, /Comparison set \w{8}: selection \w+, policy windowed\/half-window-stride\/v1, 1 study, 1 run/);
+  assert.match(text, /also in the store, not compared with it: set \w{8} .*--set \w{8}/);
+  const byRun = JSON.parse(runHumanlike(['compare', '--db', db, '--bootstrap', '0', '--run', other.runs[0].runId, '--json']).stdout);
+  assert.equal(byRun.models[0].model, other.models[0].model);
+  const unknown = runHumanlike(['compare', '--db', db, '--run', 'no-such-run']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /no run no-such-run in the store/);
+});

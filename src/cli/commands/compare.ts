@@ -1,35 +1,27 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { compareModels, type CompareResult } from '../../analysis/compareModels.js';
-import { formatModelTable, readModelTable, resolveModelFacts } from '../../analysis/modelTable.js';
+import { formatModelTable, resolveModelFacts } from '../../analysis/modelTable.js';
 import type { Interval } from '../../analysis/bootstrap.js';
-import { readDomainsTable } from '../../data/readDomainsTable.js';
 import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
 import { formatTable } from '../formatTable.js';
-import { parseInteger } from '../sourceOptions.js';
+import { addAnalysisOptions, analysisOptionsFrom } from '../analysisOptions.js';
 
 export function registerCompare(program: Command): void {
-  program
+  const cmd = program
     .command('compare')
     .description('Compare models from stored runs (no model is called): alignment score per model, post-training misalignment per\n(base, post-trained) pair (Cohen\'s d, bootstrap 95% intervals over studies and participants), by type, generation and\ndomain, persona benefit against the shuffled-persona control, and accuracy.')
-    .option('--db <file>', 'results database', DEFAULT_DB)
-    .option('--models <csv>', 'model table: model,family,generation,size_b,type,base (default: inferred from names)')
+    .option('--db <file>', `results database (default: ${DEFAULT_DB})`)
     .option('--write-model-table <csv>', 'write the model table in use (to edit and pass back with --models)')
-    .option('--domains <csv>', "domains table: 'study,domain' or the reference's one-hot layout")
-    .option('--format <format>', 'prompt format of the runs compared', 'raw')
-    .option('--bootstrap <n>', 'bootstrap replicates', '1000')
-    .option('--seed <n>', 'bootstrap seed', '0')
     .option('--json', 'print the full result as JSON')
+  addAnalysisOptions(cmd)
     .addHelpText('after', '\nExamples:\n  $ humanlike compare --domains ../shared/psych201/experiment_domains.csv\n  $ humanlike compare --write-model-table models.csv && $EDITOR models.csv && humanlike compare --models models.csv')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
-      const store = await ResultsStore.open(String(opts['db']));
+      const store = await ResultsStore.open(String(opts['db'] ?? DEFAULT_DB));
       try {
-        const modelTable = typeof opts['models'] === 'string' ? await readModelTable(opts['models']) : undefined;
-        const domains = typeof opts['domains'] === 'string' ? await readDomainsTable(opts['domains']) : undefined;
-        const result = await compareModels(store, {
-          format: String(opts['format']), bootstrap: parseInteger(opts['bootstrap'], '--bootstrap'), seed: parseInteger(opts['seed'], '--seed'),
-          ...(modelTable && { modelTable }), ...(domains && { domains }),
-        });
+        const options = await analysisOptionsFrom(opts);
+        const modelTable = options.modelTable;
+        const result = await compareModels(store, options);
         if (typeof opts['writeModelTable'] === 'string') {
           const models = result.models.map((m) => m.model).filter((m) => !m.startsWith('baseline:'));
           await writeFile(opts['writeModelTable'], formatModelTable(resolveModelFacts(models, modelTable).facts.values()));
@@ -49,14 +41,17 @@ const num = (x: number | null, digits = 3): string => (x === null || !Number.isF
 const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 
 export function renderCompare(r: CompareResult): string {
-  const out: string[] = [];
+  const out: string[] = [describeSet(r), ''];
   out.push(`Alignment score (${r.format} runs): mean over studies of mean response NLL, nats (lower = more human-like)`);
   out.push(formatTable(['model', 'family', 'gen', 'size (B)', 'type', 'studies', 'score', 'accuracy', 'acc (choices)'],
     r.models.map((m) => [m.model, m.facts?.family ?? '-', m.facts?.generation ?? '-', m.facts?.sizeB ?? '-', m.facts?.type ?? '-', m.studies, num(m.score), pct(m.accuracy), pct(m.accuracyRestricted)])));
   if (r.pairs.length) {
     out.push('', "Post-training misalignment: mean over studies of Cohen's d (post − base), 95% bootstrap interval; > 0 = post-trained less human-like");
-    out.push(formatTable(['post-trained', 'base', 'type', 'studies', 'd [95% CI]', 'base wins', 'paired Δ NLL'],
-      r.pairs.map((p) => [p.post, p.base, p.type, p.studies, ci(p.d), pct(p.baseWins), num(p.pairedDifference)])));
+    out.push(formatTable(['post-trained', 'base', 'type', 'studies', 'd [95% CI]', 'base wins', 'paired Δ NLL', 'responses', 'dropped (base/post)'],
+      r.pairs.map((p) => [p.post, p.base, p.type, p.studies, ci(p.d), pct(p.baseWins), num(p.pairedDifference), p.pairedResponses, `${p.droppedBase}/${p.droppedPost}`])));
+    if (r.pairs.some((p) => p.droppedBase || p.droppedPost || p.studiesOnlyOne)) {
+      out.push('(a pair is compared on the responses both runs scored; dropped = scored by one run only, e.g. skipped by the other: see `humanlike runs`)');
+    }
     out.push('', formatTable(['type', 'pairs', 'mean d [95% CI]'], r.byType.map((t) => [t.type, t.pairs, ci(t.d)])));
     out.push('', formatTable(['family', 'generation', 'base score', 'pairs', 'mean d [95% CI]'], r.byGeneration.map((g) => [g.family, g.generation, num(g.baseScore), g.pairs, ci(g.d)])));
   } else {
@@ -77,3 +72,15 @@ export function renderCompare(r: CompareResult): string {
   if (r.unclassified.length) out.push('', `unclassified models (left out of pairs): ${r.unclassified.join(', ')}`);
   return out.join('\n');
 }
+
+/** Which runs were compared, and which other comparison sets the store holds (never mixed in). */
+function describeSet(r: CompareResult): string {
+  const s = r.set;
+  const sizes = s.contextSizes.map((c) => c ?? 'model default').join(', ');
+  const lines = [`Comparison set ${s.id}: selection ${s.selection}, policy ${s.policy}, ${plural(s.studies, 'study', 'studies')}, ${plural(r.runs.length, 'run')} (context sizes: ${sizes})`];
+  if (s.superseded.length) lines.push(`  superseded by newer runs of the same model and format: ${s.superseded.join(', ')}`);
+  for (const o of r.otherSets) lines.push(`  also in the store, not compared with it: set ${o.id} (selection ${o.selection}, policy ${o.policy}, ${plural(o.studies, 'study', 'studies')}, ${plural(o.models, 'model')}): --set ${o.id}`);
+  return lines.join('\n');
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

@@ -1,31 +1,25 @@
 import type { Command } from 'commander';
-import { readModelTable } from '../../analysis/modelTable.js';
-import { readDomainsTable } from '../../data/readDomainsTable.js';
-import { writeReport } from '../../report/writeReport.js';
+import { DEFAULT_REPORT, writeReport } from '../../report/writeReport.js';
 import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
-import { parseInteger } from '../sourceOptions.js';
+import { addAnalysisOptions, analysisOptionsFrom } from '../analysisOptions.js';
 
 export function registerReport(program: Command): void {
-  program
+  const cmd = program
     .command('report')
     .description("Write one self-contained HTML file with the paper's charts (NLL vs size, misalignment by generation, domain heatmap,\npersona benefit, accuracy, dataset overview), the tables of 'compare' and the run records. No model is called; the\nfile makes no external request. --png/--svg also write each chart as a file.")
-    .option('--db <file>', 'results database', DEFAULT_DB)
-    .option('--out <file>', 'HTML file to write', 'humanlike-report.html')
+    .option('--db <file>', `results database (default: ${DEFAULT_DB})`)
+    .option('--out <file>', `HTML file to write (default: ${DEFAULT_REPORT})`)
     .option('--png <dir>', 'also write each chart as PNG into this folder')
     .option('--svg <dir>', 'also write each chart as SVG into this folder')
-    .option('--models <csv>', 'model table (default: inferred from names)')
-    .option('--domains <csv>', 'domains table')
-    .option('--source <dataset>', 'the scored dataset: adds the hardest responses with their context')
-    .option('--bootstrap <n>', 'bootstrap replicates', '1000')
+    .option('--source <dataset>', 'the scored dataset: adds the hardest responses with their context');
+  addAnalysisOptions(cmd)
     .addHelpText('after', '\nExample:\n  $ humanlike report --out report.html --png charts --domains ../shared/psych201/experiment_domains.csv')
     .action(async (opts: Record<string, string | undefined>) => {
-      const store = await ResultsStore.open(String(opts['db']));
+      const store = await ResultsStore.open(String(opts['db'] ?? DEFAULT_DB));
       try {
         const { charts, files } = await writeReport(store, {
-          out: String(opts['out']), bootstrap: parseInteger(opts['bootstrap'], '--bootstrap'),
+          ...(await analysisOptionsFrom(opts)), out: opts['out'] ?? DEFAULT_REPORT,
           ...(opts['png'] && { pngDir: opts['png'] }), ...(opts['svg'] && { svgDir: opts['svg'] }), ...(opts['source'] && { source: opts['source'] }),
-          ...(opts['models'] && { modelTable: await readModelTable(opts['models']) }),
-          ...(opts['domains'] && { domains: await readDomainsTable(opts['domains']) }),
         });
         process.stdout.write(`wrote ${files.length} files (${charts.length} charts: ${charts.join(', ') || 'none'}): ${files[0]}\n`);
       } finally {
