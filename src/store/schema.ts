@@ -2,7 +2,7 @@
  * The results database schema. RECORD_VERSION is the version of the run record and row formats: bump it (and
  * CHANGELOG.md) whenever a score or a column changes meaning.
  */
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS runs (
