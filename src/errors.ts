@@ -14,6 +14,13 @@ export class HumanlikeError extends Error {
 /** Bad input data: a file that cannot be read, parsed or understood. Names the file (and line where known). */
 export class DataError extends HumanlikeError {}
 
+/**
+ * A deterministic problem of one participant's text (the tokenizer changes it beyond whitespace, no token covers a
+ * response): the same text fails the same way every time, so the participant is a recorded skip with this reason,
+ * never a backend failure left for a resume.
+ */
+export class TextAlignmentError extends DataError {}
+
 /** A zip archive that is refused for safety: an entry escaping the folder, or one inflating past the limit. */
 export class UnsafeArchiveError extends DataError {}
 

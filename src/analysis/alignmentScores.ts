@@ -13,6 +13,8 @@ export interface ModelScore {
   /** Mean over studies of full-vocabulary / choice-restricted accuracy on discrete responses. */
   accuracy: number | null;
   accuracyRestricted: number | null;
+  /** Share of the compared studies' responses the model's runs skipped (too long, unalignable...): shown beside the score. */
+  skippedShare: number;
 }
 
 export interface StudyScore {
@@ -60,7 +62,15 @@ export function alignmentScores(data: ComparisonData): { models: ModelScore[]; p
       acc.push(accuracyOf(ps.values(), false));
       accR.push(accuracyOf(ps.values(), true));
     }
+    let skipped = 0;
+    let total = 0;
+    for (const [study, run] of u.studies) {
+      const s = data.skipped.get(run.runId)?.get(study);
+      skipped += s?.skipped ?? 0;
+      total += s?.total ?? 0;
+    }
     return {
+      skippedShare: total ? skipped / total : 0,
       model: u.model, runIds: [...new Set([...u.studies.values()].map((r) => r.runId))].sort(), facts: data.facts.get(u.model) ?? null, studies: means.length,
       score: means.reduce((x, y) => x + y, 0) / Math.max(1, means.length), accuracy: meanOf(acc), accuracyRestricted: meanOf(accR),
     };

@@ -38,6 +38,8 @@ export interface CompareResult {
   byGeneration: { family: string; generation: string; baseModels: string[]; baseScore: number | null; pairs: number; d: Interval | null }[];
   domains: DomainMatrix | null;
   persona: PersonaResult[];
+  /** Runs not complete whose model the set does not hold (named so that no model silently drops out). */
+  notCompared: { runId: string; model: string; format: string; status: string }[];
 }
 
 /**
@@ -64,6 +66,7 @@ export async function compareModels(store: ResultsStore, o: CompareOptions = {})
     byGeneration: misalignmentByGeneration(data, models, withDraws),
     domains: o.domains ? domainMatrix(withDraws) : null,
     persona: personaBenefit(data, boot),
+    notCompared: data.notCompared,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { DomainsTable } from '../data/readDomainsTable.js';
 import { UsageError } from '../errors.js';
-import { pairedMomentsSql, participantMomentsSql, RUN_STUDIES_SQL, type UnevenParticipant } from '../store/queries.js';
+import { pairedMomentsSql, participantMomentsSql, RUN_STUDIES_SQL, SKIPPED_BY_STUDY_SQL, type UnevenParticipant } from '../store/queries.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
 import type { PairedStudy } from './bootstrap.js';
 import type { Moments } from './cohensD.js';
@@ -51,6 +51,10 @@ export interface ComparisonData {
   byUnit: Map<string, Map<string, Map<string, ParticipantStats>>>;
   /** comparison id → paired studies over the responses both units scored (studies and participants sorted). */
   paired: Map<string, PairedComparison>;
+  /** run → study → responses skipped (with reasons in the run) and responses of the study's transcripts. */
+  skipped: Map<string, Map<string, { skipped: number; total: number }>>;
+  /** Runs not complete (running, interrupted, failed) of models the set does not hold: named, never silently dropped. */
+  notCompared: { runId: string; model: string; format: string; status: string }[];
   domainOf: (study: string) => string | null;
 }
 
@@ -201,7 +205,18 @@ export async function loadComparison(store: ResultsStore, o: CompareOptions = {}
   const byRun = await loadParticipantStats(store, runIds);
   const byUnit = new Map(set.units.map((u) => [unitKey(u), unitStats(u, byRun)]));
   const paired = await loadPairedStudies(store, byUnit, listComparisons(set, format, facts));
-  return { format, set, otherSets: sets.filter((s) => s !== set), main, facts, unclassified, byUnit, paired, domainOf: (s) => o.domains?.get(s) ?? null };
+  const skipped = new Map<string, Map<string, { skipped: number; total: number }>>();
+  for (const r of await store.query<{ run_id: string; study: string; skipped: number; total: number }>(SKIPPED_BY_STUDY_SQL)) {
+    nested(skipped, r.run_id, () => new Map()).set(r.study, { skipped: r.skipped, total: r.total });
+  }
+  const held = new Set(set.units.map(unitKey));
+  const notCompared = runs
+    .filter((r) => r.status !== 'complete' && !held.has(unitKey({ model: r.model, format: r.promptFormat })))
+    .map((r) => ({ runId: r.runId, model: r.model, format: r.promptFormat, status: r.status }));
+  return {
+    format, set, otherSets: sets.filter((s) => s !== set), main, facts, unclassified, byUnit, paired, skipped, notCompared,
+    domainOf: (s) => o.domains?.get(s) ?? null,
+  };
 }
 
 /** The schema's keys of the options (undefined ones left out, so the schema's defaults apply). */

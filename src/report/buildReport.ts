@@ -49,8 +49,9 @@ export function buildReport(r: ReportInput): string {
   parts.push(`<p class="note">Comparison set <code>${e(set.id)}</code>: selection ${e(set.selection)}, policy ${e(set.policy)}, ${set.studies} studies, ${c.runs.length} runs (listed at the end); context sizes ${e(set.contextSizes.map((x) => x ?? 'model default').join(', '))}.${
     c.otherSets.length ? ` The store also holds ${c.otherSets.length} other set(s), not compared with this one: ${e(c.otherSets.map((o) => `${o.id} (${o.selection}, ${o.policy}, ${o.studies} studies)`).join('; '))}.` : ''}</p>`);
   parts.push('<h2>Models</h2>');
-  parts.push(table(['model', 'family', 'generation', 'size (B)', 'type', 'studies', 'alignment score', 'accuracy', 'accuracy (options)'],
-    c.models.map((m) => [e(m.model), e(m.facts?.family ?? '–'), e(m.facts?.generation ?? '–'), e(m.facts?.sizeB ?? '–'), e(m.facts?.type ?? '–'), String(m.studies), num(m.score), pct(m.accuracy), pct(m.accuracyRestricted)])));
+  parts.push(table(['model', 'family', 'generation', 'size (B)', 'type', 'studies', 'alignment score', 'responses skipped', 'accuracy', 'accuracy (options)'],
+    c.models.map((m) => [e(m.model), e(m.facts?.family ?? '–'), e(m.facts?.generation ?? '–'), e(m.facts?.sizeB ?? '–'), e(m.facts?.type ?? '–'), String(m.studies), num(m.score), pct(m.skippedShare), pct(m.accuracy), pct(m.accuracyRestricted)])));
+  if (c.notCompared.length) parts.push(`<p class="note">Not compared (no complete run): ${e(c.notCompared.map((x) => `${x.model} (${x.format}, run ${x.runId} ${x.status})`).join('; '))}</p>`);
   if (c.unclassified.length) parts.push(`<p class="note">Not classified (left out of pairs, types and generations; add them to a model table): ${e(c.unclassified.join(', '))}</p>`);
   if (c.pairs.length) {
     parts.push("<h2>Post-training misalignment</h2><p class=\"note\">Per study, Cohen's d = (mean<sub>post</sub> − mean<sub>base</sub>) / √((sd<sub>post</sub>² + sd<sub>base</sub>²)/2) over response NLLs, then the mean over studies. Positive: the post-trained model is less human-like.</p>");

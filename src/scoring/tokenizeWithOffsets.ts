@@ -1,5 +1,5 @@
 import type { TokenizedRanges, Tokenizer } from '../backends/Backend.js';
-import { BackendError } from '../errors.js';
+import { TextAlignmentError } from '../errors.js';
 
 export type TokenizedText = TokenizedRanges;
 
@@ -38,7 +38,7 @@ export function tokenizeWithOffsets(tokenizer: Tokenizer, text: string, special 
   const onRead = groupedRanges(tokenizer, read, tokens, special) ?? prefixRanges(tokenizer, read, tokens, special);
   const map = mapReadToGiven(read, text);
   if (!map) {
-    throw new BackendError(`the tokenizer changes this text beyond whitespace (detokenize(tokenize(text)) differs), so responses cannot be aligned exactly: ${JSON.stringify(text.slice(0, 80))}…`);
+    throw new TextAlignmentError(`the tokenizer changes this text beyond whitespace (detokenize(tokenize(text)) differs), so responses cannot be aligned exactly: ${JSON.stringify(text.slice(0, 80))}…`);
   }
   return { tokens, starts: onRead.starts.map((s) => map[s] ?? text.length), ends: onRead.ends.map((e) => map[e] ?? text.length), usedFallback: true };
 }

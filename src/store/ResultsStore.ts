@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { sqlList, sqlString } from '../util/sqlString.js';
-import { exportResponsesSql, FINISHED_PARTICIPANTS_SQL, UNFINISHED_WHERE } from './queries.js';
+import { exportResponsesSql, FINISHED_PARTICIPANTS_SQL, LIST_RUNS_SQL, UNFINISHED_WHERE } from './queries.js';
 import { DataError } from '../errors.js';
 import { RunWriter } from './RunWriter.js';
 import { RECORD_VERSION, SCHEMA_SQL } from './schema.js';
@@ -81,12 +81,12 @@ export class ResultsStore {
     return rows[0] ? toRunRecord(rows[0]) : undefined;
   }
 
-  async listRuns(): Promise<(RunRecord & { participantsDone: number; responsesScored: number })[]> {
-    const rows = await this.query(`
-      SELECT r.*, coalesce(p.n, 0) AS participants_done, coalesce(p.scored, 0) AS responses_scored
-      FROM runs r LEFT JOIN (SELECT run_id, count(*) AS n, sum(n_scored) AS scored FROM participants GROUP BY run_id) p USING (run_id)
-      ORDER BY r.created_at`);
-    return rows.map((r) => ({ ...toRunRecord(r), participantsDone: Number(r['participants_done']), responsesScored: Number(r['responses_scored']) }));
+  /** Every run, with the participants it finished and the responses it scored and skipped (whole participants included). */
+  async listRuns(): Promise<(RunRecord & { participantsDone: number; responsesScored: number; responsesSkipped: number })[]> {
+    const rows = await this.query(LIST_RUNS_SQL);
+    return rows.map((r) => ({
+      ...toRunRecord(r), participantsDone: Number(r['participants_done']), responsesScored: Number(r['responses_scored']), responsesSkipped: Number(r['responses_skipped']),
+    }));
   }
 
   async createRun(run: NewRun): Promise<void> {

@@ -22,6 +22,17 @@ export const UNFINISHED_WHERE = `run_id = ? AND ${studyParticipantKeySql()} NOT 
 /** Keys of the participants a run has finished. */
 export const FINISHED_PARTICIPANTS_SQL = `SELECT ${studyParticipantKeySql()} AS k FROM participants WHERE run_id = ?`;
 
+/** Runs with their finished participants and the responses scored and skipped. */
+export const LIST_RUNS_SQL = `
+  SELECT r.*, coalesce(p.n, 0) AS participants_done, coalesce(p.scored, 0) AS responses_scored, coalesce(p.total - p.scored, 0) AS responses_skipped
+  FROM runs r LEFT JOIN (SELECT run_id, count(*) AS n, sum(n_scored) AS scored, sum(n_responses) AS total FROM participants GROUP BY run_id) p USING (run_id)
+  ORDER BY r.created_at, r.run_id`;
+
+/** Responses each run skipped per study (skipped responses and skipped participants' responses) and its total. */
+export const SKIPPED_BY_STUDY_SQL = `
+  SELECT run_id, study, (sum(n_responses) - sum(n_scored))::INTEGER AS skipped, sum(n_responses)::INTEGER AS total
+  FROM participants GROUP BY run_id, study`;
+
 /** The studies each run scored (from its finished participants). */
 export const RUN_STUDIES_SQL = `SELECT DISTINCT run_id, study FROM participants ORDER BY run_id, study`;
 

@@ -43,8 +43,11 @@ const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFix
 export function renderCompare(r: CompareResult): string {
   const out: string[] = [describeSet(r), ''];
   out.push(`Alignment score (${r.format} runs): mean over studies of mean response NLL, nats (lower = more human-like)`);
-  out.push(formatTable(['model', 'family', 'gen', 'size (B)', 'type', 'studies', 'score', 'accuracy', 'acc (choices)'],
-    r.models.map((m) => [m.model, m.facts?.family ?? '-', m.facts?.generation ?? '-', m.facts?.sizeB ?? '-', m.facts?.type ?? '-', m.studies, num(m.score), pct(m.accuracy), pct(m.accuracyRestricted)])));
+  out.push(formatTable(['model', 'family', 'gen', 'size (B)', 'type', 'studies', 'score', 'skipped', 'accuracy', 'acc (choices)'],
+    r.models.map((m) => [m.model, m.facts?.family ?? '-', m.facts?.generation ?? '-', m.facts?.sizeB ?? '-', m.facts?.type ?? '-', m.studies, num(m.score), pct(m.skippedShare), pct(m.accuracy), pct(m.accuracyRestricted)])));
+  if (r.notCompared.length) {
+    out.push(`not compared (no complete run): ${r.notCompared.map((x) => `${x.model} (${x.format}, run ${x.runId} ${x.status})`).join('; ')}`);
+  }
   if (r.pairs.length) {
     out.push('', "Post-training misalignment: mean over studies of Cohen's d (post − base), 95% bootstrap interval; > 0 = post-trained less human-like");
     out.push(formatTable(['post-trained', 'base', 'type', 'studies', 'd [95% CI]', 'base wins', 'paired Δ NLL', 'responses', 'dropped (base/post)'],

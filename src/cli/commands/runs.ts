@@ -22,8 +22,8 @@ export function registerRuns(program: Command): void {
           return;
         }
         process.stdout.write(formatTable(
-          ['run', 'model', 'format', 'policy', 'selection', 'status', 'participants', 'responses', 'created'],
-          runs.map((r) => [r.runId, r.model, r.promptFormat, r.contextPolicy, r.selection, r.status, r.participantsDone, r.responsesScored, r.createdAt.slice(0, 19)]),
+          ['run', 'model', 'format', 'policy', 'selection', 'status', 'participants', 'responses', 'skipped', 'created'],
+          runs.map((r) => [r.runId, r.model, r.promptFormat, r.contextPolicy, r.selection, r.status, r.participantsDone, r.responsesScored, r.responsesSkipped, r.createdAt.slice(0, 19)]),
         ) + '\n');
       } finally {
         store.close();

@@ -1,0 +1,25 @@
+import type { Backend, ScoreRequest, TokenScore, Tokenizer } from '../../src/backends/Backend.js';
+
+/**
+ * A scripted backend for tests: one token per character (id = code point), every scored token gets log-probability
+ * −1 and counts as top-1. `normalize` lets the tokenizer change some texts (as NFKC-normalising tokenizers do).
+ */
+export function createFakeBackend(o: { contextSize?: number; normalize?: (text: string) => string } = {}): Backend {
+  const norm = o.normalize ?? ((t: string) => t);
+  const tokenizer: Tokenizer = {
+    tokenize: (text) => [...norm(text)].map((c) => c.codePointAt(0)!),
+    detokenize: (tokens) => String.fromCodePoint(...tokens),
+    bos: 1,
+    addBos: true,
+    bosText: '',
+    eosText: '',
+    id: 'fake:chars',
+  };
+  return {
+    identity: { name: 'fake-model', kind: 'fake' },
+    capabilities: { contextSize: o.contextSize ?? 4096, chatTemplate: undefined, top1: true, alternatives: false, batchSequences: 1 },
+    tokenizer,
+    scoreTokens: (requests: readonly ScoreRequest[]): Promise<TokenScore[][]> => Promise.resolve(requests.map((r) => r.positions.map(() => ({ logprob: -1, top1: true })))),
+    close: () => Promise.resolve(),
+  };
+}
