@@ -52,7 +52,7 @@ async function measure(dir: string, backend: LlamaCppBackend, transcripts: Trans
       const r = renderPrompt(t, { format: 'raw', policy: 'windowed' });
       const tok = tokenizeWithOffsets(backend.tokenizer, r.text);
       const a = alignSpans(t.spans, tok.starts, tok.ends);
-      planWindows(tok.tokens.length + 1, a.map((x) => ({ first: x.first + 1, last: x.last + 1 })), backend.capabilities.contextSize, true);
+      planWindows(tok.tokens.length + 1, a.map((x) => ({ first: x.first + 1, last: x.last + 1 })), backend.capabilities.contextSize, 1);
     }
   });
   // Fixed per-run cost: the same run with a weightless scorer (profile pass, database, run record, row writes).

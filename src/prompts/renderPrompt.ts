@@ -29,11 +29,11 @@ export function renderPrompt(t: Transcript, o: RenderOptions): RenderedPrompt {
   if (o.format === 'chat') {
     const kept = spans.filter((s): s is NonNullable<typeof s> => s !== undefined);
     const chat = renderChat(o.chatTemplate ?? '', text, kept, { bos: o.bosText ?? '', eos: o.eosText ?? '' });
-    return { text: chat.text, spans: spans.map((s, i) => (s ? chat.spans[i] : undefined)), special: true, hasBosText: o.bosText !== undefined && o.bosText !== '' && chat.text.startsWith(o.bosText) };
+    return { text: chat.text, spans: spans.map((s, i) => (s ? chat.spans[i] : undefined)), special: true, hasBosText: o.bosText !== undefined && o.bosText !== '' && chat.text.startsWith(o.bosText), prefixChars: 0 };
   }
   if (o.format === 'persona' || o.format === 'persona-shuffled') {
     const prefix = personaPrefix(o.personaMetadata ?? {});
-    return { text: prefix + text, spans: spans.map((s) => (s ? { start: s.start + prefix.length, end: s.end + prefix.length } : undefined)), special: false, hasBosText: false };
+    return { text: prefix + text, spans: spans.map((s) => (s ? { start: s.start + prefix.length, end: s.end + prefix.length } : undefined)), special: false, hasBosText: false, prefixChars: prefix.length };
   }
-  return { text, spans, special: false, hasBosText: false };
+  return { text, spans, special: false, hasBosText: false, prefixChars: 0 };
 }

@@ -17,7 +17,7 @@ export type ContextPolicy = (typeof CONTEXT_POLICIES)[number];
  * (docs/scoring.md) bumps its version, so runs scored under different rules never count as the same run.
  */
 export const CONTEXT_POLICY_IDS: Record<ContextPolicy, string> = {
-  windowed: 'windowed/half-window-stride/v1',
+  windowed: 'windowed/pinned-head-25pct/half-window-stride/v2',
   reference: 'reference/32768-chars+4-substitutions/v1',
 };
 /** How a token straddling a response boundary is scored: every token overlapping the response counts (v1). */
@@ -32,4 +32,6 @@ export interface RenderedPrompt {
   special: boolean;
   /** Whether the rendered text already starts with BOS text (chat templates that render `bos_token`). */
   hasBosText: boolean;
+  /** Characters the format puts before the transcript (the persona prefix); 0 for raw and chat. */
+  prefixChars: number;
 }

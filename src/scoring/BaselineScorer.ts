@@ -60,7 +60,7 @@ export class BaselineScorer implements ResponseScorer {
       return {
         responseIndex: i, charStart: span.start, charEnd: span.end, nTokens: 1, nll: -logp,
         greedyMatch: this.kind === 'frequency' ? content === argmax : null,
-        firstTokenLogprob: logp, straddle: 0, contextTokens: 0, discrete,
+        firstTokenLogprob: logp, straddle: 0, contextTokens: 0, prefixInView: null, discrete,
         choiceCorrect: discrete && this.kind === 'frequency' ? content === argmax : null,
         choiceNll, choiceCorrectRestricted,
       };

@@ -18,6 +18,11 @@ export interface ScoredResponse {
   straddle: number;
   /** Tokens of context the response was scored with (the window's tokens before its first token). */
   contextTokens: number;
+  /**
+   * Whether what the prompt format puts before the transcript (the persona prefix) was in view: the window starts at
+   * the text's start, or its pinned head holds the whole prefix. Null for baselines (no context).
+   */
+  prefixInView: boolean | null;
   /** One of the study's discrete options (a single capital letter). */
   discrete: boolean;
   /** Full-vocabulary accuracy: a one-token response whose token is the model's argmax (discrete responses only). */

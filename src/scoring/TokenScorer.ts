@@ -7,7 +7,7 @@ import { renderPrompt } from '../prompts/renderPrompt.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
 import { alignSpans } from './alignSpans.js';
 import { optionTokens } from './optionTokens.js';
-import { planWindows, type ResponsePositions } from './planWindows.js';
+import { pinnedHead, planWindows, type ResponsePositions } from './planWindows.js';
 import { DISCRETE_RESPONSE, shuffledPersona, type StudyProfile } from './studyProfile.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse, SkippedResponse } from './ResponseScorer.js';
 import { tokenizeText } from './tokenizeWithOffsets.js';
@@ -80,7 +80,14 @@ export class TokenScorer implements ResponseScorer {
         which.push(i);
       }
     });
-    const plan = planWindows(sequence.length, positions, capabilities.contextSize, usesBos);
+    // What the participant was told before the first response (and the persona prefix, the system turn) is pinned at
+    // the start of every window, up to HEAD_SHARE of the context.
+    const fullHead = positions[0]?.first ?? 0;
+    // Tokens of the persona prefix (BOS included): a response saw the persona when they were in its window.
+    let prefixTokens = 0;
+    while (prefixTokens < tok.starts.length && tok.starts[prefixTokens]! < rendered.prefixChars) prefixTokens++;
+    prefixTokens += shift;
+    const plan = planWindows(sequence.length, positions, capabilities.contextSize, pinnedHead(fullHead, capabilities.contextSize));
     for (const u of plan.unscorable) skipped.push({ responseIndex: present[which[u.index]!]!.index, reason: u.reason });
 
     // Choice-restricted accuracy needs the other options' tokens at the response's position.
@@ -96,11 +103,11 @@ export class TokenScorer implements ResponseScorer {
     });
 
     const requests: ScoreRequest[] = [];
-    const requestOf: { j: number; offset: number }[][] = [];
+    const requestOf: { j: number; offset: number; prefixInView: boolean }[][] = [];
     let tokensEvaluated = 0;
     for (const w of plan.windows) {
-      const offset = (w.prependBos ? 1 : 0) - w.start;
-      const tokens = w.prependBos ? [tokenizer.bos as number, ...sequence.slice(w.start, w.end)] : sequence.slice(w.start, w.end);
+      const offset = w.head - w.start;
+      const tokens = w.head > 0 ? [...sequence.slice(0, w.head), ...sequence.slice(w.start, w.end)] : sequence.slice(w.start, w.end);
       const scoredPositions: number[] = [];
       const alternatives = new Map<number, number[]>();
       for (const j of w.responses) {
@@ -110,7 +117,7 @@ export class TokenScorer implements ResponseScorer {
         if (alts) alternatives.set(pos.first + offset, alts);
       }
       requests.push({ tokens, positions: scoredPositions, ...(alternatives.size > 0 && { alternatives }) });
-      requestOf.push(w.responses.map((j) => ({ j, offset })));
+      requestOf.push(w.responses.map((j) => ({ j, offset, prefixInView: w.start === 0 || w.head >= prefixTokens })));
       tokensEvaluated += tokens.length;
     }
     const results = await this.backend.scoreTokens(requests);
@@ -118,7 +125,7 @@ export class TokenScorer implements ResponseScorer {
     const rows: ScoredResponse[] = [];
     results.forEach((scores, r) => {
       let cursor = 0;
-      for (const { j, offset } of requestOf[r]!) {
+      for (const { j, offset, prefixInView } of requestOf[r]!) {
         const pos = positions[j]!;
         const n = pos.last - pos.first + 1;
         const mine = scores.slice(cursor, cursor + n);
@@ -149,6 +156,7 @@ export class TokenScorer implements ResponseScorer {
           firstTokenLogprob: first?.logprob ?? null,
           straddle: (a.straddleStart ? 1 : 0) | (a.straddleEnd ? 2 : 0),
           contextTokens: pos.first + offset,
+          prefixInView,
           discrete,
           choiceCorrect: discrete && n === 1 && capabilities.top1 ? (first?.top1 ?? null) : null,
           choiceNll,

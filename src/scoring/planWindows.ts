@@ -5,11 +5,14 @@ export interface ResponsePositions {
 }
 
 export interface Window {
-  /** Slice [start, end) of the full sequence. */
+  /** Slice [start, end) of the full sequence, read after the pinned head. */
   start: number;
   end: number;
-  /** Prepend BOS to this window (every window but the first when the model uses BOS). */
-  prependBos: boolean;
+  /**
+   * Tokens [0, head) of the sequence (BOS, persona prefix, instructions) read before the slice: 0 when the slice
+   * itself starts at 0. A window's tokens are sequence[0, head) followed by sequence[start, end).
+   */
+  head: number;
   /** Indices (into the responses array) scored in this window. */
   responses: number[];
 }
@@ -20,15 +23,24 @@ export interface WindowPlan {
   unscorable: { index: number; reason: string }[];
 }
 
+/** The most of the context the pinned head may take: the rest is left for the recent transcript. */
+export const HEAD_SHARE = 0.25;
+
+/** Tokens to pin in every window: the sequence before its first response, at most HEAD_SHARE of the context. */
+export function pinnedHead(firstResponse: number, contextSize: number): number {
+  return Math.max(0, Math.min(firstResponse, Math.floor(HEAD_SHARE * contextSize)));
+}
+
 /**
  * Plan the windows for a sequence of `length` tokens with context size `contextSize`. Everything is scored in one
- * window when it fits. Otherwise the first window is the sequence's start; each next window starts ⌊capacity/2⌋
- * tokens before the first response not yet scored (later only if that response is too long to fit otherwise), where
- * capacity = contextSize − 1 when BOS is prepended. So every response is scored with at least
- * min(all its preceding tokens, capacity − its length, ⌊capacity/2⌋) tokens of context, and the work stays below
- * about 2× the sequence. A response is scored in the first window that holds it whole.
+ * window when it fits. Otherwise the first window is the sequence's start; every later window is the pinned head
+ * (`head` tokens: BOS, the persona prefix and the instructions before the first response, capped by the caller) and
+ * then the recent transcript: it starts ⌊capacity/2⌋ tokens before the first response not yet scored (later only if
+ * that response is too long to fit otherwise), where capacity = contextSize − head. So every response keeps what the
+ * participant was told at the start, and at least min(all its preceding tokens, capacity − its length,
+ * ⌊capacity/2⌋) tokens of recent context; the work stays below about 2× the sequence plus the heads.
  */
-export function planWindows(length: number, responses: readonly ResponsePositions[], contextSize: number, usesBos: boolean): WindowPlan {
+export function planWindows(length: number, responses: readonly ResponsePositions[], contextSize: number, head: number): WindowPlan {
   const unscorable: WindowPlan['unscorable'] = [];
   const scorable: number[] = [];
   responses.forEach((r, i) => {
@@ -36,32 +48,31 @@ export function planWindows(length: number, responses: readonly ResponsePosition
     else scorable.push(i);
   });
   if (length <= contextSize) {
-    return { windows: scorable.length ? [{ start: 0, end: length, prependBos: false, responses: scorable }] : [], unscorable };
+    return { windows: scorable.length ? [{ start: 0, end: length, head: 0, responses: scorable }] : [], unscorable };
   }
-  const capacity = contextSize - (usesBos ? 1 : 0); // tokens of the sequence a later window holds
+  const capacity = contextSize - head; // tokens of the recent transcript a later window holds
   const half = Math.floor(capacity / 2);
   const windows: Window[] = [];
   let i = 0;
-  // First window: the sequence's own start (BOS included when present).
-  const firstWindow: Window = { start: 0, end: contextSize, prependBos: false, responses: [] };
-  while (i < scorable.length && (responses[scorable[i]!]!.last) < contextSize) firstWindow.responses.push(scorable[i++]!);
+  const firstWindow: Window = { start: 0, end: contextSize, head: 0, responses: [] };
+  while (i < scorable.length && responses[scorable[i]!]!.last < contextSize) firstWindow.responses.push(scorable[i++]!);
   if (firstWindow.responses.length) windows.push(firstWindow);
+  const fits = (r: ResponsePositions): boolean => r.last - r.first + 1 <= capacity - 1;
   while (i < scorable.length) {
     const idx = scorable[i]!;
     const r = responses[idx]!;
-    if (r.last - r.first + 1 > capacity - 1) {
+    if (!fits(r)) {
       unscorable.push({ index: idx, reason: `response of ${r.last - r.first + 1} tokens does not fit the context of ${contextSize}` });
       i++;
       continue;
     }
-    // ⌊capacity/2⌋ tokens of context, unless the response is so long that the window must start later to hold it.
-    const start = Math.max(r.first - half, r.last + 1 - capacity);
+    // ⌊capacity/2⌋ tokens of recent context, unless the response is so long that the window must start later.
+    const start = Math.max(head, r.first - half, r.last + 1 - capacity);
     const end = Math.min(length, start + capacity);
-    const w: Window = { start, end, prependBos: usesBos, responses: [] };
+    const w: Window = { start, end, head, responses: [] };
     while (i < scorable.length) {
       const rr = responses[scorable[i]!]!;
-      if (rr.last >= end) break;
-      if (rr.last - rr.first + 1 > capacity - 1) break;
+      if (rr.last >= end || !fits(rr)) break;
       w.responses.push(scorable[i++]!);
     }
     windows.push(w);

@@ -48,6 +48,7 @@ export class RunWriter implements ResultSink {
           appendNullable(rows, r.firstTokenLogprob, (v) => rows.appendDouble(v));
           rows.appendTinyInt(r.straddle);
           rows.appendInteger(r.contextTokens);
+          appendNullable(rows, r.prefixInView, (v) => rows.appendBoolean(v));
           rows.appendBoolean(r.discrete);
           appendNullable(rows, r.choiceCorrect, (v) => rows.appendBoolean(v));
           appendNullable(rows, r.choiceNll, (v) => rows.appendDouble(v));

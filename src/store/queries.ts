@@ -105,7 +105,7 @@ export const HARDEST_RESPONSES_SQL = `
 /** One row per response of the given runs, with the model name and run settings joined in (export). */
 export function exportResponsesSql(runIds: readonly string[]): string {
   return `SELECT r.run_id, u.model, r.study, r.experiment, r.participant, r.response_index, r.char_start, r.char_end, r.n_tokens,
-      r.nll, r.greedy_match, r.first_token_logprob, r.straddle, r.context_tokens, r.discrete, r.choice_correct, r.choice_nll,
+      r.nll, r.greedy_match, r.first_token_logprob, r.straddle, r.context_tokens, r.prefix_in_view, r.discrete, r.choice_correct, r.choice_nll,
       r.choice_correct_restricted, u.prompt_format, u.context_policy
     FROM responses r JOIN runs u USING (run_id) WHERE r.run_id IN (${sqlList(runIds)})
     ORDER BY r.run_id, r.study, r.experiment, r.participant, r.response_index`;

@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS responses (
   first_token_logprob DOUBLE,
   straddle TINYINT NOT NULL,
   context_tokens INTEGER NOT NULL,
+  prefix_in_view BOOLEAN,             -- the persona prefix was in the window (null: baselines)
   discrete BOOLEAN NOT NULL,
   choice_correct BOOLEAN,
   choice_nll DOUBLE,

@@ -20,7 +20,8 @@ export async function writeSyntheticStore(path: string, models: readonly Synthet
     await store.connection.run(`INSERT INTO runs (run_id, config_key, record_version, tool_version, status, created_at, updated_at, source, selection, dataset_hash,
         model, model_kind, model_identity, tokenizer, prompt_format, context_policy, options)
       SELECT run_id, run_id, 1, 'synthetic', 'complete', now(), now(), 'synthetic', 'all', 'h', model, 'gguf', '{}', 't', fmt, 'windowed', '{}' FROM m`);
-    await store.connection.run(`INSERT INTO responses
+    await store.connection.run(`INSERT INTO responses (run_id, study, experiment, participant, response_index, char_start, char_end, n_tokens, nll,
+        greedy_match, first_token_logprob, straddle, context_tokens, discrete, choice_correct, choice_nll, choice_correct_restricted)
       SELECT run_id, 'study' || lpad(s::VARCHAR, 3, '0'), 'e', p::VARCHAR, i::INTEGER, 0, 1, 1,
         2 + 0.1 * s + shift + sqrt(-2 * ln((hash(run_id, s, p, i, 1) % 1000000 + 1) / 1000001.0)) * cos(2 * pi() * ((hash(run_id, s, p, i, 2) % 1000000) / 1000000.0)),
         NULL, NULL, 0, 0, false, NULL, NULL, NULL

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { alignSpans } from '../../src/scoring/alignSpans.js';
-import { planWindows } from '../../src/scoring/planWindows.js';
+import { pinnedHead, planWindows } from '../../src/scoring/planWindows.js';
 
 const ranges = (pieces: string[]): { starts: Int32Array; ends: Int32Array } => {
   const starts = new Int32Array(pieces.length);
@@ -35,20 +35,20 @@ test('alignSpans: byte tokens sharing a character range and empty tokens', () =>
 
 test('planWindows: one window when it fits; otherwise every response once, with at least half a window of context', () => {
   const responses = Array.from({ length: 40 }, (_, i) => ({ first: 20 + i * 25, last: 21 + i * 25 }));
-  const fits = planWindows(1100, responses, 2048, true);
+  const fits = planWindows(1100, responses, 2048, 1);
   assert.equal(fits.windows.length, 1);
   assert.equal(fits.windows[0]!.responses.length, 40);
-  const plan = planWindows(1100, responses, 256, true);
+  const plan = planWindows(1100, responses, 256, 1);
   const seen = plan.windows.flatMap((w) => w.responses);
   assert.deepEqual(seen, responses.map((_, i) => i), 'each response exactly once, in order');
   assert.equal(plan.unscorable.length, 0);
   for (const w of plan.windows) {
-    const size = w.end - w.start + (w.prependBos ? 1 : 0);
+    const size = w.end - w.start + w.head;
     assert.ok(size <= 256, `window of ${size}`);
     for (const i of w.responses) {
       const r = responses[i]!;
       assert.ok(r.first > w.start && r.last < w.end, 'response inside its window');
-      const context = r.first - w.start + (w.prependBos ? 1 : 0);
+      const context = r.first - w.start + w.head;
       assert.ok(w.start === 0 || context >= 127, `context ${context}`);
     }
   }
@@ -56,8 +56,22 @@ test('planWindows: one window when it fits; otherwise every response once, with 
   assert.ok(total <= 2.2 * 1100, `work ${total} tokens for 1100`);
 });
 
+test('planWindows: every later window pins the head (instructions, persona prefix) before the recent context', () => {
+  // 60 head tokens before the first response at 60, then a response every 20 tokens up to 2000.
+  const responses = Array.from({ length: 97 }, (_, i) => ({ first: 60 + 20 * i, last: 61 + 20 * i }));
+  const plan = planWindows(2000, responses, 256, 60);
+  assert.deepEqual(plan.windows.flatMap((w) => w.responses), responses.map((_, i) => i));
+  for (const w of plan.windows.slice(1)) {
+    assert.equal(w.head, 60, 'the whole head is pinned');
+    assert.ok(w.start >= 60 && w.head + (w.end - w.start) <= 256, `window ${w.start}-${w.end}`);
+    for (const i of w.responses) assert.ok(responses[i]!.first - w.start >= 97, 'at least half of the remaining capacity as recent context');
+  }
+  assert.equal(pinnedHead(60, 256), 60);
+  assert.equal(pinnedHead(900, 256), 64, 'at most a quarter of the context');
+});
+
 test('planWindows: a response longer than the context, and one with no context, are unscorable with reasons', () => {
-  const plan = planWindows(1000, [{ first: 0, last: 1 }, { first: 10, last: 12 }, { first: 300, last: 700 }], 256, false);
+  const plan = planWindows(1000, [{ first: 0, last: 1 }, { first: 10, last: 12 }, { first: 300, last: 700 }], 256, 0);
   assert.deepEqual(plan.unscorable.map((u) => u.index), [0, 2]);
   assert.match(plan.unscorable[0]!.reason, /no preceding context/);
   assert.match(plan.unscorable[1]!.reason, /401 tokens does not fit the context of 256/);
