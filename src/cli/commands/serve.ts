@@ -83,7 +83,8 @@ export function registerServe(program: Command): void {
       const scoring = createScoringServer(backend, { modelName, host, apiKey, ...limits, ...(log && { log }) });
       await new Promise<void>((resolve, reject) => {
         scoring.server.once('error', (e) => reject(new UsageError(`cannot listen on ${host}:${port}: ${e.message}`)));
-        scoring.server.listen(port, host, resolve);
+        // A deep accept backlog: a burst of connections queues instead of dropping SYNs (each retried after 1 s, 3 s…).
+        scoring.server.listen({ port, host, backlog: 4096 }, resolve);
       });
       const address = scoring.server.address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
