@@ -23,8 +23,8 @@ export interface RequestGuardOptions {
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /**
- * Who may call the server. On a loopback address the Host header must name loopback with the right port, so a web
- * page whose DNS name was rebound to 127.0.0.1 is refused (403). With an API key, the Bearer token is compared in
+ * Who may call the server. On a loopback address the Host header must name loopback, so a web page whose DNS name
+ * was rebound to 127.0.0.1 is refused (403). With an API key, the Bearer token is compared in
  * constant time (401 otherwise). Off loopback the Host is not checked: clients reach the server by names it cannot
  * know, and the API key guards it.
  */
@@ -43,9 +43,14 @@ export function createRequestGuard(o: RequestGuardOptions): (req: IncomingMessag
   };
 }
 
+/**
+ * The name in the Host header must be a loopback one. Its port is not compared: a rebinding page sends its own
+ * name whatever the port, and an SSH tunnel or proxy on another local port (`ssh -L 9000:localhost:8000`) sends
+ * its own port.
+ */
 function checkHost(header: string | undefined, names: Set<string>, port: number): void {
-  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(header ?? '');
-  if (m && names.has(m[1]!.toLowerCase()) && Number(m[2] ?? 80) === port) return;
+  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d{1,5})?$/i.exec(header ?? '');
+  if (m && names.has(m[1]!.toLowerCase())) return;
   const shown = header === undefined ? 'missing' : JSON.stringify(header.slice(0, 100));
-  throw new HttpFailure(403, `Host header ${shown} is not this server: on loopback it answers only localhost:${port}, 127.0.0.1:${port} or [::1]:${port} (a guard against DNS rebinding)`);
+  throw new HttpFailure(403, `Host header ${shown} is not this server: on loopback it answers only the names localhost, 127.0.0.1 or [::1] (e.g. localhost:${port}), a guard against DNS rebinding`);
 }

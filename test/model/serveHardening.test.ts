@@ -46,7 +46,7 @@ test('serve range-checks every token id (0 ≤ id < 512) with a 400 and stays up
   }
 });
 
-test('serve refuses non-JSON content types (415) and Host headers that are not this loopback server (403)', { skip, timeout: 120_000 }, async () => {
+test('serve refuses non-JSON content types (415) and Host headers that do not name loopback (403)', { skip, timeout: 120_000 }, async () => {
   const s = await startServe(BASE);
   const port = new URL(s.url).port;
   try {
@@ -61,11 +61,12 @@ test('serve refuses non-JSON content types (415) and Host headers that are not t
     const withCharset = await requestRaw(s.url, { method: 'POST', path: '/tokenize', headers: { 'content-type': 'Application/JSON; charset=utf-8' }, body: '{"prompt":"a"}' });
     assert.equal(withCharset.status, 200);
 
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
+    // Any port: an SSH tunnel on another local port sends its own (ssh -L 9000:localhost:8000).
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`, 'localhost:9000', 'localhost']) {
       const r = await requestRaw(s.url, { path: '/v1/models', headers: { host } });
       assert.equal(r.status, 200, host);
     }
-    for (const host of [`evil.example:${port}`, 'evil.example', `localhost:${Number(port) + 1}`, `127.0.0.1.evil.example:${port}`, `localhost`]) {
+    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1.evil.example:${port}`, `localhost.evil.example:${port}`, `[::2]:${port}`, `localhost:${port}@evil`]) {
       const r = await requestRaw(s.url, { method: 'POST', path: '/detokenize', headers: { host, 'content-type': 'application/json' }, body: '{"tokens":[5]}' });
       assert.equal(r.status, 403, host);
       assert.match(r.text, /Host header .* is not this server/);
