@@ -27,7 +27,7 @@ export class ConnectionTracker {
     if (this.live.has(socket)) this.live.set(socket, true);
   }
 
-  /** The request on `socket` was answered: it waits again, as the most recently served. */
+  /** The answer on `socket` has been written: it waits again, as the most recently served. */
   markIdle(socket: Socket): void {
     if (!this.live.delete(socket)) return;
     this.live.set(socket, false);

@@ -47,8 +47,10 @@ export interface ScoringServer {
   shutdown: (graceMs: number) => Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>, stallMs: number): void {
   if (res.headersSent || res.destroyed) return;
+  // A client that stops reading its answer (a large one waits in memory) is dropped after stallMs without progress.
+  res.setTimeout(stallMs);
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -79,7 +81,6 @@ export function createScoringServer(engine: ScoringEngine, o: ServeOptions): Sco
     const route = `${req.method} ${path}`;
     const ctx: RouteContext = { abandoned: () => req.socket.destroyed };
     res.once('close', () => {
-      tracker.markIdle(req.socket);
       o.log?.(formatAccessLogLine({ method: req.method ?? '?', path, status: res.headersSent ? res.statusCode : undefined, ms: performance.now() - started, tokens: ctx.tokens, aborted: !res.writableFinished }));
     });
     try {
@@ -90,13 +91,15 @@ export function createScoringServer(engine: ScoringEngine, o: ServeOptions): Sco
       const body = req.method === 'POST' ? await readJsonBody(req, maxBody) : {};
       tracker.markBusy(req.socket);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpFailure(400, 'request body must be a JSON object');
-      send(res, 200, await handler(body as Record<string, unknown>, ctx), stopping ? { connection: 'close' } : {});
+      send(res, 200, await handler(body as Record<string, unknown>, ctx), stopping ? { connection: 'close' } : {}, requestTimeout);
     } catch (e) {
       // An answer before the body was read whole closes the connection (no slow body is kept to read it).
       const close = stopping || !req.complete ? { connection: 'close' } : {};
-      if (e instanceof HttpFailure) send(res, e.status, { error: { message: e.message, code: e.status } }, { ...e.headers, ...close });
-      else if (e instanceof HumanlikeError) send(res, 400, { error: { message: e.message, code: 400 } }, close);
-      else send(res, 500, { error: { message: 'internal error', code: 500 } }, close);
+      if (e instanceof HttpFailure) send(res, e.status, { error: { message: e.message, code: e.status } }, { ...e.headers, ...close }, requestTimeout);
+      else if (e instanceof HumanlikeError) send(res, 400, { error: { message: e.message, code: 400 } }, close, requestTimeout);
+      else send(res, 500, { error: { message: 'internal error', code: 500 } }, close, requestTimeout);
+    } finally {
+      tracker.markIdle(req.socket); // answered (or failed): evictable, even while the client is still reading
     }
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => void handle(req, res));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { RemoteBackend } from '../../src/backends/remote/RemoteBackend.js';
@@ -158,6 +159,34 @@ test('serve times out slow bodies and caps connections; /health stays answered w
     assert.equal(await s.stop(), 0);
   } finally {
     for (const c of slow) c.socket.destroy();
+    await s.stop('SIGKILL');
+  }
+});
+
+test('a client that stops reading its answer is dropped once no progress is made for --request-timeout-ms', { skip, timeout: 120_000 }, async () => {
+  const s = await startServe([...BASE, '--request-timeout-ms', '1500']);
+  let socket: Socket | undefined;
+  try {
+    // A 16 MB answer (2,000,000 ids and their pieces), more than the socket buffers hold.
+    const body = JSON.stringify({ prompt: Array.from({ length: 2_000_000 }, () => 1), return_token_strs: true });
+    const u = new URL(s.url);
+    const sock = connect({ host: u.hostname, port: Number(u.port) });
+    socket = sock;
+    sock.on('error', () => undefined);
+    let received = 0;
+    sock.on('data', (d: Buffer) => { received += d.length; });
+    const closed = new Promise<void>((r) => sock.once('close', () => r()));
+    sock.write(`POST /tokenize HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    sock.pause(); // stop reading: the server's writes stall
+    await new Promise((r) => setTimeout(r, 6000));
+    sock.resume(); // what the server wrote before giving up, then the end
+    const ended = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+    assert.ok(ended, 'the server closed the stalled connection');
+    assert.ok(received < 16_000_000, `only part of the answer was sent (${received} bytes)`);
+    assert.equal((await requestRaw(s.url, { path: '/health', timeoutMs: 1000 })).status, 200);
+    assert.equal(await s.stop(), 0);
+  } finally {
+    socket?.destroy();
     await s.stop('SIGKILL');
   }
 });
