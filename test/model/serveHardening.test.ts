@@ -126,6 +126,9 @@ test('serve --api-key-env asks for a Bearer key (never logged); --log writes one
   const unset = runHumanlike(['serve', ...BASE, '--api-key-env', 'SERVE_TEST_UNSET_VARIABLE']);
   assert.equal(unset.code, 2);
   assert.match(unset.stderr, /SERVE_TEST_UNSET_VARIABLE is not set/);
+  const both = runHumanlike(['serve', ...BASE, '--api-key', 'k', '--api-key-env', 'SERVE_TEST_KEY']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--api-key-env or --api-key, not both/);
   const insecure = await startServe([...BASE, '--host', '0.0.0.0', '--insecure-no-auth']);
   try {
     await waitFor(() => insecure.stderr() !== '', 2000);
