@@ -44,7 +44,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .summary('serve a GGUF model over a vLLM-compatible scoring API')
-    .description('Expose an embedded GGUF model as a vLLM-compatible server: /v1/completions with prompt_logprobs (token ids or text),\n/tokenize, /detokenize, /v1/models, /health. It scores prompts and does not generate. Binds 127.0.0.1 unless told;\nany other address needs an API key (or --insecure-no-auth).')
+    .description('Expose an embedded GGUF model as a vLLM-compatible server: /v1/completions with prompt_logprobs (token ids or text),\n/tokenize, /detokenize, /v1/models, /health. It scores prompts and does not generate. Binds 127.0.0.1 unless told; any other address needs an API key (or --insecure-no-auth).')
     .requiredOption('--model <gguf>', 'GGUF file or hf:<user>/<repo>/<file>.gguf')
     .option('--host <host>', 'address to bind (0.0.0.0 to share on a network: needs an API key)', '127.0.0.1')
     .option('--port <n>', 'port (0 picks a free one)', '8000')
