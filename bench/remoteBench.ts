@@ -39,7 +39,7 @@ export async function runRemoteBench(): Promise<void> {
     const floor = await timeMs(async () => {
       for (const r of log) {
         const spec = buildScoreRequest('vllm', remote.identity.name, r.tokens);
-        await (await fetch(servers[0]!.url + spec.path, { method: 'POST', body: JSON.stringify(spec.body) })).json();
+        await (await fetch(servers[0]!.url + spec.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec.body) })).json();
       }
     });
     rows.push({ measure: 'server time (bare fetch, same requests)', value: `${floor.toFixed(0)} ms for ${tokens} tokens` });

@@ -50,7 +50,7 @@ test('serve refuses oversized requests and generation, and binds loopback by def
   const s = await startServe(['--model', MODEL, '--context-size', '256', '--gpu', 'cpu', '--max-body-bytes', '2000']);
   try {
     assert.match(s.url, /^http:\/\/127\.0\.0\.1:/);
-    const post = (path: string, body: unknown): Promise<Response> => fetch(s.url + path, { method: 'POST', body: JSON.stringify(body) });
+    const post = (path: string, body: unknown): Promise<Response> => fetch(s.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const tooLong = await post('/v1/completions', { prompt: Array.from({ length: 600 }, () => 300), prompt_logprobs: 0 });
     assert.equal(tooLong.status, 413); // 600 ids exceed the 2000-byte body limit
     const overContext = await post('/v1/completions', { prompt: Array.from({ length: 260 }, () => 3), prompt_logprobs: 0 });
