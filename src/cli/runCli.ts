@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { scrubSecrets } from '../backends/remote/redactSecrets.js';
 import { HumanlikeError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerCompare } from './commands/compare.js';
@@ -54,11 +55,11 @@ Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or inpu
       return;
     }
     if (e instanceof HumanlikeError) {
-      process.stderr.write(`humanlike: ${e.message}\n`);
+      process.stderr.write(`humanlike: ${scrubSecrets(e.message)}\n`);
       process.exitCode = e.exitCode;
       return;
     }
-    process.stderr.write(`humanlike: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
+    process.stderr.write(`humanlike: internal error (please report): ${scrubSecrets((e as Error)?.stack ?? String(e))}\n`);
     process.exitCode = 70;
   }
 }

@@ -29,6 +29,8 @@ export const modelSpecSchema = z.discriminatedUnion('kind', [
     /** Name of the environment variable holding the API key (the key itself is never stored). */
     apiKeyEnv: z.string().default('HUMANLIKE_API_KEY'),
     maxAttempts: z.number().int().min(1).optional(),
+    /** Longest Retry-After wait honoured, in ms (longer asks wait this long and count as a failed attempt). Default 60,000. */
+    maxRetryAfterMs: z.number().int().min(0).optional(),
   }),
 ]);
 export type ModelSpec = z.infer<typeof modelSpecSchema>;

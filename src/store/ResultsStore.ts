@@ -1,5 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '../data/readParquet.js';
+import { scrubSecrets } from '../backends/remote/redactSecrets.js';
 import { DataError } from '../errors.js';
 import type { ParticipantOutcome } from '../scoring/ResponseScorer.js';
 import { RECORD_VERSION, SCHEMA_SQL } from './schema.js';
@@ -100,7 +101,7 @@ export class ResultsStore {
         model, model_kind, model_sha256, model_identity, tokenizer, prompt_format, context_policy, options)
        VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [run.runId, run.configKey, RECORD_VERSION, run.toolVersion, now, now, run.source, run.selection, run.datasetHash, run.model, run.modelKind,
-        run.modelSha256, JSON.stringify(run.modelIdentity), run.tokenizer, run.promptFormat, run.contextPolicy, JSON.stringify(run.options)] as never,
+        run.modelSha256, scrubSecrets(JSON.stringify(run.modelIdentity)), run.tokenizer, run.promptFormat, run.contextPolicy, scrubSecrets(JSON.stringify(run.options))] as never,
     );
   }
 
@@ -108,9 +109,10 @@ export class ResultsStore {
     const sets: string[] = ['updated_at = ?'];
     const values: (string | null)[] = [new Date().toISOString()];
     if (patch.status) { sets.push('status = ?'); values.push(patch.status); }
-    if (patch.stats !== undefined) { sets.push('stats = ?'); values.push(JSON.stringify(patch.stats)); }
+    // Free text (messages from servers among it) is scrubbed of secrets before it is stored.
+    if (patch.stats !== undefined) { sets.push('stats = ?'); values.push(scrubSecrets(JSON.stringify(patch.stats))); }
     if (patch.timings !== undefined) { sets.push('timings = ?'); values.push(JSON.stringify(patch.timings)); }
-    if (patch.error !== undefined) { sets.push('error = ?'); values.push(patch.error); }
+    if (patch.error !== undefined) { sets.push('error = ?'); values.push(patch.error === null ? null : scrubSecrets(patch.error)); }
     if (patch.finished) { sets.push('finished_at = ?'); values.push(new Date().toISOString()); }
     values.push(runId);
     await this.db.run(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`, values as never);
@@ -178,7 +180,7 @@ export class ResultsStore {
           skips.appendVarchar(o.experiment);
           skips.appendVarchar(o.participant);
           skips.appendInteger(s.responseIndex);
-          skips.appendVarchar(s.reason);
+          skips.appendVarchar(scrubSecrets(s.reason));
           skips.endRow();
         }
       }
@@ -196,7 +198,7 @@ export class ResultsStore {
         done.appendVarchar(o.experiment);
         done.appendVarchar(o.participant);
         done.appendVarchar(o.score ? 'scored' : 'skipped');
-        appendNullable(done, o.skipReason ?? null, (v) => done.appendVarchar(v));
+        appendNullable(done, o.skipReason ?? null, (v) => done.appendVarchar(scrubSecrets(v)));
         done.appendInteger(o.nResponses);
         done.appendInteger(o.score?.rows.length ?? 0);
         done.appendBigInt(BigInt(o.score?.tokensEvaluated ?? 0));

@@ -29,6 +29,7 @@ export function registerEval(program: Command): void {
       .option('--timeout-ms <n>', 'per-request timeout for --endpoint', '300000')
       .option('--api-key-env <name>', 'environment variable holding the API key for --endpoint (never stored)', 'HUMANLIKE_API_KEY')
       .option('--max-attempts <n>', 'attempts per request to --endpoint before it counts as a failure', '8')
+      .option('--max-retry-after <seconds>', 'longest Retry-After wait honoured for --endpoint; a longer ask waits this long and counts as a failed attempt', '60')
       .option('--context-size <n>', 'tokens per window (default: the model training context, at most 32768; 4096 for servers)')
       .option('--batch-size <n>', 'tokens per engine batch')
       .option('--threads <n>', 'CPU threads (default: math cores)')
@@ -102,6 +103,7 @@ async function buildConfig(source: string, opts: Record<string, unknown>, cmd: C
     model = {
       kind: 'remote', protocol: opts['protocol'], endpoints: (opts['endpoint'] as string[]).map((url) => ({ url, concurrency })),
       apiKeyEnv: opts['apiKeyEnv'], timeoutMs: parseInteger(opts['timeoutMs'], '--timeout-ms'), maxAttempts: parseInteger(opts['maxAttempts'], '--max-attempts'),
+      maxRetryAfterMs: 1000 * parseInteger(opts['maxRetryAfter'], '--max-retry-after'),
       ...(opts['servedModel'] !== undefined && { servedModel: opts['servedModel'] }),
       ...(opts['tokenizer'] !== undefined && { tokenizer: opts['tokenizer'] }),
       ...(opts['contextSize'] !== undefined && { contextSize: parseInteger(opts['contextSize'], '--context-size') }),
