@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '../data/readParquet.js';
 import { scrubSecrets } from '../backends/remote/redactSecrets.js';
-import { DataError } from '../errors.js';
+import { DatabaseCorruptError, DatabaseLockedError, NotADatabaseError } from '../errors.js';
 import type { ParticipantOutcome } from '../scoring/ResponseScorer.js';
+import { classifyStoreError } from './classifyStoreError.js';
 import { RECORD_VERSION, SCHEMA_SQL } from './schema.js';
 
 /** Default database file, under the working directory. */
@@ -50,20 +52,38 @@ export class ResultsStore {
   private pendingRows = 0;
   private lastFlushMs = Date.now();
 
-  private constructor(readonly path: string, private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection) {}
+  private constructor(readonly path: string, private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection, readonly readOnly: boolean) {}
 
-  static async open(path: string): Promise<ResultsStore> {
+  /**
+   * Open (or, unless `readOnly`, create) the database. Read-only opens write nothing, so they work on read-only
+   * media and alongside other readers, and refuse a path where no database is. Failures are typed: locked by another
+   * process, damaged, not a database, no room (see classifyStoreError).
+   */
+  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<ResultsStore> {
+    const readOnly = options.readOnly ?? false;
+    if (readOnly && !existsSync(path)) throw new NotADatabaseError(`${path}: no results database here (run 'humanlike eval' first, or give --db)`);
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    let instance: DuckDBInstance;
+    let instance: DuckDBInstance | undefined;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+      const db = await instance.connect();
+      if (!readOnly) await db.run(SCHEMA_SQL);
+      const [t] = (await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'runs'`)).getRowObjectsJson();
+      if (!t || t['n'] === 0) throw new NotADatabaseError(`${path}: a DuckDB database, but not a humanlike results database (no runs table); give the right --db`);
+      return new ResultsStore(path, instance, db, readOnly);
     } catch (e) {
-      const msg = (e as Error).message;
-      throw new DataError(`${path}: cannot open the results database${/lock/i.test(msg) ? ' (another humanlike process is using it)' : ''}: ${msg.split('\n')[0]}`, { cause: e });
+      instance?.closeSync();
+      throw classifyStoreError(path, e, !readOnly);
     }
-    const db = await instance.connect();
-    await db.run(SCHEMA_SQL);
-    return new ResultsStore(path, instance, db);
+  }
+
+  /** Run a write; a failure becomes a typed error (no room, damaged) naming the database. */
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      throw classifyStoreError(this.path, e, true);
+    }
   }
 
   /** Raw SQL access for analyses and exports. */
@@ -72,8 +92,14 @@ export class ResultsStore {
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: (string | number | boolean | null)[] = []): Promise<T[]> {
-    const reader = await this.db.runAndReadAll(sql, params as never);
-    return reader.getRowObjectsJson() as T[];
+    try {
+      const reader = await this.db.runAndReadAll(sql, params as never);
+      return reader.getRowObjectsJson() as T[];
+    } catch (e) {
+      const typed = classifyStoreError(this.path, e, false);
+      // A damaged file can surface only when a block is read; a plain SQL error (a bug) keeps its stack.
+      throw typed instanceof DatabaseCorruptError || typed instanceof DatabaseLockedError ? typed : e;
+    }
   }
 
   async findRunByConfig(configKey: string): Promise<RunRecord | undefined> {
@@ -86,23 +112,30 @@ export class ResultsStore {
     return rows[0] ? toRunRecord(rows[0]) : undefined;
   }
 
-  async listRuns(): Promise<(RunRecord & { participantsDone: number; responsesScored: number })[]> {
+  /**
+   * Every run with its progress. Opened read-only, no process can be writing (a writer holds DuckDB's lock), so a
+   * run still marked `running` was killed: it is listed as `interrupted` with `liveProcess: false`.
+   */
+  async listRuns(): Promise<(RunRecord & { participantsDone: number; responsesScored: number; liveProcess?: false })[]> {
     const rows = await this.query(`
       SELECT r.*, coalesce(p.n, 0) AS participants_done, coalesce(p.scored, 0) AS responses_scored
       FROM runs r LEFT JOIN (SELECT run_id, count(*) AS n, sum(n_scored) AS scored FROM participants GROUP BY run_id) p USING (run_id)
       ORDER BY r.created_at`);
-    return rows.map((r) => ({ ...toRunRecord(r), participantsDone: Number(r['participants_done']), responsesScored: Number(r['responses_scored']) }));
+    return rows.map((r) => {
+      const run = { ...toRunRecord(r), participantsDone: Number(r['participants_done']), responsesScored: Number(r['responses_scored']) };
+      return this.readOnly && run.status === 'running' ? { ...run, status: 'interrupted' as const, liveProcess: false as const } : run;
+    });
   }
 
   async createRun(run: NewRun): Promise<void> {
     const now = new Date().toISOString();
-    await this.db.run(
+    await this.writing(() => this.db.run(
       `INSERT INTO runs (run_id, config_key, record_version, tool_version, status, created_at, updated_at, source, selection, dataset_hash,
         model, model_kind, model_sha256, model_identity, tokenizer, prompt_format, context_policy, options)
        VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [run.runId, run.configKey, RECORD_VERSION, run.toolVersion, now, now, run.source, run.selection, run.datasetHash, run.model, run.modelKind,
         run.modelSha256, scrubSecrets(JSON.stringify(run.modelIdentity)), run.tokenizer, run.promptFormat, run.contextPolicy, scrubSecrets(JSON.stringify(run.options))] as never,
-    );
+    ));
   }
 
   async updateRun(runId: string, patch: { status?: RunStatus; stats?: unknown; timings?: unknown; error?: string | null; finished?: boolean }): Promise<void> {
@@ -115,15 +148,17 @@ export class ResultsStore {
     if (patch.error !== undefined) { sets.push('error = ?'); values.push(patch.error === null ? null : scrubSecrets(patch.error)); }
     if (patch.finished) { sets.push('finished_at = ?'); values.push(new Date().toISOString()); }
     values.push(runId);
-    await this.db.run(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`, values as never);
+    await this.writing(() => this.db.run(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`, values as never));
   }
 
   /** Remove rows of participants that have no `participants` entry (a run killed between the two writes). */
   async removeUnfinished(runId: string): Promise<number> {
     const where = `run_id = ? AND ${participantKeySql} NOT IN (SELECT ${participantKeySql} FROM participants WHERE run_id = ?)`;
     const n = await this.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM responses WHERE ${where}`, [runId, runId]);
-    await this.db.run(`DELETE FROM responses WHERE ${where}`, [runId, runId] as never);
-    await this.db.run(`DELETE FROM skipped_responses WHERE ${where}`, [runId, runId] as never);
+    await this.writing(async () => {
+      await this.db.run(`DELETE FROM responses WHERE ${where}`, [runId, runId] as never);
+      await this.db.run(`DELETE FROM skipped_responses WHERE ${where}`, [runId, runId] as never);
+    });
     return n[0]?.n ?? 0;
   }
 
@@ -150,6 +185,10 @@ export class ResultsStore {
     const batch = this.pending;
     this.pending = [];
     this.pendingRows = 0;
+    await this.writing(() => this.append(runId, batch));
+  }
+
+  private async append(runId: string, batch: readonly ParticipantOutcome[]): Promise<void> {
     const rows = await this.db.createAppender('responses');
     const skips = await this.db.createAppender('skipped_responses');
     try {

@@ -81,7 +81,8 @@ export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o:
           res.writeHead(200, { 'content-type': 'application/json' });
           return res.end(payload.slice(0, Math.floor(payload.length / 2)));
         }
-        if (f === 'slow') return void setTimeout(() => { if (!res.destroyed) { res.writeHead(200); res.end(payload); } }, o.slowMs ?? 3000);
+        // Unref'd: a request left hanging on purpose must not keep the test process alive.
+        if (f === 'slow') return void setTimeout(() => { if (!res.destroyed) { res.writeHead(200); res.end(payload); } }, o.slowMs ?? 3000).unref();
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(payload);
       }

@@ -23,7 +23,7 @@ export function registerCompare(program: Command): void {
     .option('--json', 'print the full result as JSON')
     .addHelpText('after', '\nExamples:\n  $ humanlike compare --domains ../shared/psych201/experiment_domains.csv\n  $ humanlike compare --write-model-table models.csv && $EDITOR models.csv && humanlike compare --models models.csv')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
-      const store = await ResultsStore.open(String(opts['db']));
+      const store = await ResultsStore.open(String(opts['db']), { readOnly: true });
       try {
         const modelTable = typeof opts['models'] === 'string' ? await readModelTable(opts['models']) : undefined;
         const domains = typeof opts['domains'] === 'string' ? await readDomainsTable(opts['domains']) : undefined;

@@ -20,7 +20,7 @@ export function registerReport(program: Command): void {
     .option('--bootstrap <n>', 'bootstrap replicates', '1000')
     .addHelpText('after', '\nExample:\n  $ humanlike report --out report.html --png charts --domains ../shared/psych201/experiment_domains.csv')
     .action(async (opts: Record<string, string | undefined>) => {
-      const store = await ResultsStore.open(String(opts['db']));
+      const store = await ResultsStore.open(String(opts['db']), { readOnly: true });
       try {
         const { charts, files } = await writeReport(store, {
           out: String(opts['out']), bootstrap: parseInteger(opts['bootstrap'], '--bootstrap'),
