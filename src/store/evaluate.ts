@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { displayUrl } from '../backends/remote/httpJson.js';
 import { loadTestSets, type ReadOptions } from '../data/readTranscripts.js';
-import { UsageError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
 import { createScorer } from '../scoring/createScorer.js';
 import type { EvalConfig } from '../scoring/evalConfig.js';
@@ -108,6 +108,13 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
       throw e;
     }
     const stats = await computeRunStats(store, runId, uniformByStudy(profile));
+    // A run that scored nothing is no result, whatever the reasons: never 'complete' with exit 0.
+    if (!session.interrupted && stats.responsesScored === 0 && profile.responses > 0) {
+      const reasons = Object.entries({ ...stats.participantSkipReasons, ...stats.responseSkipReasons }).slice(0, 3).map(([k, v]) => `${v} × ${k}`).join('; ');
+      const message = `no response was scored (0 of ${profile.responses}): ${reasons || 'every one was skipped'}`;
+      await store.updateRun(runId, { status: 'failed', stats: { ...stats, perStudy: undefined }, error: message });
+      throw new DataError(message);
+    }
     const status = session.interrupted ? 'interrupted' : 'complete';
     await store.updateRun(runId, {
       status, stats: { ...stats, perStudy: undefined, duplicateRecordsSkipped: session.duplicateRecords },

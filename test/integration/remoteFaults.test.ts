@@ -276,3 +276,27 @@ test('canary secrets (URL user and password, API key) reach no byte of the datab
     await Promise.all([server.close(), echoAll.close()]);
   }
 });
+
+test('a run that scores no response at all (a /tokenize lumping each text into one token) fails, never complete', async () => {
+  const source = await sample();
+  const server = await startFakeVllm(() => 'ok', {
+    tokenize: (n, normal) => {
+      const tokens = normal['tokens'] as number[];
+      const strs = normal['token_strs'] as string[] | undefined;
+      if (n === 1) return { status: 200, body: { ...normal, tokens: tokens.slice(1) } }; // no BOS
+      if (n <= 3 || !strs) return undefined;
+      return { status: 200, body: { tokens: [65], token_strs: [strs.join('')] } };
+    },
+  });
+  try {
+    const db = join(makeTempDir(), 'r.duckdb');
+    const r = await runHumanlikeAsync(['eval', source, '--endpoint', server.url, '--db', db]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /humanlike: no response was scored \(0 of 96\): 96 × first token has no preceding context/);
+    const [run] = await queryDb<{ status: string; error: string }>(db, 'SELECT status, error FROM runs');
+    assert.equal(run?.status, 'failed');
+    assert.match(run?.error ?? '', /no response was scored/);
+  } finally {
+    await server.close();
+  }
+});
