@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildScoreRequest, parseScoreResponse } from '../../src/backends/remote/protocols.js';
 import { detectPieceStyle, rangesFromPieces } from '../../src/backends/remote/tokenPieces.js';
+import { displayUrl, registerSecret, registerUrlCredentials, scrubSecrets } from '../../src/backends/remote/redactSecrets.js';
 
 // Shapes as documented by vLLM (/v1/completions with prompt_logprobs), SGLang (/generate with return_logprob) and
 // TGI (/generate with decoder_input_details). Token 1 is BOS; 9999 is a byte token of a multi-byte character.
@@ -126,4 +127,21 @@ test('rank claims that contradict the returned top entries are refused', () => {
   const sg = { meta_info: { input_token_logprobs: [[null, 1, null], [-2.5, 450, 'x'], [-0.25, 9999, 'y'], [-3, 2, 'z']], input_top_logprobs: [null, [[-0.5, 450, 'x']], [[-0.9, 77, 'y']], [[-0.1, 29889, '.']]] } };
   assert.throws(() => parseScoreResponse('sglang', 'e', sg, tokens, [1]), /contradict/);
   assert.throws(() => parseScoreResponse('sglang', 'e', sg, tokens, [2]), /contradict/);
+});
+
+test('one URL redactor; secrets scrubbed from any text in the forms a server could echo', () => {
+  assert.equal(displayUrl('http://u:p%40ss@gpu1:8000/v1/?token=abc'), 'http://gpu1:8000/v1');
+  assert.equal(displayUrl('not a url'), '(invalid URL)');
+  registerSecret('sk-unit-canary-9');
+  registerUrlCredentials('http://unituser:p%40ss:w0rd@gpu1:8000');
+  const text = [
+    'Bearer sk-unit-canary-9', JSON.stringify({ key: 'sk-unit-canary-9' }), `Basic ${Buffer.from('unituser:p@ss:w0rd').toString('base64')}`,
+    'password p@ss:w0rd', 'encoded p%40ss%3Aw0rd', 'user unituser', 'see https://someone:hunter22@other.example/x',
+  ].join('\n');
+  const out = scrubSecrets(text);
+  for (const leak of ['sk-unit-canary-9', 'p@ss:w0rd', 'p%40ss', 'unituser', Buffer.from('unituser:p@ss:w0rd').toString('base64'), 'hunter22', 'someone']) {
+    assert.ok(!out.includes(leak), `${leak} left in ${out}`);
+  }
+  assert.match(out, /Bearer \*\*\*/);
+  assert.match(out, /https:\/\/other\.example\/x/);
 });
