@@ -41,6 +41,8 @@ export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 export class EndpointPool {
   private readonly states: State[];
   private waiters: (() => void)[] = [];
+  /** When each endpoint's capped Retry-After was last reported: once a minute, not once per request. */
+  private readonly warnedAt = new Map<string, number>();
 
   constructor(endpoints: readonly PoolEndpoint[], private readonly o: PoolOptions = {}) {
     this.states = endpoints.map((e) => ({ ...e, inFlight: 0, failures: 0, downUntil: 0 }));
@@ -86,6 +88,9 @@ export class EndpointPool {
     const asked = e.retryAfterMs ?? 0;
     const cap = this.o.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
     if (asked <= cap) return asked;
+    const key = e.endpoint ?? '';
+    if (Date.now() - (this.warnedAt.get(key) ?? 0) < 60_000) return cap;
+    this.warnedAt.set(key, Date.now());
     this.o.onWarning?.(`${e.endpoint ?? 'the server'} asks to wait ${Math.round(asked / 1000)} s (Retry-After); waiting ${Math.round(cap / 1000)} s (--max-retry-after) and counting a failed attempt`);
     return cap;
   }
