@@ -40,3 +40,15 @@ export class BackendError extends HumanlikeError {
 
 /** A run asked for something the backend declared it cannot do. Raised before any work starts. */
 export class CapabilityError extends HumanlikeError {}
+
+/** The results database is held by another process (DuckDB lets one process write a file at a time). */
+export class DatabaseLockedError extends DataError {}
+
+/** The results database file exists but is damaged or truncated (a failed checksum, missing bytes). */
+export class DatabaseCorruptError extends DataError {}
+
+/** The file is not a DuckDB database, or not a humanlike results database; or no database is there at all. */
+export class NotADatabaseError extends DataError {}
+
+/** A write to the results database failed for lack of room: a full disk or a file-size limit. The run resumes. */
+export class StorageFullError extends DataError {}

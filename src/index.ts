@@ -3,7 +3,7 @@
  * prints. Named exports only.
  */
 export { VERSION } from './version.js';
-export { HumanlikeError, DataError, UsageError, BackendError, CapabilityError, UnsafeArchiveError, TextAlignmentError } from './errors.js';
+export { HumanlikeError, DataError, UsageError, BackendError, CapabilityError, UnsafeArchiveError, TextAlignmentError, DatabaseLockedError, DatabaseCorruptError, NotADatabaseError, StorageFullError } from './errors.js';
 
 // data: sources, transcripts, validation, split, stats
 export type { Transcript, ResponseSpan, Metadata, Problem, ProblemCode, Severity, RawRecord, SourceLocation, SplitSide } from './data/types.js';

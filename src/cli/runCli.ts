@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { scrubSecrets } from '../backends/remote/redactSecrets.js';
 import { HumanlikeError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { escapeTerminal } from './escapeTerminal.js';
@@ -68,11 +69,11 @@ Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or inpu
       return;
     }
     if (e instanceof HumanlikeError) {
-      process.stderr.write(`humanlike: ${escapeTerminal(e.message)}\n`);
+      process.stderr.write(`humanlike: ${escapeTerminal(scrubSecrets(e.message))}\n`);
       process.exitCode = e.exitCode;
       return;
     }
-    process.stderr.write(`humanlike: internal error (please report): ${escapeTerminal((e as Error)?.stack ?? String(e), { keepNewlines: true })}\n`);
+    process.stderr.write(`humanlike: internal error (please report): ${escapeTerminal(scrubSecrets((e as Error)?.stack ?? String(e)), { keepNewlines: true })}\n`);
     process.exitCode = 70;
   }
 }

@@ -20,6 +20,7 @@ export async function createScorer(spec: ModelSpec, format: PromptFormat, policy
       ...(spec.contextSize !== undefined && { contextSize: spec.contextSize }),
       ...(spec.timeoutMs !== undefined && { timeoutMs: spec.timeoutMs }),
       ...(spec.maxAttempts !== undefined && { maxAttempts: spec.maxAttempts }),
+      ...(spec.maxRetryAfterMs !== undefined && { maxRetryAfterMs: spec.maxRetryAfterMs }),
     });
     return new TokenScorer(remote, { format, policy });
   }

@@ -57,6 +57,8 @@ export const remoteModelSchema = z.strictObject({
   /** Name of the environment variable holding the API key (the key itself is never stored). */
   apiKeyEnv: z.string().default(REMOTE_DEFAULTS.apiKeyEnv),
   maxAttempts: z.number().int().min(1).default(REMOTE_DEFAULTS.maxAttempts),
+  /** Longest Retry-After wait honoured, in ms (longer asks wait this long and count as a failed attempt). */
+  maxRetryAfterMs: z.number().int().min(0).default(REMOTE_DEFAULTS.maxRetryAfterMs),
 });
 
 /** A model to score with: a GGUF file (embedded engine), a weightless baseline, or inference servers. */

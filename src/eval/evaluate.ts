@@ -63,6 +63,13 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
       ...(hooks.onProgress && { onProgress: hooks.onProgress }), ...(hooks.signal && { signal: hooks.signal }),
     });
     const stats = await computeRunStats(store, run.runId, uniformByStudy(profile));
+    // A run that scored nothing is no result, whatever the reasons: never 'complete' with exit 0.
+    if (!session.interrupted && stats.responsesScored === 0 && profile.responses > 0) {
+      const reasons = Object.entries({ ...stats.participantSkipReasons, ...stats.responseSkipReasons }).slice(0, 3).map(([k, v]) => `${v} × ${k}`).join('; ');
+      const message = `no response was scored (0 of ${profile.responses}): ${reasons || 'every one was skipped'}`;
+      await store.updateRun(run.runId, { status: 'failed', stats, error: message });
+      throw new DataError(message);
+    }
     const status = session.interrupted ? 'interrupted' : 'complete';
     await store.updateRun(run.runId, {
       status, stats: { ...stats, duplicateRecordsSkipped: session.duplicateRecords },

@@ -3,7 +3,7 @@ import { studyParticipantKey } from '../data/participantKey.js';
 import type { Transcript } from '../data/types.js';
 import { BackendError, HumanlikeError } from '../errors.js';
 import type { DatasetProfile } from './profileStudies.js';
-import type { ParticipantOutcome, ResponseScorer, ResultSink } from '../scoring/ResponseScorer.js';
+import type { ParticipantOutcome, ParticipantScore, ResponseScorer, ResultSink } from '../scoring/ResponseScorer.js';
 
 
 export interface EvalProgress {
@@ -87,10 +87,10 @@ export async function runEval(o: EvalOptions): Promise<EvalSummary> {
     const t0 = Date.now();
     const base = { study: t.study, experiment: t.experiment, participant: t.participant, nResponses: t.spans.length };
     const profile = o.profile.studies.get(t.study);
+    let score: ParticipantScore;
     try {
       if (!profile) throw new HumanlikeError(`study ${t.study} has no profile`);
-      const score = await o.scorer.scoreParticipant(t, profile);
-      await finish({ ...base, score, skipReason: undefined, seconds: (Date.now() - t0) / 1000 });
+      score = await o.scorer.scoreParticipant(t, profile);
     } catch (e) {
       if (!(e instanceof HumanlikeError)) throw e;
       if (e instanceof BackendError) {
@@ -102,7 +102,10 @@ export async function runEval(o: EvalOptions): Promise<EvalSummary> {
         return;
       }
       await finish({ ...base, score: undefined, skipReason: e.message, seconds: (Date.now() - t0) / 1000 });
+      return;
     }
+    // Outside the try: a failing write (disk full) stops the run; it is no reason to skip the participant.
+    await finish({ ...base, score, skipReason: undefined, seconds: (Date.now() - t0) / 1000 });
   };
 
   const seen = new Set<string>();
@@ -131,6 +134,10 @@ export async function runEval(o: EvalOptions): Promise<EvalSummary> {
   await o.sink.flush();
   summary.elapsedMs = Date.now() - started;
   if (fatal) throw fatal;
+  // Nothing scored and every failure a backend's: the backend is broken, not the data (a resume retries them all).
+  if (lastBackendError && summary.participantsScored === 0) {
+    throw new BackendError(`no participant could be scored: all ${summary.participantsFailed} attempted failed with backend errors; the last: ${lastBackendError.message}. Finished work is saved: run the same command again to resume`, { cause: lastBackendError });
+  }
   if (lastBackendError) summary.interrupted = true; // some participants were left for a resume
   return summary;
 }

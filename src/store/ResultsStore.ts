@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { scrubSecrets } from '../backends/remote/redactSecrets.js';
+import { DatabaseCorruptError, DatabaseLockedError, NotADatabaseError } from '../errors.js';
 import { sqlList, sqlString } from '../util/sqlString.js';
+import { classifyStoreError } from './classifyStoreError.js';
 import { exportResponsesSql, FINISHED_PARTICIPANTS_SQL, LIST_RUNS_SQL, UNFINISHED_WHERE } from './queries.js';
-import { DataError } from '../errors.js';
 import { RunWriter } from './RunWriter.js';
 import { RECORD_VERSION, SCHEMA_SQL } from './schema.js';
 
@@ -45,20 +48,38 @@ export type NewRun = Omit<RunRecord, 'createdAt' | 'updatedAt' | 'finishedAt' | 
  * killed at any point (even kill -9) resumes with no participant lost or written twice.
  */
 export class ResultsStore {
-  private constructor(readonly path: string, private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection) {}
+  private constructor(readonly path: string, private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection, readonly readOnly: boolean) {}
 
-  static async open(path: string): Promise<ResultsStore> {
+  /**
+   * Open (or, unless `readOnly`, create) the database. Read-only opens write nothing, so they work on read-only
+   * media and alongside other readers, and refuse a path where no database is. Failures are typed: locked by another
+   * process, damaged, not a database, no room (see classifyStoreError).
+   */
+  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<ResultsStore> {
+    const readOnly = options.readOnly ?? false;
+    if (readOnly && !existsSync(path)) throw new NotADatabaseError(`${path}: no results database here (run 'humanlike eval' first, or give --db)`);
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    let instance: DuckDBInstance;
+    let instance: DuckDBInstance | undefined;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+      const db = await instance.connect();
+      if (!readOnly) await db.run(SCHEMA_SQL);
+      const [t] = (await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'runs'`)).getRowObjectsJson();
+      if (!t || t['n'] === 0) throw new NotADatabaseError(`${path}: a DuckDB database, but not a humanlike results database (no runs table); give the right --db`);
+      return new ResultsStore(path, instance, db, readOnly);
     } catch (e) {
-      const msg = (e as Error).message;
-      throw new DataError(`${path}: cannot open the results database${/lock/i.test(msg) ? ' (another humanlike process is using it)' : ''}: ${msg.split('\n')[0]}`, { cause: e });
+      instance?.closeSync();
+      throw classifyStoreError(path, e, !readOnly);
     }
-    const db = await instance.connect();
-    await db.run(SCHEMA_SQL);
-    return new ResultsStore(path, instance, db);
+  }
+
+  /** Run a write; a failure becomes a typed error (no room, damaged) naming the database. */
+  async writing<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      throw classifyStoreError(this.path, e, true);
+    }
   }
 
   /** Raw SQL access for analyses and exports. */
@@ -67,8 +88,14 @@ export class ResultsStore {
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: (string | number | boolean | null)[] = []): Promise<T[]> {
-    const reader = await this.db.runAndReadAll(sql, params as never);
-    return reader.getRowObjectsJson() as T[];
+    try {
+      const reader = await this.db.runAndReadAll(sql, params as never);
+      return reader.getRowObjectsJson() as T[];
+    } catch (e) {
+      const typed = classifyStoreError(this.path, e, false);
+      // A damaged file can surface only when a block is read; a plain SQL error (a bug) keeps its stack.
+      throw typed instanceof DatabaseCorruptError || typed instanceof DatabaseLockedError ? typed : e;
+    }
   }
 
   async findRunByConfig(configKey: string): Promise<RunRecord | undefined> {
@@ -81,43 +108,53 @@ export class ResultsStore {
     return rows[0] ? toRunRecord(rows[0]) : undefined;
   }
 
-  /** Every run, with the participants it finished and the responses it scored and skipped (whole participants included). */
-  async listRuns(): Promise<(RunRecord & { participantsDone: number; responsesScored: number; responsesSkipped: number })[]> {
+  /**
+   * Every run, with the participants it finished and the responses it scored and skipped (whole participants
+   * included). Opened read-only, no process can be writing (a writer holds DuckDB's lock), so a run still marked
+   * `running` was killed: it is listed as `interrupted` with `liveProcess: false`.
+   */
+  async listRuns(): Promise<(RunRecord & { participantsDone: number; responsesScored: number; responsesSkipped: number; liveProcess?: false })[]> {
     const rows = await this.query(LIST_RUNS_SQL);
-    return rows.map((r) => ({
-      ...toRunRecord(r), participantsDone: Number(r['participants_done']), responsesScored: Number(r['responses_scored']), responsesSkipped: Number(r['responses_skipped']),
-    }));
+    return rows.map((r) => {
+      const run = {
+        ...toRunRecord(r), participantsDone: Number(r['participants_done']), responsesScored: Number(r['responses_scored']), responsesSkipped: Number(r['responses_skipped']),
+      };
+      return this.readOnly && run.status === 'running' ? { ...run, status: 'interrupted' as const, liveProcess: false as const } : run;
+    });
   }
 
   async createRun(run: NewRun): Promise<void> {
     const now = new Date().toISOString();
-    await this.db.run(
+    await this.writing(() => this.db.run(
       `INSERT INTO runs (run_id, config_key, record_version, tool_version, status, created_at, updated_at, source, selection, dataset_hash,
         model, model_kind, model_sha256, model_identity, tokenizer, prompt_format, context_policy, options)
        VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [run.runId, run.configKey, RECORD_VERSION, run.toolVersion, now, now, run.source, run.selection, run.datasetHash, run.model, run.modelKind,
-        run.modelSha256, JSON.stringify(run.modelIdentity), run.tokenizer, run.promptFormat, run.contextPolicy, JSON.stringify(run.options)] as never,
-    );
+        run.modelSha256, scrubSecrets(JSON.stringify(run.modelIdentity)), run.tokenizer, run.promptFormat, run.contextPolicy, scrubSecrets(JSON.stringify(run.options))] as never,
+    ));
   }
 
   async updateRun(runId: string, patch: { status?: RunStatus; stats?: unknown; timings?: unknown; error?: string | null; finished?: boolean }): Promise<void> {
     const sets: string[] = ['updated_at = ?'];
     const values: (string | null)[] = [new Date().toISOString()];
     if (patch.status) { sets.push('status = ?'); values.push(patch.status); }
-    if (patch.stats !== undefined) { sets.push('stats = ?'); values.push(JSON.stringify(patch.stats)); }
+    // Free text (messages from servers among it) is scrubbed of secrets before it is stored.
+    if (patch.stats !== undefined) { sets.push('stats = ?'); values.push(scrubSecrets(JSON.stringify(patch.stats))); }
     if (patch.timings !== undefined) { sets.push('timings = ?'); values.push(JSON.stringify(patch.timings)); }
-    if (patch.error !== undefined) { sets.push('error = ?'); values.push(patch.error); }
+    if (patch.error !== undefined) { sets.push('error = ?'); values.push(patch.error === null ? null : scrubSecrets(patch.error)); }
     if (patch.finished) { sets.push('finished_at = ?'); values.push(new Date().toISOString()); }
     values.push(runId);
-    await this.db.run(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`, values as never);
+    await this.writing(() => this.db.run(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`, values as never));
   }
 
   /** Remove rows of participants that have no `participants` entry (a run killed between the two writes). */
   async removeUnfinished(runId: string): Promise<number> {
     const where = UNFINISHED_WHERE;
     const n = await this.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM responses WHERE ${where}`, [runId, runId]);
-    await this.db.run(`DELETE FROM responses WHERE ${where}`, [runId, runId] as never);
-    await this.db.run(`DELETE FROM skipped_responses WHERE ${where}`, [runId, runId] as never);
+    await this.writing(async () => {
+      await this.db.run(`DELETE FROM responses WHERE ${where}`, [runId, runId] as never);
+      await this.db.run(`DELETE FROM skipped_responses WHERE ${where}`, [runId, runId] as never);
+    });
     return n[0]?.n ?? 0;
   }
 
@@ -127,9 +164,9 @@ export class ResultsStore {
     return new Set(rows.map((r) => r.k));
   }
 
-  /** A writer bound to one run: what the run loop writes finished participants to. */
+  /** A writer bound to one run: what the run loop writes finished participants to (failures typed as store errors). */
   writer(runId: string): RunWriter {
-    return new RunWriter(this.db, runId);
+    return new RunWriter(this.db, runId, (write) => this.writing(write));
   }
 
   /** Write the response rows of runs to Parquet or CSV, with the model name joined in. */

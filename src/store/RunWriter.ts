@@ -1,4 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { scrubSecrets } from '../backends/remote/redactSecrets.js';
 import type { ParticipantOutcome, ResultSink } from '../scoring/ResponseScorer.js';
 
 /**
@@ -11,7 +12,12 @@ export class RunWriter implements ResultSink {
   private pendingRows = 0;
   private lastFlushMs = Date.now();
 
-  constructor(private readonly db: DuckDBConnection, readonly runId: string) {}
+  constructor(
+    private readonly db: DuckDBConnection,
+    readonly runId: string,
+    /** Runs a write, turning a failure into a typed store error (no room, damaged) naming the database. */
+    private readonly writing: <T>(write: () => Promise<T>) => Promise<T> = (write) => write(),
+  ) {}
 
   /**
    * Buffer a finished participant; buffered work is written every 5,000 rows, 200 participants or 2 seconds,
@@ -30,6 +36,11 @@ export class RunWriter implements ResultSink {
     const batch = this.pending;
     this.pending = [];
     this.pendingRows = 0;
+    await this.writing(() => this.append(batch));
+  }
+
+  /** Rows first, then the participants' entries (the commit point). */
+  private async append(batch: readonly ParticipantOutcome[]): Promise<void> {
     const rows = await this.db.createAppender('responses');
     const skips = await this.db.createAppender('skipped_responses');
     try {
@@ -61,7 +72,7 @@ export class RunWriter implements ResultSink {
           skips.appendVarchar(o.experiment);
           skips.appendVarchar(o.participant);
           skips.appendInteger(s.responseIndex);
-          skips.appendVarchar(s.reason);
+          skips.appendVarchar(scrubSecrets(s.reason));
           skips.endRow();
         }
       }
@@ -79,7 +90,7 @@ export class RunWriter implements ResultSink {
         done.appendVarchar(o.experiment);
         done.appendVarchar(o.participant);
         done.appendVarchar(o.score ? 'scored' : 'skipped');
-        appendNullable(done, o.skipReason ?? null, (v) => done.appendVarchar(v));
+        appendNullable(done, o.skipReason ?? null, (v) => done.appendVarchar(scrubSecrets(v)));
         done.appendInteger(o.nResponses);
         done.appendInteger(o.score?.rows.length ?? 0);
         done.appendBigInt(BigInt(o.score?.tokensEvaluated ?? 0));

@@ -2,7 +2,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** How a fake server misbehaves on its n-th scoring request (1-based). */
-export type Fault = 'ok' | '500' | '429' | 'slow' | 'truncated' | 'reset';
+export type Fault = 'ok' | '500' | '429' | 'slow' | 'truncated' | 'reset' | 'echo400' | 'echo500';
+
+export interface FakeOptions {
+  slowMs?: number;
+  promptLogprobs?: boolean;
+  extraRoutes?: Record<string, unknown>;
+  /** `max_model_len` reported by /v1/models. Default 4096. */
+  maxModelLen?: unknown;
+  /** Retry-After header of a '429' fault. Default '0'. */
+  retryAfter?: string;
+  /** Replace the n-th /tokenize answer (1-based; the backend probes twice at start). */
+  tokenize?: (n: number, normal: Record<string, unknown>, headers: Record<string, unknown>) => { status: number; body: unknown } | undefined;
+  /** Change the prompt_logprobs list of the n-th scoring request before it is sent. */
+  mutateLogprobs?: (n: number, list: (Record<string, { logprob: number; rank: number; decoded_token: string }> | null)[]) => void;
+}
 
 export interface FakeServer {
   url: string;
@@ -23,8 +37,9 @@ export function fakeLogprob(prev: number, t: number): number {
  * A vLLM-compatible fake on loopback with a character-level tokenizer (token id = character code, BOS = 1), for
  * protocol and fault tests without model weights. `fault(n)` decides how the n-th /v1/completions request behaves.
  */
-export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o: { slowMs?: number; promptLogprobs?: boolean; extraRoutes?: Record<string, unknown> } = {}): Promise<FakeServer> {
+export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o: FakeOptions = {}): Promise<FakeServer> {
   let n = 0;
+  let nTokenize = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -36,31 +51,38 @@ export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o:
       };
       const extra = o.extraRoutes?.[`${req.method} ${req.url}`];
       if (extra !== undefined) return json(200, extra);
-      if (req.url === '/v1/models') return json(200, { object: 'list', data: [{ id: 'fake-model', max_model_len: 4096 }] });
+      if (req.url === '/v1/models') return json(200, { object: 'list', data: [{ id: 'fake-model', max_model_len: o.maxModelLen ?? 4096 }] });
       if (req.url === '/tokenize') {
         const text = String(body.prompt ?? '');
         const ids = [...text].map((c) => c.charCodeAt(0));
         const tokens = body.add_special_tokens === false ? ids : [BOS, ...ids];
-        return json(200, { count: tokens.length, tokens, ...(body.return_token_strs && { token_strs: tokens.map((t) => (t === BOS ? '<s>' : piece(t))) }) });
+        const normal = { count: tokens.length, tokens, ...(body.return_token_strs && { token_strs: tokens.map((t) => (t === BOS ? '<s>' : piece(t))) }) };
+        const replaced = o.tokenize?.(++nTokenize, normal, req.headers);
+        return replaced ? json(replaced.status, replaced.body) : json(200, normal);
       }
       if (req.url === '/v1/completions') {
         const k = ++n;
         const f = fault(k);
         if (f === '500') return json(500, { error: 'injected failure' });
-        if (f === '429') return json(429, { error: 'slow down' }, { 'retry-after': '0' });
+        if (f === '429') return json(429, { error: 'slow down' }, { 'retry-after': o.retryAfter ?? '0' });
+        // A careless server that echoes the request headers (the Authorization header included) in its error body.
+        if (f === 'echo400' || f === 'echo500') return json(f === 'echo400' ? 400 : 500, { error: 'bad request', headers: req.headers });
         if (f === 'reset') return req.socket.destroy();
         const ids = body.prompt as number[];
         const plp = o.promptLogprobs === false ? undefined : [null, ...ids.slice(1).map((t, i) => {
           const lp = fakeLogprob(ids[i]!, t);
           const other = t === 65 ? 66 : 65;
-          return { [String(t)]: { logprob: lp, rank: lp > -2 ? 1 : 2, decoded_token: '\ufffd' }, [String(other)]: { logprob: lp > -2 ? lp - 1 : -1.5, rank: lp > -2 ? 2 : 1, decoded_token: 'x' } };
+          // A consistent top-2: ranks follow the log-probabilities, and the two never hold more than all the mass.
+          return { [String(t)]: { logprob: lp, rank: lp > -2 ? 1 : 2, decoded_token: '\ufffd' }, [String(other)]: { logprob: lp > -2 ? Math.log(Math.min(Math.exp(lp), 1 - Math.exp(lp)) / 2) : -1.5, rank: lp > -2 ? 2 : 1, decoded_token: 'x' } };
         })];
+        if (plp) o.mutateLogprobs?.(k, plp);
         const payload = JSON.stringify({ id: 'cmpl-1', object: 'text_completion', model: 'fake-model', choices: [{ index: 0, text: '', ...(plp && { prompt_logprobs: plp }) }] });
         if (f === 'truncated') {
           res.writeHead(200, { 'content-type': 'application/json' });
           return res.end(payload.slice(0, Math.floor(payload.length / 2)));
         }
-        if (f === 'slow') return void setTimeout(() => { if (!res.destroyed) { res.writeHead(200); res.end(payload); } }, o.slowMs ?? 3000);
+        // Unref'd: a request left hanging on purpose must not keep the test process alive.
+        if (f === 'slow') return void setTimeout(() => { if (!res.destroyed) { res.writeHead(200); res.end(payload); } }, o.slowMs ?? 3000).unref();
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(payload);
       }

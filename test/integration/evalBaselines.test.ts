@@ -161,7 +161,7 @@ test('compare never mixes runs of different selections: it analyses one comparis
   assert.equal(other.set.selection, c.otherSets[0].selection);
   assert.notEqual(other.models[0].model, c.models[0].model);
   const text = runHumanlike(['compare', '--db', db, '--bootstrap', '0']).stdout;
-  assert.match(text, /Comparison set \w{8}: selection \w+, policy windowed\/half-window-stride\/v1, 1 study, 1 run/);
+  assert.match(text, /Comparison set \w{8}: selection \w+, policy windowed\/pinned-head-25pct\/half-window-stride\/v2, 1 study, 1 run/);
   assert.match(text, /also in the store, not compared with it: set \w{8} .*--set \w{8}/);
   const byRun = JSON.parse(runHumanlike(['compare', '--db', db, '--bootstrap', '0', '--run', other.runs[0].runId, '--json']).stdout);
   assert.equal(byRun.models[0].model, other.models[0].model);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildScoreRequest, parseScoreResponse } from '../../src/backends/remote/protocols.js';
 import { detectPieceStyle, rangesFromPieces } from '../../src/backends/remote/tokenPieces.js';
+import { displayUrl, registerSecret, registerUrlCredentials, scrubSecrets } from '../../src/backends/remote/redactSecrets.js';
 
 // Shapes as documented by vLLM (/v1/completions with prompt_logprobs), SGLang (/generate with return_logprob) and
 // TGI (/generate with decoder_input_details). Token 1 is BOS; 9999 is a byte token of a multi-byte character.
@@ -81,4 +82,66 @@ test('vocabulary pieces give exact character ranges, byte-level and SentencePiec
   assert.deepEqual([...s.starts], [0, 2, 5, 5, 5, 5, 7]);
   assert.deepEqual([...s.ends], [2, 5, 7, 7, 7, 7, 9]);
   assert.equal(rangesFromPieces('Hello', ['He', 'lp'], 'byte-level'), undefined);
+});
+
+test('impossible log-probabilities are refused: non-finite, positive beyond rounding, overflowing the sum', () => {
+  const withLp = (lp: number): typeof vllm => {
+    const v = structuredClone(vllm);
+    (v.choices[0]!.prompt_logprobs[2] as Record<string, { logprob: number }>)['9999']!.logprob = lp;
+    return v;
+  };
+  for (const lp of [5, 1e-3, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1e308]) {
+    assert.throws(() => parseScoreResponse('vllm', 'e', withLp(lp), tokens, [2]), /impossible log-probability .* at position 2/, `logprob ${lp}`);
+  }
+  // Tiny positive rounding (≤ 1e-4) is read as 0; vLLM's clamp at −9999 is a real value.
+  assert.deepEqual(parseScoreResponse('vllm', 'e', withLp(5e-5), tokens, [2]), [{ logprob: 0, top1: true }]);
+  assert.deepEqual(parseScoreResponse('vllm', 'e', withLp(-9999), tokens, [2]), [{ logprob: -9999, top1: true }]);
+  // A non-number (a string '-0.5') is refused, not coerced.
+  assert.throws(() => parseScoreResponse('vllm', 'e', withLp('-0.5' as unknown as number), tokens, [2]), /no log-probability|impossible/);
+  // SGLang and TGI values are checked the same way.
+  const sg = { meta_info: { input_token_logprobs: [[null, 1, null], [2.5, 450, 'x'], [-0.25, 9999, 'y'], [-3, 2, 'z']], input_top_logprobs: [null, [[2.5, 450, 'x']], [[-0.25, 9999, 'y']], [[-0.1, 29889, '.']]] } };
+  assert.throws(() => parseScoreResponse('sglang', 'e', sg, tokens, [1]), /impossible log-probability 2\.5 at position 1/);
+  const tgi = { details: { prefill: [{ id: 1, logprob: null }, { id: 450, logprob: -1e308 }, { id: 9999, logprob: -0.25 }, { id: 2, logprob: -3 }] } };
+  assert.throws(() => parseScoreResponse('tgi', 'e', tgi, tokens, [1]), /impossible log-probability -1e\+308 at position 1/);
+});
+
+test('rank claims that contradict the returned top entries are refused', () => {
+  // The actual token claims rank 1 but another returned token is more likely.
+  const rank1 = structuredClone(vllm);
+  (rank1.choices[0]!.prompt_logprobs[1] as Record<string, { rank: number }>)['450']!.rank = 1;
+  assert.throws(() => parseScoreResponse('vllm', 'e', rank1, tokens, [1]), /contradict/);
+  // A token ranked 3 that is more likely than the token ranked 1.
+  const lower = structuredClone(vllm);
+  (lower.choices[0]!.prompt_logprobs[1] as Record<string, { logprob: number }>)['450']!.logprob = -0.1;
+  assert.throws(() => parseScoreResponse('vllm', 'e', lower, tokens, [1]), /contradict/);
+  // A rank that is not a positive integer.
+  const zero = structuredClone(vllm);
+  (zero.choices[0]!.prompt_logprobs[2] as Record<string, { rank: number }>)['9999']!.rank = 0;
+  assert.throws(() => parseScoreResponse('vllm', 'e', zero, tokens, [2]), /rank 0/);
+  // Two distinct tokens whose probabilities add up to more than 1.
+  const mass = structuredClone(vllm);
+  (mass.choices[0]!.prompt_logprobs[1] as Record<string, { logprob: number }>)['450']!.logprob = -0.6;
+  (mass.choices[0]!.prompt_logprobs[1] as Record<string, { logprob: number }>)['13']!.logprob = -0.5;
+  assert.throws(() => parseScoreResponse('vllm', 'e', mass, tokens, [1]), /add up to more than 1/);
+  // SGLang: the top-1 list names the actual token with another log-probability, or a worse one than the actual token.
+  const sg = { meta_info: { input_token_logprobs: [[null, 1, null], [-2.5, 450, 'x'], [-0.25, 9999, 'y'], [-3, 2, 'z']], input_top_logprobs: [null, [[-0.5, 450, 'x']], [[-0.9, 77, 'y']], [[-0.1, 29889, '.']]] } };
+  assert.throws(() => parseScoreResponse('sglang', 'e', sg, tokens, [1]), /contradict/);
+  assert.throws(() => parseScoreResponse('sglang', 'e', sg, tokens, [2]), /contradict/);
+});
+
+test('one URL redactor; secrets scrubbed from any text in the forms a server could echo', () => {
+  assert.equal(displayUrl('http://u:p%40ss@gpu1:8000/v1/?token=abc'), 'http://gpu1:8000/v1');
+  assert.equal(displayUrl('not a url'), '(invalid URL)');
+  registerSecret('sk-unit-canary-9');
+  registerUrlCredentials('http://unituser:p%40ss:w0rd@gpu1:8000');
+  const text = [
+    'Bearer sk-unit-canary-9', JSON.stringify({ key: 'sk-unit-canary-9' }), `Basic ${Buffer.from('unituser:p@ss:w0rd').toString('base64')}`,
+    'password p@ss:w0rd', 'encoded p%40ss%3Aw0rd', 'user unituser', 'see https://someone:hunter22@other.example/x',
+  ].join('\n');
+  const out = scrubSecrets(text);
+  for (const leak of ['sk-unit-canary-9', 'p@ss:w0rd', 'p%40ss', 'unituser', Buffer.from('unituser:p@ss:w0rd').toString('base64'), 'hunter22', 'someone']) {
+    assert.ok(!out.includes(leak), `${leak} left in ${out}`);
+  }
+  assert.match(out, /Bearer \*\*\*/);
+  assert.match(out, /https:\/\/other\.example\/x/);
 });

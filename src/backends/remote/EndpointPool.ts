@@ -21,7 +21,17 @@ export interface PoolOptions {
   baseDelayMs?: number;
   /** Consecutive failures after which an endpoint rests (5 s, doubling, at most 60 s). Default 3. */
   failuresToRest?: number;
+  /**
+   * Longest wait a server's Retry-After may ask for (a 429 or 503 asking for a day would stall the run in silence).
+   * A longer ask waits this long, is reported through onWarning, and counts as a failed attempt like any other.
+   * Default 60,000 ms.
+   */
+  maxRetryAfterMs?: number;
+  /** Receives one line per capped Retry-After. Default: nothing. */
+  onWarning?: (message: string) => void;
 }
+
+/** Default cap on a server's Retry-After. */
 
 /**
  * Shares work among endpoints: each request goes to the least-loaded endpoint that has a free slot and is not
@@ -31,6 +41,8 @@ export interface PoolOptions {
 export class EndpointPool {
   private readonly states: State[];
   private waiters: (() => void)[] = [];
+  /** When each endpoint's capped Retry-After was last reported: once a minute, not once per request. */
+  private readonly warnedAt = new Map<string, number>();
 
   constructor(endpoints: readonly PoolEndpoint[], private readonly o: PoolOptions = {}) {
     this.states = endpoints.map((e) => ({ ...e, inFlight: 0, failures: 0, downUntil: 0 }));
@@ -71,6 +83,18 @@ export class EndpointPool {
     for (const wake of w) wake();
   }
 
+  /** The wait a failure's Retry-After asks for, capped (and reported when capped). */
+  private retryAfterWait(e: RetryableError): number {
+    const asked = e.retryAfterMs ?? 0;
+    const cap = this.o.maxRetryAfterMs ?? REMOTE_DEFAULTS.maxRetryAfterMs;
+    if (asked <= cap) return asked;
+    const key = e.endpoint ?? '';
+    if (Date.now() - (this.warnedAt.get(key) ?? 0) < 60_000) return cap;
+    this.warnedAt.set(key, Date.now());
+    this.o.onWarning?.(`${e.endpoint ?? 'the server'} asks to wait ${Math.round(asked / 1000)} s (Retry-After); waiting ${Math.round(cap / 1000)} s (--max-retry-after) and counting a failed attempt`);
+    return cap;
+  }
+
   /** Run `call` on some endpoint, retrying retryable failures. Non-retryable errors fail at once. */
   async run<T>(call: (url: string) => Promise<T>): Promise<T> {
     const maxAttempts = this.o.maxAttempts ?? REMOTE_DEFAULTS.maxAttempts;
@@ -94,8 +118,9 @@ export class EndpointPool {
       } finally {
         this.release(s);
       }
+      if (attempt + 1 >= maxAttempts) break; // no wait after the last attempt
       const backoff = Math.min(30_000, base * 2 ** attempt) * (0.5 + Math.random() / 2);
-      await new Promise((r) => setTimeout(r, Math.max(backoff, last?.retryAfterMs ?? 0)));
+      await new Promise((r) => setTimeout(r, Math.max(backoff, last ? this.retryAfterWait(last) : 0)));
     }
     throw new BackendError(`gave up after ${maxAttempts} attempts; last error: ${last?.message ?? 'unknown'}`, { ...(last?.endpoint && { endpoint: last.endpoint }), ...(last?.status !== undefined && { status: last.status }) });
   }

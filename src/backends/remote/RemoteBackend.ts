@@ -5,9 +5,11 @@ import { createLlamaTokenizer } from '../LlamaTokenizer.js';
 import { loadGgufModel, loadLlama } from '../loadLlama.js';
 import { EndpointPool } from './EndpointPool.js';
 import { displayUrl, requestJson, RetryableError, type HttpOptions } from './httpJson.js';
+import { ImpossibleScoreError } from './checkLogprobs.js';
 import { buildScoreRequest, parseScoreResponse, protocolHasTop1, type RemoteProtocol } from './protocols.js';
-import { REMOTE_DEFAULTS } from './remoteDefaults.js';
 import { probeServedModel } from './probeServedModel.js';
+import { registerSecret, registerUrlCredentials } from './redactSecrets.js';
+import { REMOTE_DEFAULTS } from './remoteDefaults.js';
 import { ServerTokenizer } from './ServerTokenizer.js';
 
 export interface RemoteOptions {
@@ -24,8 +26,23 @@ export interface RemoteOptions {
   /** Environment variable holding the API key. Default HUMANLIKE_API_KEY. */
   apiKeyEnv?: string;
   maxAttempts?: number;
+  /** Longest wait a server's Retry-After may ask for; longer asks wait this long and count as a failed attempt. Default 60,000 ms. */
+  maxRetryAfterMs?: number;
+  /** Where warnings go (a capped Retry-After). Default: standard error. */
+  onWarning?: (message: string) => void;
 }
 
+/** Fewest tokens per window a server must allow (as --context-size): a BOS, some context and a response. */
+export const MIN_WINDOW_TOKENS = 16;
+
+/** The length limit a server reported, checked: undefined when it reported none; a clear error when it is unusable. */
+function checkMaxLen(url: string, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MIN_WINDOW_TOKENS) {
+    throw new CapabilityError(`${displayUrl(url)} reports max_model_len ${JSON.stringify(value)}; humanlike needs at least ${MIN_WINDOW_TOKENS} tokens per window (a context, a response and the token before it)`);
+  }
+  return value;
+}
 
 /** Name the kind of server that cannot return prompt log-probabilities, for a clear message. */
 async function identifyNonScoringServer(url: string, http: HttpOptions): Promise<string | undefined> {
@@ -53,7 +70,10 @@ export class RemoteBackend implements Backend {
 
   static async create(o: RemoteOptions): Promise<RemoteBackend> {
     if (o.endpoints.length === 0) throw new CapabilityError('no endpoint given');
-    const http: HttpOptions = { timeoutMs: o.timeoutMs ?? REMOTE_DEFAULTS.timeoutMs, apiKey: process.env[o.apiKeyEnv ?? REMOTE_DEFAULTS.apiKeyEnv] };
+    const http: HttpOptions = { timeoutMs: o.timeoutMs ?? REMOTE_DEFAULTS.timeoutMs, apiKey: process.env[o.apiKeyEnv ?? REMOTE_DEFAULTS.apiKeyEnv] || undefined };
+    // Known before any request, so that no message, record or output line can carry them.
+    registerSecret(http.apiKey);
+    for (const e of o.endpoints) registerUrlCredentials(e.url);
     const probeHttp: HttpOptions = { ...http, timeoutMs: Math.min(http.timeoutMs, 30_000) };
     // Model name and length limit, from every endpoint: they must serve the same model.
     const served: { url: string; model: string; maxLen: number | undefined }[] = [];
@@ -62,8 +82,11 @@ export class RemoteBackend implements Backend {
       let model: string | undefined;
       let maxLen: number | undefined;
       try {
-        ({ model, maxLen } = await probeServedModel(o.protocol, e.url, probeHttp, o.model));
+        const info = await probeServedModel(o.protocol, e.url, probeHttp, o.model);
+        model = info.model;
+        maxLen = checkMaxLen(e.url, info.maxLen);
       } catch (err) {
+        if (err instanceof CapabilityError) throw err;
         const server = await identifyNonScoringServer(e.url, probeHttp);
         if (server) throw noPromptLogprobs(e.url, server, o.protocol);
         // An endpoint that is down now may come back: it stays in the pool, which retries it after a rest.
@@ -79,6 +102,11 @@ export class RemoteBackend implements Backend {
     const other = served.find((s) => s.model !== model && o.model === undefined);
     if (other) throw new CapabilityError(`endpoints serve different models (${model} and ${other.model}); give --served-model or separate runs`);
 
+    const pool = new EndpointPool(o.endpoints.map((e) => ({ url: e.url, concurrency: e.concurrency ?? REMOTE_DEFAULTS.concurrency })), {
+      ...(o.maxAttempts !== undefined && { maxAttempts: o.maxAttempts }),
+      ...(o.maxRetryAfterMs !== undefined && { maxRetryAfterMs: o.maxRetryAfterMs }),
+      onWarning: o.onWarning ?? ((m) => process.stderr.write(`humanlike: ${m}\n`)),
+    });
     let tokenizer: Tokenizer;
     let chatTemplate: string | undefined;
     if (o.tokenizer) {
@@ -88,13 +116,12 @@ export class RemoteBackend implements Backend {
       const t = (vocab.fileInfo.metadata.tokenizer as { chat_template?: unknown } | undefined)?.chat_template;
       chatTemplate = typeof t === 'string' ? t : undefined;
     } else if (o.protocol === 'vllm') {
-      tokenizer = await ServerTokenizer.create(served[0]!.url, model, probeHttp);
+      tokenizer = await ServerTokenizer.create(served[0]!.url, model, probeHttp, (body) => pool.run((url) => requestJson(url, '/tokenize', body, http)));
     } else {
       throw new CapabilityError(`--protocol ${o.protocol} needs a local tokenizer: give --tokenizer <gguf> (the model's GGUF or a vocab-only GGUF)`);
     }
     const maxLen = Math.min(...served.map((s) => s.maxLen ?? Number.POSITIVE_INFINITY));
     const contextSize = Math.min(o.contextSize ?? REMOTE_DEFAULTS.contextSize, Number.isFinite(maxLen) ? maxLen : Number.POSITIVE_INFINITY);
-    const pool = new EndpointPool(o.endpoints.map((e) => ({ url: e.url, concurrency: e.concurrency ?? REMOTE_DEFAULTS.concurrency })), { ...(o.maxAttempts !== undefined && { maxAttempts: o.maxAttempts }) });
     const identity: ModelIdentity = {
       name: model,
       kind: o.protocol,
@@ -138,7 +165,8 @@ export class RemoteBackend implements Backend {
     }
     try {
       parseScoreResponse(this.protocol, displayUrl(url), json, tokens, [tokens.length - 1]);
-    } catch {
+    } catch (e) {
+      if (e instanceof ImpossibleScoreError) throw e;
       throw noPromptLogprobs(url, await identifyNonScoringServer(url, http), this.protocol);
     }
   }

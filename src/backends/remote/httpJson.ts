@@ -1,4 +1,8 @@
 import { BackendError } from '../../errors.js';
+import { displayUrl, scrubSecrets } from './redactSecrets.js';
+
+// The one URL redactor lives with the secret scrubber; re-exported for existing callers.
+export { displayUrl } from './redactSecrets.js';
 
 /** A failure worth retrying (429, 5xx, timeout, dropped connection, truncated body), with the server's Retry-After. */
 export class RetryableError extends BackendError {
@@ -9,25 +13,17 @@ export class RetryableError extends BackendError {
   }
 }
 
-/** An endpoint URL without credentials, safe for messages and run records. */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
 function retryAfterMs(h: string | null): number | undefined {
   if (!h) return undefined;
   const s = Number(h);
   if (Number.isFinite(s)) return Math.max(0, s * 1000);
   const t = Date.parse(h);
   return Number.isFinite(t) ? Math.max(0, t - Date.now()) : undefined;
+}
+
+/** Whatever follows an authorization header name or a Bearer/Basic scheme, even one cut short by the excerpt. */
+function redactAuthorization(text: string): string {
+  return text.replace(/(authorization"?\s*[:=]\s*"?)[^",}\n]*/gi, '$1***').replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 ***');
 }
 
 export interface HttpOptions {
@@ -68,7 +64,7 @@ export async function requestJson(base: string, path: string, body: unknown, o: 
     });
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
-    const why = err.name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : `connection failed (${err.cause?.code ?? err.message})`;
+    const why = err.name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : `connection failed (${scrubSecrets(err.cause?.code ?? err.message)})`;
     throw new RetryableError(`${endpoint}${path}: ${why}`, { endpoint, cause: e });
   }
   let text: string;
@@ -77,10 +73,13 @@ export async function requestJson(base: string, path: string, body: unknown, o: 
   } catch (e) {
     throw new RetryableError(`${endpoint}${path}: the connection dropped while reading the response`, { endpoint, status: res.status, cause: e });
   }
+  // A server's error body may echo the request (headers included): scrub it before it becomes a message.
+  // Scrubbed before it is cut, so that no secret survives as a cut-off prefix.
+  const excerpt = (n: number): string => scrubSecrets(redactAuthorization(text.slice(0, 65_536))).slice(0, n);
   if (res.status === 429 || res.status >= 500) {
-    throw new RetryableError(`${endpoint}${path}: HTTP ${res.status} ${text.slice(0, 200)}`, { endpoint, status: res.status, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) });
+    throw new RetryableError(`${endpoint}${path}: HTTP ${res.status} ${excerpt(200)}`, { endpoint, status: res.status, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) });
   }
-  if (!res.ok) throw new BackendError(`${endpoint}${path}: HTTP ${res.status} ${text.slice(0, 300)}`, { endpoint, status: res.status });
+  if (!res.ok) throw new BackendError(`${endpoint}${path}: HTTP ${res.status} ${excerpt(300)}`, { endpoint, status: res.status });
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

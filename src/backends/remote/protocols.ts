@@ -1,5 +1,6 @@
 import { BackendError } from '../../errors.js';
 import type { TokenScore } from '../Backend.js';
+import { checkLogprob, checkRankedEntries, checkTop1 } from './checkLogprobs.js';
 
 /** Server protocols that return prompt log-probabilities. */
 export const REMOTE_PROTOCOLS = ['vllm', 'sglang', 'tgi'] as const;
@@ -51,9 +52,9 @@ export function parseScoreResponse(protocol: RemoteProtocol, endpoint: string, j
       const entry = list![p];
       const mine = entry?.[String(tokens[p])];
       if (!entry || !mine || typeof mine.logprob !== 'number') return fail(endpoint, `no log-probability for token ${tokens[p]} at position ${p}`);
-      // vLLM clamps at −9999; the top-1 is the entry with rank 1 (or the best logprob in the map).
-      const best = Math.max(...Object.values(entry).map((v) => v.logprob));
-      return { logprob: mine.logprob, top1: mine.rank !== undefined ? mine.rank === 1 : mine.logprob >= best };
+      // vLLM clamps at −9999; the top-1 is the entry with rank 1 (or the best logprob in the map). Every value is checked.
+      const entries = Object.entries(entry).map(([token, v]) => ({ token, logprob: checkLogprob(endpoint, v?.logprob, p), rank: v?.rank }));
+      return { logprob: checkLogprob(endpoint, mine.logprob, p), top1: checkRankedEntries(endpoint, p, entries, String(tokens[p])) };
     });
   }
   if (protocol === 'sglang') {
@@ -66,7 +67,8 @@ export function parseScoreResponse(protocol: RemoteProtocol, endpoint: string, j
       const e = input![p];
       if (!e || typeof e[0] !== 'number' || e[1] !== tokens[p]) return fail(endpoint, `entry ${p} is ${JSON.stringify(e)}, expected token ${tokens[p]}`);
       const t = top?.[p]?.[0];
-      return { logprob: e[0], top1: t ? t[1] === tokens[p] || e[0] >= t[0] : false };
+      const logprob = checkLogprob(endpoint, e[0], p);
+      return { logprob, top1: checkTop1(endpoint, p, tokens[p]!, logprob, t ? { token: t[1], logprob: checkLogprob(endpoint, t[0], p) } : undefined) };
     });
   }
   const prefill = (obj?.['details'] as Record<string, unknown> | undefined)?.['prefill'] as { id: number; logprob: number | null }[] | undefined;
@@ -77,6 +79,6 @@ export function parseScoreResponse(protocol: RemoteProtocol, endpoint: string, j
   return positions.map((p) => {
     const lp = prefill![p]?.logprob;
     if (typeof lp !== 'number') return fail(endpoint, `no prefill log-probability at position ${p}`);
-    return { logprob: lp, top1: false };
+    return { logprob: checkLogprob(endpoint, lp, p), top1: false };
   });
 }

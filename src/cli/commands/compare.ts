@@ -17,7 +17,7 @@ export function registerCompare(program: Command): void {
   addAnalysisOptions(cmd)
     .addHelpText('after', '\nExamples:\n  $ humanlike compare --domains ../shared/psych201/experiment_domains.csv\n  $ humanlike compare --write-model-table models.csv && $EDITOR models.csv && humanlike compare --models models.csv')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
-      const store = await ResultsStore.open(String(opts['db'] ?? DEFAULT_DB));
+      const store = await ResultsStore.open(String(opts['db'] ?? DEFAULT_DB), { readOnly: true });
       try {
         const options = await analysisOptionsFrom(opts);
         const modelTable = options.modelTable;

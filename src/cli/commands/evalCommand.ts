@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import { displayUrl } from '../../backends/remote/redactSecrets.js';
 import { REMOTE_DEFAULTS } from '../../backends/remote/remoteDefaults.js';
 import { REMOTE_PROTOCOLS } from '../../backends/remote/protocols.js';
 import { describeConfigError, evalConfigSchema, remoteModelSchema, type EvalConfig } from '../../eval/evalConfig.js';
@@ -9,7 +10,7 @@ import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../../prompts/types.js';
 import { BASELINES } from '../../scoring/BaselineScorer.js';
 import { formatTable } from '../formatTable.js';
 import { createProgressReporter, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
-import { addSourceOptions, definedEntries, gpuOption, integerFlag, sourceFlags, withDefault } from '../sourceOptions.js';
+import { addSourceOptions, definedEntries, gpuOption, integerFlag, parseInteger, sourceFlags, withDefault } from '../sourceOptions.js';
 export function registerEval(program: Command): void {
   addSourceOptions(
     program
@@ -28,6 +29,7 @@ export function registerEval(program: Command): void {
       .option('--timeout-ms <n>', withDefault('per-request timeout for --endpoint', remoteModelSchema.shape.timeoutMs))
       .option('--api-key-env <name>', withDefault('environment variable holding the API key for --endpoint (never stored)', remoteModelSchema.shape.apiKeyEnv))
       .option('--max-attempts <n>', withDefault('attempts per request to --endpoint before it counts as a failure', remoteModelSchema.shape.maxAttempts))
+      .option('--max-retry-after <seconds>', `longest Retry-After wait honoured for --endpoint; a longer ask waits this long and counts as a failed attempt (default: ${REMOTE_DEFAULTS.maxRetryAfterMs / 1000})`)
       .option('--context-size <n>', 'tokens per window (default: the model training context, at most 32768; 4096 for servers)')
       .option('--batch-size <n>', 'tokens per engine batch')
       .option('--threads <n>', 'CPU threads (default: math cores)')
@@ -77,7 +79,7 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
       bar.stop();
       process.off('SIGINT', onSigint);
     }
-    if (json) process.stdout.write(JSON.stringify({ config, run: result.run, stats: result.stats, session: result.session ?? null, alreadyComplete: result.alreadyComplete }) + '\n');
+    if (json) process.stdout.write(JSON.stringify({ config: redactConfig(config), run: result.run, stats: result.stats, session: result.session ?? null, alreadyComplete: result.alreadyComplete }) + '\n');
     else process.stdout.write(renderEvalResult(result) + '\n');
     if (controller.signal.aborted) process.exitCode = 130;
     else if (result.run.status !== 'complete') process.exitCode = 1;
@@ -87,12 +89,13 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
 /** Model-level flags, by the model kind they apply to. */
 const MODEL_FLAGS = {
   gguf: ['gpu', 'contextSize', 'batchSize', 'threads'],
-  remote: ['protocol', 'servedModel', 'tokenizer', 'concurrency', 'timeoutMs', 'apiKeyEnv', 'maxAttempts', 'contextSize'],
+  remote: ['protocol', 'servedModel', 'tokenizer', 'concurrency', 'timeoutMs', 'apiKeyEnv', 'maxAttempts', 'maxRetryAfterMs', 'contextSize'],
   baseline: [],
 } as const;
 const FLAG_NAMES: Record<string, string> = {
   gpu: '--gpu', contextSize: '--context-size', batchSize: '--batch-size', threads: '--threads', protocol: '--protocol', servedModel: '--served-model',
   tokenizer: '--tokenizer', concurrency: '--concurrency', timeoutMs: '--timeout-ms', apiKeyEnv: '--api-key-env', maxAttempts: '--max-attempts',
+  maxRetryAfterMs: '--max-retry-after',
 };
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
@@ -112,6 +115,7 @@ function modelFlags(opts: Record<string, unknown>): Record<string, unknown> {
     contextSize: integerFlag(opts, 'contextSize', '--context-size'), batchSize: integerFlag(opts, 'batchSize', '--batch-size'),
     threads: integerFlag(opts, 'threads', '--threads'), concurrency: integerFlag(opts, 'concurrency', '--concurrency'),
     timeoutMs: integerFlag(opts, 'timeoutMs', '--timeout-ms'), maxAttempts: integerFlag(opts, 'maxAttempts', '--max-attempts'),
+    maxRetryAfterMs: opts['maxRetryAfter'] === undefined ? undefined : 1000 * parseInteger(opts['maxRetryAfter'], '--max-retry-after'),
   });
 }
 
@@ -178,4 +182,10 @@ export function renderEvalResult(r: EvaluateResult): string {
   if (r.session?.duplicateRecords) out.push(`skipped ${r.session.duplicateRecords} records that repeat a participant id already scored (see humanlike validate)`);
   if (r.session?.participantsFailed) out.push(`${r.session.participantsFailed} participants failed with backend errors and are left for a resume`);
   return out.join('\n');
+}
+
+/** The configuration as printed: endpoint URLs without credentials (the API key is never in it: only its variable's name). */
+function redactConfig(config: EvalConfig): EvalConfig {
+  if (config.model.kind !== 'remote') return config;
+  return { ...config, model: { ...config.model, endpoints: config.model.endpoints.map((e) => ({ ...e, url: displayUrl(e.url) })) } };
 }

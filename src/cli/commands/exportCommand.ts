@@ -14,7 +14,7 @@ export function registerExport(program: Command): void {
     .action(async (out: string, opts: { db: string; run?: string[]; format?: 'parquet' | 'csv' }) => {
       const format = opts.format ?? (out.endsWith('.csv') ? 'csv' : out.endsWith('.parquet') ? 'parquet' : undefined);
       if (!format) throw new UsageError(`${out}: give a .parquet or .csv file name, or --format`);
-      const store = await ResultsStore.open(opts.db);
+      const store = await ResultsStore.open(opts.db, { readOnly: true });
       try {
         const known = (await store.listRuns()).map((r) => r.runId);
         const runs = opts.run ?? known;

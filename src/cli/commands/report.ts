@@ -15,7 +15,7 @@ export function registerReport(program: Command): void {
   addAnalysisOptions(cmd)
     .addHelpText('after', '\nExample:\n  $ humanlike report --out report.html --png charts --domains ../shared/psych201/experiment_domains.csv')
     .action(async (opts: Record<string, string | undefined>) => {
-      const store = await ResultsStore.open(String(opts['db'] ?? DEFAULT_DB));
+      const store = await ResultsStore.open(String(opts['db'] ?? DEFAULT_DB), { readOnly: true });
       try {
         const { charts, files } = await writeReport(store, {
           ...(await analysisOptionsFrom(opts)), out: opts['out'] ?? DEFAULT_REPORT,
