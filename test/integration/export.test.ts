@@ -51,6 +51,11 @@ test('export --text --metadata --status: each response cut from the source by it
   const bad = runHumanlike(['export', join(tmp, 'bad.csv'), '--db', db, '--source', moved, '--text']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /response 0 of participant 1 \(study studyA, experiment e1\) is characters 24–25 there but 23–24 in run .*another version of the dataset/);
+  const partial = join(tmp, 'partial');
+  writeDataset(partial, RECORDS.filter((x) => x.study === 'studyA'));
+  const part = runHumanlike(['export', join(tmp, 'part.csv'), '--db', db, '--source', partial, '--text']);
+  assert.equal(part.code, 0, part.stderr);
+  assert.match(part.stderr, /has no transcript for 2 of the rows: their text and metadata are empty/);
   const noSource = runHumanlike(['export', join(tmp, 'x.csv'), '--db', db, '--text']);
   assert.equal(noSource.code, 2);
   assert.match(noSource.stderr, /--source DATA/);
