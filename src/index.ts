@@ -58,7 +58,7 @@ export { bootstrapMeanD } from './analysis/bootstrap.js';
 export { formatModelTable, inferModelFacts, MODEL_TYPES, modelMatchKey, readModelTable, readModelTableFile, resolveModelFacts, type ModelFacts, type ModelType } from './analysis/modelTable.js';
 export { loadModelTable } from './analysis/loadModelTable.js';
 export { paperModels, referenceFileName, type PaperModel } from './analysis/paperModels.js';
-export { exportPairedResponses, exportReferenceLayout, exportResponseRows, latestCompleteRuns, pairRuns, referenceModelName, type ExportAdditions } from './analysis/exportResponses.js';
+export { exportComparisonSet, exportPairedResponses, exportReferenceLayout, exportResponseRows, pairRuns, referenceModelName, type ExportAdditions } from './analysis/exportResponses.js';
 export { writeReport, type ReportOptions } from './report/writeReport.js';
 export { buildCharts } from './report/charts.js';
 export { renderSvg, svgToPng } from './report/renderChart.js';

@@ -2,11 +2,13 @@ import type { DomainsTable } from '../data/readDomainsTable.js';
 import { DataError, UsageError } from '../errors.js';
 import { loadDomainTable, loadModelFactsTable, loadTranscriptTables } from '../store/loadExportTables.js';
 import {
-  exportResponsesWithSql, exportTextMismatchSql, exportTextMissingSql, pairedResponsesSql, referenceLayoutSql, runStudiesSql,
+  exportResponsesWithSql, exportTextMismatchSql, exportTextMissingSql, pairedResponsesSql, referenceLayoutSql, RUN_STUDIES_SQL, runStudiesSql,
   type ExportJoins, type PairRuns, type ReferenceRun,
 } from '../store/queries.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
 import { sqlString } from '../util/sqlString.js';
+import { buildComparisonSets, type ComparisonSet } from './comparisonSets.js';
+import { chooseSet } from './loadComparison.js';
 import { canonicalModelName, modelMatchKey, resolveModelFacts, type ModelFacts } from './modelTable.js';
 import { paperModels, referenceFileName } from './paperModels.js';
 
@@ -37,16 +39,19 @@ export interface ExportResult {
   missingText: number;
 }
 
-/** The latest complete run per (model, prompt format): the runs an analysis of the store uses. */
-export function latestCompleteRuns(runs: readonly RunRecord[]): RunRecord[] {
-  const out = new Map<string, RunRecord>();
-  for (const r of runs) {
-    const key = `${r.model}\u0000${r.promptFormat}`;
-    const prev = out.get(key);
-    if (r.status === 'complete' && (!prev || prev.createdAt < r.createdAt)) out.set(key, r);
+/** The comparison set an analysis of these runs uses (comparisonSets.ts): the largest, or the one `wanted` names. */
+export async function exportComparisonSet(store: ResultsStore, runs: readonly RunRecord[], wanted?: string): Promise<ComparisonSet> {
+  const studiesOfRun = new Map<string, string[]>();
+  for (const row of await store.query<{ run_id: string; study: string }>(RUN_STUDIES_SQL)) {
+    const list = studiesOfRun.get(row.run_id);
+    if (list) list.push(row.study);
+    else studiesOfRun.set(row.run_id, [row.study]);
   }
-  return [...out.values()].sort((a, b) => (a.runId < b.runId ? -1 : 1));
+  return chooseSet(buildComparisonSets(runs, studiesOfRun), wanted);
 }
+
+/** The runs a comparison set reads. */
+export const runsOfSet = (set: ComparisonSet): RunRecord[] => [...new Set(set.units.flatMap((u) => [...u.studies.values()]))];
 
 async function copyTo(store: ResultsStore, select: string, out: string, format: ExportFileFormat): Promise<number> {
   const rows = await store.query<{ Count: number }>(`COPY (${select}) TO ${sqlString(out)} (FORMAT ${format === 'csv' ? 'csv, HEADER true' : 'parquet'})`);
@@ -91,39 +96,49 @@ export function referenceModelName(model: string): string {
   return paper ? referenceFileName(paper) : `${canonicalModelName(model)}.pth`;
 }
 
-/** Write runs in the reference's per-response layout (referenceLayoutSql), so its plotting scripts read them. */
-export async function exportReferenceLayout(store: ResultsStore, runs: readonly RunRecord[], out: string, format: ExportFileFormat): Promise<ExportResult> {
+/**
+ * Write a comparison set in the reference's per-response layout (referenceLayoutSql), so its plotting scripts read
+ * it: each model and prompt format as one model of one directory, each study from the run that scored it.
+ */
+export async function exportReferenceLayout(store: ResultsStore, set: ComparisonSet, out: string, format: ExportFileFormat): Promise<ExportResult> {
   const seen = new Map<string, string>();
-  const refs: ReferenceRun[] = runs.map((r) => {
-    const ref = { runId: r.runId, model: referenceModelName(r.model), directory: REFERENCE_DIRECTORY[r.promptFormat] ?? `data_${r.promptFormat}` };
-    const key = `${ref.directory}\u0000${ref.model}`;
-    const other = seen.get(key);
-    if (other) throw new UsageError(`runs ${other} and ${r.runId} would both be ${ref.model} in ${ref.directory}: pick one with --run`);
-    seen.set(key, r.runId);
-    return ref;
-  });
+  const refs: ReferenceRun[] = [];
+  for (const unit of set.units) {
+    const model = referenceModelName(unit.model);
+    const directory = REFERENCE_DIRECTORY[unit.format] ?? `data_${unit.format}`;
+    const other = seen.get(`${directory}\u0000${model}`);
+    if (other) throw new UsageError(`${other} and ${unit.model} would both be ${model} in ${directory}: pick one with --run`);
+    seen.set(`${directory}\u0000${model}`, unit.model);
+    for (const [study, run] of unit.studies) refs.push({ runId: run.runId, study, model, directory });
+  }
   return { rows: await copyTo(store, referenceLayoutSql(refs), out, format), missingText: 0 };
 }
 
-/** The (base, post-trained) pairs among runs, per prompt format, from the model table or names. */
-export function pairRuns(runs: readonly RunRecord[], modelTable?: Map<string, ModelFacts>): PairRuns[] {
-  const pairs: PairRuns[] = [];
-  for (const format of [...new Set(runs.map((r) => r.promptFormat))].sort()) {
-    const mine = runs.filter((r) => r.promptFormat === format && !r.model.startsWith('baseline:'));
-    const runOf = new Map(mine.map((r) => [r.model, r]));
-    for (const f of resolveModelFacts(mine.map((r) => r.model), modelTable).facts.values()) {
-      const base = f.base ? runOf.get(f.base) : undefined;
-      const post = runOf.get(f.model);
-      if (f.type !== 'base' && base && post) pairs.push({ baseRun: base.runId, postRun: post.runId, base: base.model, post: post.model, type: f.type, format });
+/** The (base, post-trained) pairs of a comparison set, per prompt format and study, from the model table or names. */
+export function pairRuns(set: ComparisonSet, modelTable?: Map<string, ModelFacts>): { pairs: number; studies: PairRuns[] } {
+  const studies: PairRuns[] = [];
+  let pairs = 0;
+  for (const format of [...new Set(set.units.map((u) => u.format))].sort()) {
+    const units = set.units.filter((u) => u.format === format && !u.model.startsWith('baseline:'));
+    const unitOf = new Map(units.map((u) => [u.model, u]));
+    for (const f of resolveModelFacts(units.map((u) => u.model), modelTable).facts.values()) {
+      const base = f.base ? unitOf.get(f.base) : undefined;
+      const post = unitOf.get(f.model);
+      if (f.type === 'base' || !base || !post) continue;
+      pairs++;
+      for (const [study, run] of post.studies) {
+        const baseRun = base.studies.get(study);
+        if (baseRun) studies.push({ study, baseRun: baseRun.runId, postRun: run.runId, base: base.model, post: post.model, type: f.type, format });
+      }
     }
   }
-  return pairs;
+  return { pairs, studies };
 }
 
 /** Write one row per response both runs of each pair scored, with NLL_base, NLL_post and their difference. */
-export async function exportPairedResponses(store: ResultsStore, runs: readonly RunRecord[], out: string, format: ExportFileFormat, a: ExportAdditions = {}): Promise<ExportResult & { pairs: number }> {
-  const pairs = pairRuns(runs, a.modelTable);
-  if (!pairs.length) throw new UsageError(`no (base, post-trained) pairs among the runs (${runs.map((r) => r.model).join(', ') || 'none'}): see humanlike compare, or give a model table with --models`);
-  const { joins, missingText } = await prepareAdditions(store, runs, { ...a, facts: false, status: false });
-  return { rows: await copyTo(store, pairedResponsesSql(pairs, joins), out, format), missingText, pairs: pairs.length };
+export async function exportPairedResponses(store: ResultsStore, set: ComparisonSet, out: string, format: ExportFileFormat, a: ExportAdditions = {}): Promise<ExportResult & { pairs: number }> {
+  const { pairs, studies } = pairRuns(set, a.modelTable);
+  if (!studies.length) throw new UsageError(`no (base, post-trained) pairs among the runs (${set.units.map((u) => u.model).join(', ')}): see humanlike compare, or give a model table with --models`);
+  const { joins, missingText } = await prepareAdditions(store, runsOfSet(set), { ...a, facts: false, status: false });
+  return { rows: await copyTo(store, pairedResponsesSql(studies, joins), out, format), missingText, pairs };
 }

@@ -177,9 +177,10 @@ export function runStudiesSql(runIds: readonly string[]): string {
   return `SELECT DISTINCT study FROM responses WHERE run_id IN (${sqlList(runIds)}) ORDER BY study`;
 }
 
-/** A run written in the reference's layout: its model's file name there and its directory (`data`, `data_meta`...). */
+/** A study of a run written in the reference's layout: the model's file name there and its directory (`data`...). */
 export interface ReferenceRun {
   runId: string;
+  study: string;
   model: string;
   directory: string;
 }
@@ -190,20 +191,20 @@ export interface ReferenceRun {
  * per experiment, so in a study with several experiments it is written `<experiment>:<participant>`.
  */
 export function referenceLayoutSql(runs: readonly ReferenceRun[]): string {
-  const values = runs.map((r) => `(${[r.runId, r.model, r.directory].map(sqlString).join(', ')})`).join(', ');
-  const ids = sqlList(runs.map((r) => r.runId));
+  const values = runs.map((r) => `(${[r.runId, r.study, r.model, r.directory].map(sqlString).join(', ')})`).join(', ');
   return `
-    WITH n(run_id, model, directory) AS (VALUES ${values}),
-         multi AS (SELECT study FROM responses WHERE run_id IN (${ids}) GROUP BY study HAVING count(DISTINCT experiment) > 1)
+    WITH n(run_id, study, model, directory) AS (VALUES ${values}),
+         multi AS (SELECT study FROM responses JOIN n USING (run_id, study) GROUP BY study HAVING count(DISTINCT experiment) > 1)
     SELECT n.directory, '../data/' || r.study AS experiment, n.model,
            CASE WHEN r.study IN (SELECT study FROM multi) THEN r.experiment || ':' || r.participant ELSE r.participant END AS participant,
            r.response_index AS trial, r.nll
-    FROM responses r JOIN n USING (run_id)
+    FROM responses r JOIN n USING (run_id, study)
     ORDER BY n.directory, r.study, n.model, r.experiment, r.participant, r.response_index`;
 }
 
-/** A (base, post-trained) pair of runs of one prompt format. */
+/** A study of a (base, post-trained) pair in one prompt format: the run of each model that scored it. */
 export interface PairRuns {
+  study: string;
   baseRun: string;
   postRun: string;
   base: string;
@@ -217,14 +218,14 @@ export interface PairRuns {
  * (post − base, nats; > 0 where the post-trained model predicts the human worse), with the added columns asked for.
  */
 export function pairedResponsesSql(pairs: readonly PairRuns[], j: ExportJoins): string {
-  const values = pairs.map((p) => `(${[p.baseRun, p.postRun, p.base, p.post, p.type, p.format].map(sqlString).join(', ')})`).join(', ');
+  const values = pairs.map((p) => `(${[p.study, p.baseRun, p.postRun, p.base, p.post, p.type, p.format].map(sqlString).join(', ')})`).join(', ');
   const { cols, joins } = exportJoinsSql(j, false);
   return `
-    WITH p(base_run, post_run, base_model, post_model, type, prompt_format) AS (VALUES ${values}),
+    WITH p(study, base_run, post_run, base_model, post_model, type, prompt_format) AS (VALUES ${values}),
     e AS (
       SELECT p.base_model, p.post_model, p.type, p.prompt_format, b.study, b.experiment, b.participant, b.response_index,
              b.nll AS nll_base, q.nll AS nll_post, q.nll - b.nll AS nll_diff
-      FROM p JOIN responses b ON b.run_id = p.base_run
+      FROM p JOIN responses b ON b.run_id = p.base_run AND b.study = p.study
              JOIN responses q ON q.run_id = p.post_run AND q.study = b.study AND q.experiment = b.experiment
                               AND q.participant = b.participant AND q.response_index = b.response_index)
     SELECT e.*${cols.map((c) => `, ${c}`).join('')} FROM e ${joins.join(' ')}

@@ -124,3 +124,24 @@ test('export --layout reference writes the reference CSV; --pairs pairs response
   assert.equal(fixed.code, 2);
   assert.match(fixed.stderr, /reference layout has fixed columns/);
 });
+
+test('--pairs and --layout reference read a model split over several runs (cluster jobs) as compare does: one model', async () => {
+  const tmp = makeTempDir();
+  const db = join(tmp, 'split.duckdb');
+  await writeSyntheticStore(db, [{ model: 'Qwen2.5-7B', shift: 0 }, { model: 'Qwen2.5-7B-Instruct', shift: 0.2 }, { model: 'Qwen2.5-7B-Instruct', shift: 0.5 }], { studies: 3, participants: 2, responses: 2 });
+  const { ResultsStore } = await import('../../src/store/ResultsStore.js');
+  const store = await ResultsStore.open(db);
+  // run1 scored study000 and study001, run2 only study002 (its run key differs: another job of the same model).
+  for (const table of ['responses', 'participants']) {
+    await store.connection.run(`DELETE FROM ${table} WHERE (run_id = 'run1' AND study = 'study002') OR (run_id = 'run2' AND study <> 'study002')`);
+  }
+  store.close();
+  const pairs = join(tmp, 'pairs.csv');
+  const r = runHumanlike(['export', join(tmp, 'ref.csv'), '--layout', 'reference', '--pairs', pairs, '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /wrote 24 response rows of 2 models and formats/);
+  const got = await queryDb<{ study: string; n: number; post: number }>(db, `SELECT study, count(*)::INTEGER AS n, sum(nll_post) AS post FROM read_csv('${pairs}') GROUP BY study ORDER BY study`);
+  const want = await queryDb<{ study: string; n: number; post: number }>(db, `SELECT study, count(*)::INTEGER AS n, sum(nll) AS post FROM responses WHERE run_id IN ('run1', 'run2') GROUP BY study ORDER BY study`);
+  assert.deepEqual(got.map((x) => [x.study, x.n]), [['study000', 4], ['study001', 4], ['study002', 4]]);
+  for (const [i, w] of want.entries()) assert.ok(Math.abs(got[i]!.post - w.post) < 1e-9, `${w.study}: the post-trained NLL comes from the run that scored the study`);
+});

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { exportPairedResponses, exportReferenceLayout, exportResponseRows, latestCompleteRuns, type ExportAdditions, type ExportFileFormat } from '../../analysis/exportResponses.js';
+import { exportComparisonSet, exportPairedResponses, exportReferenceLayout, exportResponseRows, type ExportAdditions, type ExportFileFormat } from '../../analysis/exportResponses.js';
 import { loadModelTable } from '../../analysis/loadModelTable.js';
 import { readDomainsTable } from '../../data/readDomainsTable.js';
 import { UsageError } from '../../errors.js';
@@ -14,6 +14,7 @@ interface ExportFlags {
   format?: ExportFileFormat;
   layout?: 'responses' | 'reference';
   promptFormat?: string;
+  set?: string;
   pairs?: string;
   source?: string;
   text?: boolean;
@@ -46,7 +47,8 @@ export function registerExport(program: Command): void {
     .description('Write the response rows of runs (one row per scored response, NLL in nats) to Parquet or CSV.\nColumns: run_id, model, study, experiment, participant, response_index, char_start, char_end, n_tokens, nll, ...\nFlags add the response text, participant metadata, domain, model facts and run status; --layout reference writes\nthe reference\'s CSV layout for its plotting scripts; --pairs writes NLL_base, NLL_post and their difference per response.')
     .argument('[out]', 'output file (.parquet or .csv); may be left out with --pairs')
     .option('--db <file>', 'results database', DEFAULT_DB)
-    .option('--run <id...>', 'runs to export (default: all; for --layout reference and --pairs the latest complete run per model and format)')
+    .option('--run <id...>', 'runs to export (default: all; for --layout reference and --pairs, the comparison set compare analyses)')
+    .option('--set <id>', 'for --layout reference and --pairs: this comparison set (compare lists them; default: the largest)')
     .addOption(new Option('--format <format>', 'file format (default: from the file name)').choices(['parquet', 'csv']))
     .addOption(new Option('--layout <layout>', "'responses': the stored columns (default); 'reference': directory, experiment, model, participant,\ntrial, nll as the reference's full_merge_jureca.py writes them").choices(['responses', 'reference']))
     .addOption(new Option('--prompt-format <format>', 'only runs of this prompt format (default: all)').choices(PROMPT_FORMATS))
@@ -76,10 +78,10 @@ export function registerExport(program: Command): void {
         const unknown = runs.filter((r) => !known.includes(r));
         if (unknown.length) throw new UsageError(`no such run in ${opts.db}: ${unknown.join(', ')} (see humanlike runs)`);
         if (runs.length === 0) throw new UsageError(`${opts.db} has no runs to export`);
-        const analysed = opts.run ? all.filter((r) => runs.includes(r.runId)) : latestCompleteRuns(all);
-        if (out && format && opts.layout === 'reference') {
-          const { rows } = await exportReferenceLayout(store, analysed, out, format);
-          process.stdout.write(`wrote ${rows} response rows of ${analysed.length} runs in the reference layout to ${out}\n`);
+        const set = opts.layout === 'reference' || opts.pairs ? await exportComparisonSet(store, all.filter((r) => runs.includes(r.runId)), opts.set) : undefined;
+        if (out && format && set && opts.layout === 'reference') {
+          const { rows } = await exportReferenceLayout(store, set, out, format);
+          process.stdout.write(`wrote ${rows} response rows of ${set.units.length} models and formats (comparison set ${set.id}) in the reference layout to ${out}\n`);
         } else if (out && format && added(additions)) {
           const { rows, missingText } = await exportResponseRows(store, all.filter((r) => runs.includes(r.runId)), out, format, additions);
           process.stdout.write(`wrote ${rows} response rows of ${runs.length} runs to ${out}\n`);
@@ -88,8 +90,8 @@ export function registerExport(program: Command): void {
           const n = await store.exportResponses(runs, out, format);
           process.stdout.write(`wrote ${n} response rows of ${runs.length} runs to ${out}\n`);
         }
-        if (opts.pairs && pairsFormat) {
-          const { rows, pairs } = await exportPairedResponses(store, analysed, opts.pairs, pairsFormat, additions);
+        if (opts.pairs && pairsFormat && set) {
+          const { rows, pairs } = await exportPairedResponses(store, set, opts.pairs, pairsFormat, additions);
           process.stdout.write(`wrote ${rows} paired response rows of ${pairs} pairs to ${opts.pairs}\n`);
         }
       } finally {
