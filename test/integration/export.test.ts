@@ -91,6 +91,15 @@ test('export --layout reference writes the reference CSV; --pairs pairs response
   assert.deepEqual(Object.keys(got[0]!), ['directory', 'experiment', 'model', 'participant', 'trial', 'nll']);
   assert.deepEqual(got, want);
 
+  // plot.py's Cohen's d (per experiment, sample SDs over responses, then the mean) on this file is compare's d.
+  const compared = JSON.parse(runHumanlike(['compare', '--db', db, '--models', 'paper', '--bootstrap', '10', '--json']).stdout) as { pairs: { post: string; d: { estimate: number } }[] };
+  const [paperD] = await queryDb<{ d: number }>(db, `
+    WITH s AS (SELECT experiment, model, avg(nll) AS m, stddev_samp(nll) AS sd FROM read_csv('${ref}') WHERE directory = 'data' GROUP BY ALL)
+    SELECT avg((p.m - b.m) / sqrt((p.sd ^ 2 + b.sd ^ 2) / 2)) AS d FROM s p JOIN s b USING (experiment) WHERE p.model = 'Qwen-Qwen3-8B.pth' AND b.model = 'Qwen-Qwen3-8B-Base.pth'`);
+  assert.equal(compared.pairs.length, 1);
+  // (compare sums NLL in units of 1e-9 nats and squares in 1e-6, for bit-identical results: agreement to 1e-6)
+  assert.ok(Math.abs(compared.pairs[0]!.d.estimate - paperD!.d) < 1e-6, `${compared.pairs[0]!.d.estimate} vs ${paperD!.d}`);
+
   const meta = join(tmp, 'full_data_jureca_data_meta.csv');
   assert.equal(runHumanlike(['export', meta, '--db', db, '--layout', 'reference', '--prompt-format', 'persona']).code, 0);
   const metaRows = await queryDb<Record<string, string>>(db, `SELECT directory, model, count(*)::INTEGER AS n FROM read_csv('${meta}', all_varchar = true) GROUP BY ALL`);
