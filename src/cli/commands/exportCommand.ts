@@ -44,13 +44,13 @@ const added = (a: ExportAdditions): boolean => Boolean(a.text || a.metadata || a
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('Write the response rows of runs (one row per scored response, NLL in nats) to Parquet or CSV.\nColumns: run_id, model, study, experiment, participant, response_index, char_start, char_end, n_tokens, nll, ...\nFlags add the response text, participant metadata, domain, model facts and run status; --layout reference writes\nthe reference\'s CSV layout for its plotting scripts; --pairs writes NLL_base, NLL_post and their difference per response.')
+    .description('Write the response rows of runs (one row per scored response, NLL in nats) to Parquet or CSV.\nColumns: run_id, model, study, experiment, participant, response_index, char_start, char_end, n_tokens, nll, ...\nFlags add the response text, participant metadata, domain, model facts and run status; --layout reference writes the reference\'s CSV layout for its plotting scripts; --pairs writes NLL_base, NLL_post and their difference per response.')
     .argument('[out]', 'output file (.parquet or .csv); may be left out with --pairs')
     .option('--db <file>', 'results database', DEFAULT_DB)
     .option('--run <id...>', 'runs to export (default: all; for --layout reference and --pairs, the comparison set compare analyses)')
     .option('--set <id>', 'for --layout reference and --pairs: this comparison set (compare lists them; default: the largest)')
     .addOption(new Option('--format <format>', 'file format (default: from the file name)').choices(['parquet', 'csv']))
-    .addOption(new Option('--layout <layout>', "'responses': the stored columns (default); 'reference': directory, experiment, model, participant,\ntrial, nll as the reference's full_merge_jureca.py writes them").choices(['responses', 'reference']))
+    .addOption(new Option('--layout <layout>', "'responses': the stored columns (default); 'reference': directory, experiment, model, participant, trial, nll as the reference's full_merge_jureca.py writes them").choices(['responses', 'reference']))
     .addOption(new Option('--prompt-format <format>', 'only runs of this prompt format (default: all)').choices(PROMPT_FORMATS))
     .option('--pairs <file>', 'also write one row per response both runs of a (base, post-trained) pair scored: nll_base, nll_post, nll_diff')
     .option('--source <data>', 'the scored dataset, read for --text and --metadata')
