@@ -168,7 +168,7 @@ function summarisePairs(acc: Map<string, Map<string, [Moments, Moments]>> | unde
   return { studies, onlyA: responsesIn(a, common) - pairedN, onlyB: responsesIn(b, common) - pairedN, studiesOnlyOne: all.size - common.length };
 }
 
-function chooseSet(sets: ComparisonSet[], wanted: string | undefined): ComparisonSet {
+export function chooseSet(sets: ComparisonSet[], wanted: string | undefined): ComparisonSet {
   if (wanted) {
     const found = sets.find((s) => s.id.startsWith(wanted));
     if (!found) throw new UsageError(`no comparison set ${wanted}; the store holds ${sets.map((s) => s.id).join(', ') || 'none'}`);

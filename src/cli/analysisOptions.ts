@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { compareConfigSchema, compareConfigShape } from '../analysis/compareConfig.js';
 import type { CompareOptions } from '../analysis/loadComparison.js';
-import { readModelTable } from '../analysis/modelTable.js';
+import { loadModelTable } from '../analysis/loadModelTable.js';
 import { readDomainsTable } from '../data/readDomainsTable.js';
 import { describeConfigError } from '../eval/evalConfig.js';
 import { UsageError } from '../errors.js';
@@ -11,7 +11,7 @@ import { definedEntries, integerFlag, withDefault } from './sourceOptions.js';
 /** The flags of the commands that analyse stored runs (compare, report): no Commander defaults, the schema's apply. */
 export function addAnalysisOptions(cmd: Command): Command {
   return cmd
-    .option('--models <csv>', 'model table: model,family,generation,size_b,type,base (default: inferred from names)')
+    .option('--models <table>', "model table: 'paper' (the paper's pairs, built in) or a CSV model,family,generation,size_b,type,base\n(default: inferred from names)")
     .option('--domains <csv>', "domains table: 'study,domain' or the reference's one-hot layout")
     .addOption(new Option('--format <format>', withDefault('prompt format of the runs compared', compareConfigShape.format)).choices(PROMPT_FORMATS))
     .option('--bootstrap <n>', withDefault('bootstrap replicates (0: no intervals)', compareConfigShape.bootstrap))
@@ -28,9 +28,11 @@ export async function analysisOptionsFrom(opts: Record<string, unknown>): Promis
   });
   const parsed = compareConfigSchema.safeParse(given);
   if (!parsed.success) throw new UsageError(describeConfigError(parsed.error, 'options'));
+  const models = typeof opts['models'] === 'string' ? await loadModelTable(opts['models']) : undefined;
+  if (models?.incomplete.length) process.stderr.write(`humanlike: ${String(opts['models'])} lists ${models.incomplete.join(', ')} without facts (empty type): fill in family, generation, size_b, type and base\n`);
   return {
     ...parsed.data,
-    ...(typeof opts['models'] === 'string' && { modelTable: await readModelTable(opts['models']) }),
+    ...(models && { modelTable: models.table }),
     ...(typeof opts['domains'] === 'string' && { domains: await readDomainsTable(opts['domains']) }),
   };
 }

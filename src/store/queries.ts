@@ -110,3 +110,124 @@ export function exportResponsesSql(runIds: readonly string[]): string {
     FROM responses r JOIN runs u USING (run_id) WHERE r.run_id IN (${sqlList(runIds)})
     ORDER BY r.run_id, r.study, r.experiment, r.participant, r.response_index`;
 }
+
+/**
+ * Columns `export` can add to response rows, each from a temporary table loaded for the export
+ * (loadExportTables.ts): the response's text and context and the participant's metadata (from the source), the
+ * study's domain, the model's facts, and the run's status.
+ */
+export interface ExportJoins {
+  text?: boolean;
+  metadata?: boolean;
+  domain?: boolean;
+  facts?: boolean;
+  status?: boolean;
+}
+
+/** Added columns and their joins, for rows `e` with study, experiment, participant, response_index (and model). */
+function exportJoinsSql(j: ExportJoins, withModel: boolean): { cols: string[]; joins: string[] } {
+  const cols: string[] = [];
+  const joins: string[] = [];
+  const sameResponse = 'ON t.study = e.study AND t.experiment = e.experiment AND t.participant = e.participant AND t.response_index = e.response_index';
+  if (j.text || j.metadata) joins.push(`LEFT JOIN temp.export_response_text t ${sameResponse}`);
+  if (j.text) cols.push('t.response_text', 't.context');
+  if (j.metadata) {
+    cols.push('t.rt_ms', 'm.age', 'm.gender', 'm.nationality', 'm.education', 'm.clinical_diagnosis', 'm.scores');
+    joins.push('LEFT JOIN temp.export_participant_meta m ON m.study = e.study AND m.experiment = e.experiment AND m.participant = e.participant');
+  }
+  if (j.domain) {
+    cols.push('d.domain');
+    joins.push('LEFT JOIN temp.export_domains d ON d.study = e.study');
+  }
+  if (j.facts && withModel) {
+    cols.push('f.family', 'f.generation', 'f.size_b', 'f.model_type', 'f.base_model');
+    joins.push('LEFT JOIN temp.export_model_facts f ON f.model = e.model');
+  }
+  if (j.status && withModel) {
+    cols.push('s.status AS run_status');
+    joins.push('LEFT JOIN runs s ON s.run_id = e.run_id');
+  }
+  return { cols, joins };
+}
+
+/** The export's rows (exportResponsesSql) with the added columns asked for, in the same order. */
+export function exportResponsesWithSql(runIds: readonly string[], j: ExportJoins): string {
+  const { cols, joins } = exportJoinsSql(j, true);
+  return `SELECT e.*${cols.map((c) => `, ${c}`).join('')} FROM (${exportResponsesSql(runIds)}) e ${joins.join(' ')}
+    ORDER BY e.run_id, e.study, e.experiment, e.participant, e.response_index`;
+}
+
+/** Source responses whose character range differs from the run's (the run scored another version of the data). */
+export function exportTextMismatchSql(runIds: readonly string[]): string {
+  return `SELECT e.run_id, e.study, e.experiment, e.participant, e.response_index, e.char_start, e.char_end, t.char_start AS src_start, t.char_end AS src_end
+    FROM responses e JOIN temp.export_response_text t ON t.study = e.study AND t.experiment = e.experiment AND t.participant = e.participant AND t.response_index = e.response_index
+    WHERE e.run_id IN (${sqlList(runIds)}) AND (t.char_start <> e.char_start OR t.char_end <> e.char_end)
+    ORDER BY e.run_id, e.study, e.experiment, e.participant, e.response_index LIMIT 1`;
+}
+
+/** Response rows of the runs that the source does not have (no text or metadata for them). */
+export function exportTextMissingSql(runIds: readonly string[]): string {
+  return `SELECT count(*)::INTEGER AS n FROM responses e LEFT JOIN temp.export_response_text t
+      ON t.study = e.study AND t.experiment = e.experiment AND t.participant = e.participant AND t.response_index = e.response_index
+    WHERE e.run_id IN (${sqlList(runIds)}) AND t.study IS NULL`;
+}
+
+/** Studies that the runs scored. */
+export function runStudiesSql(runIds: readonly string[]): string {
+  return `SELECT DISTINCT study FROM responses WHERE run_id IN (${sqlList(runIds)}) ORDER BY study`;
+}
+
+/** A study of a run written in the reference's layout: the model's file name there and its directory (`data`...). */
+export interface ReferenceRun {
+  runId: string;
+  study: string;
+  model: string;
+  directory: string;
+}
+
+/**
+ * The reference's per-response CSV (`full_merge_jureca.py`): `directory, experiment, model, participant, trial,
+ * nll`, with experiment `../data/<study>`, trial the response's index in the transcript. A participant id is unique
+ * per experiment, so in a study with several experiments it is written `<experiment>:<participant>`.
+ */
+export function referenceLayoutSql(runs: readonly ReferenceRun[]): string {
+  const values = runs.map((r) => `(${[r.runId, r.study, r.model, r.directory].map(sqlString).join(', ')})`).join(', ');
+  return `
+    WITH n(run_id, study, model, directory) AS (VALUES ${values}),
+         multi AS (SELECT study FROM responses JOIN n USING (run_id, study) GROUP BY study HAVING count(DISTINCT experiment) > 1)
+    SELECT n.directory, '../data/' || r.study AS experiment, n.model,
+           CASE WHEN r.study IN (SELECT study FROM multi) THEN r.experiment || ':' || r.participant ELSE r.participant END AS participant,
+           r.response_index AS trial, r.nll
+    FROM responses r JOIN n USING (run_id, study)
+    ORDER BY n.directory, r.study, n.model, r.experiment, r.participant, r.response_index`;
+}
+
+/** A study of a (base, post-trained) pair in one prompt format: the run of each model that scored it. */
+export interface PairRuns {
+  study: string;
+  baseRun: string;
+  postRun: string;
+  base: string;
+  post: string;
+  type: string;
+  format: string;
+}
+
+/**
+ * One row per response both runs of a pair scored: NLL of the base and the post-trained model and their difference
+ * (post − base, nats; > 0 where the post-trained model predicts the human worse), with the added columns asked for.
+ */
+export function pairedResponsesSql(pairs: readonly PairRuns[], j: ExportJoins): string {
+  const values = pairs.map((p) => `(${[p.study, p.baseRun, p.postRun, p.base, p.post, p.type, p.format].map(sqlString).join(', ')})`).join(', ');
+  const { cols, joins } = exportJoinsSql(j, false);
+  return `
+    WITH p(study, base_run, post_run, base_model, post_model, type, prompt_format) AS (VALUES ${values}),
+    e AS (
+      SELECT p.base_model, p.post_model, p.type, p.prompt_format, b.study, b.experiment, b.participant, b.response_index,
+             b.nll AS nll_base, q.nll AS nll_post, q.nll - b.nll AS nll_diff
+      FROM p JOIN responses b ON b.run_id = p.base_run AND b.study = p.study
+             JOIN responses q ON q.run_id = p.post_run AND q.study = b.study AND q.experiment = b.experiment
+                              AND q.participant = b.participant AND q.response_index = b.response_index)
+    SELECT e.*${cols.map((c) => `, ${c}`).join('')} FROM e ${joins.join(' ')}
+    ORDER BY e.post_model, e.base_model, e.prompt_format, e.study, e.experiment, e.participant, e.response_index`;
+}

@@ -75,7 +75,7 @@ test('compare names models it cannot classify, and reads a user model table', as
   writeFileSync(table, 'model,family,generation,size_b,type,base\nhouse-model-a,House,1,3,huge,\n');
   const bad = runHumanlike(['compare', '--db', db, '--models', table]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /models\.csv:2: type should be one of base, instruct, reasoning, vision, code, math, found "huge"/);
+  assert.match(bad.stderr, /models\.csv:2: type should be one of base, instruct, reasoning, vision, code, math, behavioural, found "huge"/);
 });
 
 test('the same store and --seed give bit-identical intervals, run after run', async () => {

@@ -15,7 +15,7 @@ export function registerCompare(program: Command): void {
     .option('--write-model-table <csv>', 'write the model table in use (to edit and pass back with --models)')
     .option('--json', 'print the full result as JSON')
   addAnalysisOptions(cmd)
-    .addHelpText('after', '\nExamples:\n  $ humanlike compare --domains ../shared/psych201/experiment_domains.csv\n  $ humanlike compare --write-model-table models.csv && $EDITOR models.csv && humanlike compare --models models.csv')
+    .addHelpText('after', '\nExamples:\n  $ humanlike compare --domains ../shared/psych201/experiment_domains.csv\n  $ humanlike compare --models paper\n  $ humanlike compare --write-model-table models.csv && $EDITOR models.csv && humanlike compare --models models.csv')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const store = await ResultsStore.open(String(opts['db'] ?? DEFAULT_DB), { readOnly: true });
       try {
@@ -24,7 +24,8 @@ export function registerCompare(program: Command): void {
         const result = await compareModels(store, options);
         if (typeof opts['writeModelTable'] === 'string') {
           const models = result.models.map((m) => m.model).filter((m) => !m.startsWith('baseline:'));
-          await writeFile(opts['writeModelTable'], formatModelTable(resolveModelFacts(models, modelTable).facts.values()));
+          const { facts, unclassified } = resolveModelFacts(models, modelTable);
+          await writeFile(opts['writeModelTable'], formatModelTable(facts.values(), unclassified));
         }
         process.stdout.write(opts['json'] ? JSON.stringify(result) + '\n' : renderCompare(result) + '\n');
         if (result.unclassified.length) {
