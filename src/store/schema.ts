@@ -2,7 +2,7 @@
  * The results database schema. RECORD_VERSION is the version of the run record and row formats: bump it (and
  * CHANGELOG.md) whenever a score or a column changes meaning.
  */
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -58,8 +58,12 @@ CREATE TABLE IF NOT EXISTS responses (
   discrete BOOLEAN NOT NULL,
   choice_correct BOOLEAN,
   choice_nll DOUBLE,
-  choice_correct_restricted BOOLEAN
+  choice_correct_restricted BOOLEAN,
+  choice_rule VARCHAR,                -- offered | instructions | participant | study (discrete responses; record version 2)
+  choice_set_size INTEGER             -- |choice set| of a discrete response: its chance NLL is ln(choice_set_size)
 );
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_rule VARCHAR;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_set_size INTEGER;
 CREATE TABLE IF NOT EXISTS skipped_responses (
   run_id VARCHAR NOT NULL,
   study VARCHAR NOT NULL,
