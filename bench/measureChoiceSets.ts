@@ -26,8 +26,8 @@ async function measure(source: string): Promise<Map<string, StudyTally>> {
   const letters = new Map<string, Set<string>>();
   for await (const { transcript: t } of readTranscripts(source)) {
     if (!t) continue;
-    let set = letters.get(t.study);
-    if (!set) letters.set(t.study, (set = new Set()));
+    const set = letters.get(t.study) ?? new Set<string>();
+    letters.set(t.study, set);
     for (const s of t.spans) {
       const c = t.text.slice(s.start, s.end);
       if (DISCRETE_RESPONSE.test(c)) set.add(c);

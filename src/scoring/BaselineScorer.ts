@@ -62,24 +62,32 @@ export class BaselineScorer implements ResponseScorer {
     const otherArgmax = this.kind === 'frequency' ? argmaxOf(new Map([...counts].filter(([r]) => !DISCRETE_RESPONSE.test(r)))) : undefined;
     const earlier = new Map<string, number>(); // sequential: this participant's responses so far
     let earlierOther = 0;
+    let habit: string | undefined; // sequential: the most frequent earlier non-discrete response (ties: sort order)
     const rows: ScoredResponse[] = contents.map((content, i) => {
       const span = t.spans[i]!;
       const set = sets[i];
       const seen = this.kind === 'sequential' ? earlier : counts;
       const weight = (r: string): number => (this.kind === 'uniform' ? 1 : (seen.get(r) ?? 0) + ALPHA);
+      // ln(total) − ln(weight), so that chance is exactly ln |S| or ln K.
       let logp: number;
       let predicted: string | undefined;
       if (set) {
-        logp = Math.log(weight(content) / set.letters.reduce((s, o) => s + weight(o), 0));
+        logp = Math.log(weight(content)) - Math.log(set.letters.reduce((s, o) => s + weight(o), 0));
         predicted = this.kind === 'uniform' ? undefined : argmaxOf(seen, set.letters);
       } else {
         const n = this.kind === 'uniform' ? 0 : this.kind === 'sequential' ? earlierOther : total;
-        logp = Math.log(weight(content) / (n + ALPHA * K));
-        predicted = this.kind === 'sequential' ? argmaxOf(new Map([...earlier].filter(([r]) => !DISCRETE_RESPONSE.test(r)))) : otherArgmax;
+        logp = Math.log(weight(content)) - Math.log(n + ALPHA * K);
+        predicted = this.kind === 'sequential' ? habit : otherArgmax;
       }
       if (this.kind === 'sequential') {
-        earlier.set(content, (earlier.get(content) ?? 0) + 1);
-        if (!set) earlierOther++;
+        const c = (earlier.get(content) ?? 0) + 1;
+        earlier.set(content, c);
+        if (!set) {
+          earlierOther++;
+          // Counts only grow, so the running argmax stays exact.
+          const best = habit === undefined ? 0 : (earlier.get(habit) ?? 0);
+          if (c > best || (c === best && habit !== undefined && content < habit)) habit = content;
+        }
       }
       const correct = this.kind === 'uniform' || predicted === undefined ? null : content === predicted;
       const choice = set !== undefined && set.letters.length >= 2;

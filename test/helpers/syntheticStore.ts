@@ -23,7 +23,7 @@ export async function writeSyntheticStore(path: string, models: readonly Synthet
     await store.connection.run(`INSERT INTO responses
       SELECT run_id, 'study' || lpad(s::VARCHAR, 3, '0'), 'e', p::VARCHAR, i::INTEGER, 0, 1, 1,
         2 + 0.1 * s + shift + sqrt(-2 * ln((hash(run_id, s, p, i, 1) % 1000000 + 1) / 1000001.0)) * cos(2 * pi() * ((hash(run_id, s, p, i, 2) % 1000000) / 1000000.0)),
-        NULL, NULL, 0, 0, false, NULL, NULL, NULL
+        NULL, NULL, 0, 0, false, NULL, NULL, NULL, NULL, NULL
       FROM m, range(${size.studies}) t1(s), range(${size.participants}) t2(p), range(${size.responses}) t3(i)`);
     // Participants' outcomes, as the run loop would have written them.
     await store.connection.run(`INSERT INTO participants SELECT run_id, 'study' || lpad(s::VARCHAR, 3, '0'), 'e', p::VARCHAR, 'scored', NULL, ${size.responses}, ${size.responses}, 0, 0

@@ -94,7 +94,7 @@ test('sequential: add-one over the choice set from the participant\'s own earlie
   const s = await new BaselineScorer('sequential').scoreParticipant(t, profile(['C', 'W'], {}, 5));
   // C: 1/2; C: (1+1)/(1+2); W: (0+1)/(2+2); C: (2+1)/(3+2); then free text over K = 5: yes 1/5, no 1/(1+5), yes 2/(2+5).
   const expected = [1 / 2, 2 / 3, 1 / 4, 3 / 5, 1 / 5, 1 / 6, 2 / 7].map((p) => -Math.log(p));
-  s.rows.forEach((r, i) => assert.ok(Math.abs(r.nll - expected[i]!) < 1e-12, `response ${i}: ${r.nll} vs ${expected[i]}`));
+  for (const [i, r] of s.rows.entries()) assert.ok(Math.abs(r.nll - expected[i]!) < 1e-12, `response ${i}: ${r.nll} vs ${expected[i]}`);
   // Predictions: the most frequent earlier response (ties: alphabetical): C, C, C (W wrong), C; for free text none
   // yet, then yes (no is wrong), then no (tie yes/no; yes is wrong).
   assert.deepEqual(s.rows.slice(0, 4).map((r) => r.choiceCorrect), [true, true, false, true]);
