@@ -7,6 +7,7 @@ import { BaselineScorer } from '../../src/scoring/BaselineScorer.js';
 import { findChoiceSets, namedKeys } from '../../src/scoring/choiceSets.js';
 import type { StudyProfile } from '../../src/scoring/studyProfile.js';
 import { TokenScorer } from '../../src/scoring/TokenScorer.js';
+import { noSharedData, psych201Dir } from '../helpers/paths.js';
 
 const sets = (text: string, study: string[] = []): { letters: readonly string[]; rule: string; missedBy?: string }[] =>
   findChoiceSets(text, parseTranscript(text).spans, study).map((s) => s ?? { letters: [], rule: 'none' });
@@ -131,4 +132,34 @@ test('TokenScorer: choice-restricted NLL renormalises over the response\'s own s
   assert.equal(row.choiceSetSize, 2);
   assert.ok(Math.abs(row.choiceNll! - expected) < 1e-12, `${row.choiceNll} vs ${expected}`);
   assert.equal(row.choiceCorrectRestricted, false, 'B is more probable than D');
+});
+
+test('real studies: the first 20 participants of each get sets that hold every answer, of the sizes offered', { skip: noSharedData }, async () => {
+  const { readdirSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { readTranscripts } = await import('../../src/data/readTranscripts.js');
+  const studies = readdirSync(psych201Dir).filter((d) => statSync(join(psych201Dir, d)).isDirectory());
+  assert.equal(studies.length, 18);
+  const sizes = new Map<string, Set<string>>();
+  for (const study of studies) {
+    let n = 0;
+    for await (const { transcript: t } of readTranscripts(psych201Dir, { studies: [study] })) {
+      if (!t) continue;
+      for (const [i, set] of findChoiceSets(t.text, t.spans).entries()) {
+        if (!set) continue;
+        const answer = t.text.slice(t.spans[i]!.start, t.spans[i]!.end);
+        assert.ok(set.letters.includes(answer) && set.missedBy === undefined, `${study} ${t.participant} #${i}: ${answer} vs ${set.rule} ${set.letters}`);
+        const seen = sizes.get(study) ?? new Set<string>();
+        seen.add(`${set.rule}:${set.letters.length}`);
+        sizes.set(study, seen);
+      }
+      if (++n >= 20) break;
+    }
+  }
+  const of = (study: string): string[] => [...(sizes.get(study) ?? [])].sort();
+  assert.deepEqual(of('franke2024bayesian'), ['offered:3', 'offered:4']);
+  assert.deepEqual(of('guenther2020LDT'), ['instructions:2', 'offered:2']);
+  assert.deepEqual(of('shahar2019twosteptask'), ['instructions:4', 'offered:2']);
+  assert.deepEqual(of('zhu2024games'), ['offered:2']);
+  assert.deepEqual(of('busch2024_stroop'), [], 'left/down/right are words, not keys');
 });
