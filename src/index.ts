@@ -40,6 +40,7 @@ export { alignSpans, type AlignedSpan } from './scoring/alignSpans.js';
 export { planWindows, type WindowPlan } from './scoring/planWindows.js';
 export { TokenScorer } from './scoring/TokenScorer.js';
 export { BaselineScorer, type BaselineKind } from './scoring/BaselineScorer.js';
+export { findChoiceSets, namedKeys, CHOICE_RULES, type ChoiceSet, type ChoiceRule } from './scoring/choiceSets.js';
 export { createScorer } from './eval/createScorer.js';
 export { evalConfigSchema, modelSpecSchema, type EvalConfig, type ModelSpec } from './eval/evalConfig.js';
 export { runEval, type EvalSummary, type EvalProgress } from './eval/runEval.js';

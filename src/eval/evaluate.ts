@@ -130,7 +130,7 @@ async function scoreRun(store: ResultsStore, runId: string, o: Omit<Parameters<t
   }
 }
 
-/** ln K per study: the uniform baseline's NLL of every response. */
+/** ln K per study: the uniform baseline's NLL of a response that is not discrete (discrete ones: ln |choice set|, stored per row). */
 function uniformByStudy(profile: DatasetProfile): Map<string, number> {
   return new Map([...profile.studies].map(([s, p]) => [s, Math.log(Math.max(1, p.distinctResponses))]));
 }

@@ -58,12 +58,13 @@ export async function profileStudies(
     const learnFrom = t.split === undefined || t.split === 'train';
     for (const s of t.spans) {
       const content = t.text.slice(s.start, s.end);
-      if (DISCRETE_RESPONSE.test(content) && !p.options.includes(content)) p.options.push(content);
+      const discrete = DISCRETE_RESPONSE.test(content);
+      if (discrete && !p.options.includes(content)) p.options.push(content);
       if (options.countResponses) {
-        p.distinct.add(content);
+        if (!discrete) p.distinct.add(content);
         if (learnFrom) {
           p.counts.set(content, (p.counts.get(content) ?? 0) + 1);
-          p.countsTotal++;
+          if (!discrete) p.countsTotal++;
         }
       }
     }

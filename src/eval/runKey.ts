@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { probeServedModelName } from '../backends/remote/probeServedModel.js';
 import { fingerprintFile, fingerprintSource } from '../data/fingerprintSource.js';
 import { CONTEXT_POLICY_IDS, STRADDLE_POLICY_ID } from '../prompts/types.js';
+import { RECORD_VERSION } from '../store/schema.js';
 import type { EvalConfig, ModelSpec } from './evalConfig.js';
 
 /** Version of the key's own layout: bump it when a field is added or changes meaning. */
@@ -36,6 +37,8 @@ async function modelKey(m: ModelSpec): Promise<unknown> {
 export async function computeRunKey(config: EvalConfig): Promise<string> {
   const key = {
     version: RUN_KEY_VERSION,
+    // Rows of another record version mean other things: such a run is never resumed or returned as complete.
+    recordVersion: RECORD_VERSION,
     source: resolve(config.source),
     sourceFiles: await fingerprintSource(config.source, { ...(config.studies && { studies: config.studies }) }),
     select: config.select, splitSeed: config.splitSeed ?? null, studies: config.studies ?? null, maxTextChars: config.maxTextChars,

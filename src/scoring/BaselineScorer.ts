@@ -1,19 +1,39 @@
 import type { Transcript } from '../data/types.js';
 import type { ModelIdentity } from '../backends/Backend.js';
+import { findChoiceSets } from './choiceSets.js';
 import { DISCRETE_RESPONSE, type StudyProfile } from './studyProfile.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse } from './ResponseScorer.js';
 
-export const BASELINES = ['uniform', 'frequency'] as const;
+export const BASELINES = ['uniform', 'frequency', 'sequential'] as const;
 export type BaselineKind = (typeof BASELINES)[number];
 
-/** Add-one smoothing of the frequency baseline. */
+/** Add-one smoothing of the frequency and sequential baselines. */
 const ALPHA = 1;
 
+/** The most frequent response (ties: the first in sort order), or undefined when nothing was counted. */
+function argmaxOf(counts: ReadonlyMap<string, number>, among?: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const r of among ?? [...counts.keys()].sort()) {
+    const c = counts.get(r) ?? 0;
+    if (c > bestCount || (best === undefined && among)) {
+      best = r;
+      bestCount = c;
+    }
+  }
+  return best;
+}
+
 /**
- * Baselines that need no weights, scoring whole responses:
- * - `uniform`: each response equally likely among the K distinct responses seen in the study: NLL = ln K (chance).
- * - `frequency`: P(r) = (c(r) + 1) / (N + K), with c the response counts of the study's training participants (or,
- *   without a split, of every other participant: the scored participant is left out) and N their total.
+ * Baselines that need no weights, scoring whole responses. A discrete response (one capital letter) is scored over
+ * its own choice set S (choiceSets.ts); any other response over the study's support: its K distinct non-discrete
+ * responses.
+ * - `uniform` (chance): ln |S|, or ln K.
+ * - `frequency`: P(r) = (c(r) + 1) / (Σ_{o∈S} c(o) + |S|), or (c(r) + 1) / (N + K), with c the response counts of the
+ *   study's training participants (without a split, of every other participant: the scored participant is left out)
+ *   and N their total over non-discrete responses. Letters are pooled across participants, whose letters may mean
+ *   different things (Psych-201 randomises them), so on such studies it learns little more than a letter bias.
+ * - `sequential` (habit/perseveration): the same with c the participant's own earlier responses.
  */
 export class BaselineScorer implements ResponseScorer {
   readonly identity: ModelIdentity;
@@ -21,48 +41,63 @@ export class BaselineScorer implements ResponseScorer {
   readonly concurrency = 1;
 
   constructor(readonly kind: BaselineKind) {
-    this.identity = { name: `baseline:${kind}`, kind: 'baseline', details: kind === 'frequency' ? { smoothing: `add-${ALPHA}` } : {} };
+    const details = kind === 'uniform' ? {} : { smoothing: `add-${ALPHA}`, support: 'choice set (discrete), study responses (other)' };
+    this.identity = { name: `baseline:${kind}`, kind: 'baseline', details };
   }
 
   scoreParticipant(t: Transcript, profile: StudyProfile): Promise<ParticipantScore> {
     const K = Math.max(1, profile.distinctResponses);
     const contents = t.spans.map((s) => t.text.slice(s.start, s.end));
+    const sets = findChoiceSets(t.text, t.spans, profile.options);
     let counts = profile.counts;
     let total = profile.countsTotal;
     // Leave the scored participant out when the counts include them (no split): no one predicts themselves.
     if (this.kind === 'frequency' && (profile.countsIncludeEveryone || t.split === 'train')) {
       counts = new Map(counts);
-      for (const c of contents) {
+      contents.forEach((c, i) => {
         counts.set(c, (counts.get(c) ?? 0) - 1);
-        total--;
-      }
+        if (!sets[i]) total--;
+      });
     }
-    let argmax: string | undefined;
-    if (this.kind === 'frequency') {
-      let best = -1;
-      for (const [r, c] of counts) if (c > best || (c === best && argmax !== undefined && r < argmax)) { best = c; argmax = r; }
-    }
+    const otherArgmax = this.kind === 'frequency' ? argmaxOf(new Map([...counts].filter(([r]) => !DISCRETE_RESPONSE.test(r)))) : undefined;
+    const earlier = new Map<string, number>(); // sequential: this participant's responses so far
+    let earlierOther = 0;
+    let habit: string | undefined; // sequential: the most frequent earlier non-discrete response (ties: sort order)
     const rows: ScoredResponse[] = contents.map((content, i) => {
       const span = t.spans[i]!;
-      const logp = this.kind === 'uniform' ? -Math.log(K) : Math.log(((counts.get(content) ?? 0) + ALPHA) / (total + ALPHA * K));
-      const discrete = DISCRETE_RESPONSE.test(content) && profile.options.includes(content);
-      let choiceNll: number | null = null;
-      let choiceCorrectRestricted: boolean | null = null;
-      if (discrete && profile.options.length >= 2) {
-        if (this.kind === 'uniform') choiceNll = Math.log(profile.options.length);
-        else {
-          const w = profile.options.map((o) => (counts.get(o) ?? 0) + ALPHA);
-          const mine = (counts.get(content) ?? 0) + ALPHA;
-          choiceNll = -Math.log(mine / w.reduce((a, b) => a + b, 0));
-          choiceCorrectRestricted = mine >= Math.max(...w);
+      const set = sets[i];
+      const seen = this.kind === 'sequential' ? earlier : counts;
+      const weight = (r: string): number => (this.kind === 'uniform' ? 1 : (seen.get(r) ?? 0) + ALPHA);
+      // ln(total) − ln(weight), so that chance is exactly ln |S| or ln K.
+      let logp: number;
+      let predicted: string | undefined;
+      if (set) {
+        logp = Math.log(weight(content)) - Math.log(set.letters.reduce((s, o) => s + weight(o), 0));
+        predicted = this.kind === 'uniform' ? undefined : argmaxOf(seen, set.letters);
+      } else {
+        const n = this.kind === 'uniform' ? 0 : this.kind === 'sequential' ? earlierOther : total;
+        logp = Math.log(weight(content)) - Math.log(n + ALPHA * K);
+        predicted = this.kind === 'sequential' ? habit : otherArgmax;
+      }
+      if (this.kind === 'sequential') {
+        const c = (earlier.get(content) ?? 0) + 1;
+        earlier.set(content, c);
+        if (!set) {
+          earlierOther++;
+          // Counts only grow, so the running argmax stays exact.
+          const best = habit === undefined ? 0 : (earlier.get(habit) ?? 0);
+          if (c > best || (c === best && habit !== undefined && content < habit)) habit = content;
         }
       }
+      const correct = this.kind === 'uniform' || predicted === undefined ? null : content === predicted;
+      const choice = set !== undefined && set.letters.length >= 2;
       return {
         responseIndex: i, charStart: span.start, charEnd: span.end, nTokens: 1, nll: -logp,
-        greedyMatch: this.kind === 'frequency' ? content === argmax : null,
-        firstTokenLogprob: logp, straddle: 0, contextTokens: 0, prefixInView: null, discrete,
-        choiceCorrect: discrete && this.kind === 'frequency' ? content === argmax : null,
-        choiceNll, choiceCorrectRestricted,
+        greedyMatch: correct, firstTokenLogprob: logp, straddle: 0, contextTokens: 0, prefixInView: null, discrete: set !== undefined,
+        choiceCorrect: set ? correct : null,
+        choiceNll: choice ? -logp : null,
+        choiceCorrectRestricted: choice ? correct : null,
+        choiceRule: set?.rule ?? null, choiceSetSize: set?.letters.length ?? null,
       };
     });
     return Promise.resolve({ rows, skipped: [], tokensEvaluated: 0, offsetFallbacks: 0 });

@@ -1,5 +1,6 @@
 import type { ModelIdentity } from '../backends/Backend.js';
 import type { Transcript } from '../data/types.js';
+import type { ChoiceRule } from './choiceSets.js';
 import type { StudyProfile } from './studyProfile.js';
 
 /** One scored human response: a row of the results store. NLL in nats (natural log). */
@@ -23,14 +24,17 @@ export interface ScoredResponse {
    * the text's start, or its pinned head holds the whole prefix. Null for baselines (no context).
    */
   prefixInView: boolean | null;
-  /** One of the study's discrete options (a single capital letter). */
+  /** A discrete response: a single capital letter, with a choice set. */
   discrete: boolean;
   /** Full-vocabulary accuracy: a one-token response whose token is the model's argmax (discrete responses only). */
   choiceCorrect: boolean | null;
-  /** NLL renormalised over the study's options (discrete, one-token responses with one-token options). */
+  /** NLL renormalised over the response's choice set (discrete, one-token responses with one-token options). */
   choiceNll: number | null;
   /** Choice-restricted accuracy: the human's option has the highest probability among the options. */
   choiceCorrectRestricted: boolean | null;
+  /** Which rule found the choice set of a discrete response, and its size (null for other responses). */
+  choiceRule: ChoiceRule | null;
+  choiceSetSize: number | null;
 }
 
 export interface SkippedResponse {

@@ -6,9 +6,10 @@ import { hasPersonaMetadata } from '../prompts/persona.js';
 import { renderPrompt } from '../prompts/renderPrompt.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
 import { alignSpans } from './alignSpans.js';
+import { findChoiceSets } from './choiceSets.js';
 import { optionTokens } from './optionTokens.js';
 import { pinnedHead, planWindows, type ResponsePositions } from './planWindows.js';
-import { DISCRETE_RESPONSE, shuffledPersona, type StudyProfile } from './studyProfile.js';
+import { shuffledPersona, type StudyProfile } from './studyProfile.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse, SkippedResponse } from './ResponseScorer.js';
 import { tokenizeText } from './tokenizeWithOffsets.js';
 
@@ -90,16 +91,17 @@ export class TokenScorer implements ResponseScorer {
     const plan = planWindows(sequence.length, positions, capabilities.contextSize, pinnedHead(fullHead, capabilities.contextSize));
     for (const u of plan.unscorable) skipped.push({ responseIndex: present[which[u.index]!]!.index, reason: u.reason });
 
-    // Choice-restricted accuracy needs the other options' tokens at the response's position.
-    const alternativesOf = new Map<number, number[]>(); // positions index → option token ids
-    const wantChoices = capabilities.alternatives && profile.options.length >= 2;
+    // Choice-restricted accuracy needs the tokens of the response's own options (its choice set) at its position.
+    const sets = findChoiceSets(t.text, t.spans, profile.options);
+    const alternativesOf = new Map<number, number[]>(); // positions index → option token ids, in the set's order
     positions.forEach((pos, j) => {
       const p = present[which[j]!]!;
       const a = aligned[which[j]!]!;
+      const set = sets[p.index];
+      if (!capabilities.alternatives || !set || set.letters.length < 2 || pos.first !== pos.last || a.straddleStart || a.straddleEnd) return;
       const content = t.text.slice(t.spans[p.index]!.start, t.spans[p.index]!.end);
-      if (!wantChoices || pos.first !== pos.last || a.straddleStart || a.straddleEnd || !DISCRETE_RESPONSE.test(content)) return;
-      const ids = optionTokens(tokenizer, rendered.text.slice(0, p.span.start), profile.options, rendered.special, this.optionCache);
-      if (ids && ids[profile.options.indexOf(content)] === sequence[pos.first]) alternativesOf.set(j, ids);
+      const ids = optionTokens(tokenizer, rendered.text.slice(0, p.span.start), set.letters, rendered.special, this.optionCache);
+      if (ids && ids[set.letters.indexOf(content)] === sequence[pos.first]) alternativesOf.set(j, ids);
     });
 
     const requests: ScoreRequest[] = [];
@@ -134,13 +136,14 @@ export class TokenScorer implements ResponseScorer {
         const a = aligned[which[j]!]!;
         const orig = t.spans[p.index]!;
         const content = t.text.slice(orig.start, orig.end);
-        const discrete = DISCRETE_RESPONSE.test(content) && profile.options.includes(content);
+        const set = sets[p.index];
+        const discrete = set !== undefined;
         const first = mine[0];
         let choiceNll: number | null = null;
         let choiceCorrectRestricted: boolean | null = null;
         const alts = first?.alternatives;
         if (alternativesOf.has(j) && alts) {
-          const target = alts[profile.options.indexOf(content)] ?? Number.NEGATIVE_INFINITY;
+          const target = alts[set?.letters.indexOf(content) ?? -1] ?? Number.NEGATIVE_INFINITY;
           const max = Math.max(...alts);
           const lse = max + Math.log(alts.reduce((s, x) => s + Math.exp(x - max), 0));
           choiceNll = lse - target;
@@ -161,6 +164,8 @@ export class TokenScorer implements ResponseScorer {
           choiceCorrect: discrete && n === 1 && capabilities.top1 ? (first?.top1 ?? null) : null,
           choiceNll,
           choiceCorrectRestricted,
+          choiceRule: set?.rule ?? null,
+          choiceSetSize: set?.letters.length ?? null,
         });
       }
     });

@@ -8,12 +8,16 @@ export interface StudyProfile {
   study: string;
   participants: number;
   responses: number;
-  /** Distinct discrete responses seen in the study, sorted: the options of choice-restricted accuracy. */
+  /**
+   * Distinct discrete responses seen in the study, sorted: only the last-resort choice set (a participant who used a
+   * single letter where nothing names the options); each response's own choice set comes from its transcript.
+   */
   options: string[];
-  /** Distinct responses seen in the study (any participant): the support of the baselines. */
+  /** Distinct responses that are not discrete (any participant, any side): the support of free text and numbers. */
   distinctResponses: number;
   /** Response counts over the participants the frequency baseline learns from (training side, or everyone). */
   counts: Map<string, number>;
+  /** Sum of `counts` over the responses that are not discrete (the frequency baseline's N for free text and numbers). */
   countsTotal: number;
   /** True when counts include every participant: the baseline then leaves the scored participant out. */
   countsIncludeEveryone: boolean;

@@ -64,6 +64,8 @@ export class RunWriter implements ResultSink {
           appendNullable(rows, r.choiceCorrect, (v) => rows.appendBoolean(v));
           appendNullable(rows, r.choiceNll, (v) => rows.appendDouble(v));
           appendNullable(rows, r.choiceCorrectRestricted, (v) => rows.appendBoolean(v));
+          appendNullable(rows, r.choiceRule, (v) => rows.appendVarchar(v));
+          appendNullable(rows, r.choiceSetSize, (v) => rows.appendInteger(v));
           rows.endRow();
         }
         for (const s of o.score?.skipped ?? []) {

@@ -36,10 +36,14 @@ export const SKIPPED_BY_STUDY_SQL = `
 /** The studies each run scored (from its finished participants). */
 export const RUN_STUDIES_SQL = `SELECT DISTINCT run_id, study FROM participants ORDER BY run_id, study`;
 
-/** Per study of one run: participants, responses, mean NLL, accuracies (full vocabulary, choice-restricted). */
+/**
+ * Per study of one run: participants, responses, mean NLL, accuracies (full vocabulary, choice-restricted), and for
+ * chance: the sum of ln |choice set| over discrete responses and the count of the others (chance ln K each).
+ */
 export const STUDY_SUMMARY_SQL = `
   SELECT study, count(DISTINCT ${participantKeySql()})::INTEGER AS participants, count(*)::INTEGER AS responses, avg(nll) AS mean_nll,
-         ${accuracy('choice_correct')} AS acc, ${accuracy('choice_correct_restricted')} AS acc_r
+         ${accuracy('choice_correct')} AS acc, ${accuracy('choice_correct_restricted')} AS acc_r,
+         coalesce(sum(ln(choice_set_size)), 0) AS chance_discrete, count(*) FILTER (WHERE choice_set_size IS NULL)::INTEGER AS n_other
   FROM responses WHERE run_id = ? GROUP BY study ORDER BY study`;
 
 /** Responses of one run and their straddle counts. */
@@ -106,7 +110,7 @@ export const HARDEST_RESPONSES_SQL = `
 export function exportResponsesSql(runIds: readonly string[]): string {
   return `SELECT r.run_id, u.model, r.study, r.experiment, r.participant, r.response_index, r.char_start, r.char_end, r.n_tokens,
       r.nll, r.greedy_match, r.first_token_logprob, r.straddle, r.context_tokens, r.prefix_in_view, r.discrete, r.choice_correct, r.choice_nll,
-      r.choice_correct_restricted, u.prompt_format, u.context_policy
+      r.choice_correct_restricted, r.choice_rule, r.choice_set_size, u.prompt_format, u.context_policy
     FROM responses r JOIN runs u USING (run_id) WHERE r.run_id IN (${sqlList(runIds)})
     ORDER BY r.run_id, r.study, r.experiment, r.participant, r.response_index`;
 }

@@ -59,8 +59,12 @@ CREATE TABLE IF NOT EXISTS responses (
   discrete BOOLEAN NOT NULL,
   choice_correct BOOLEAN,
   choice_nll DOUBLE,
-  choice_correct_restricted BOOLEAN
+  choice_correct_restricted BOOLEAN,
+  choice_rule VARCHAR,                -- offered | instructions | participant | study (discrete responses; record version 2)
+  choice_set_size INTEGER             -- |choice set| of a discrete response: its chance NLL is ln(choice_set_size)
 );
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_rule VARCHAR;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_set_size INTEGER;
 CREATE TABLE IF NOT EXISTS skipped_responses (
   run_id VARCHAR NOT NULL,
   study VARCHAR NOT NULL,

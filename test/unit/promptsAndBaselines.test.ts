@@ -53,14 +53,14 @@ const profile = (counts: Record<string, number>, distinct: number, options: stri
   personas: [], personaIndex: new Map(),
 });
 
-test('uniform baseline: NLL = ln K for every response', async () => {
+test('uniform baseline: ln |choice set| for a letter (here the participant\'s letters A, B), ln K for other responses', async () => {
   const s = await new BaselineScorer('uniform').scoreParticipant(transcript('<<A>> <<B>> <<hello>>'), profile({}, 7));
-  assert.deepEqual(s.rows.map((r) => r.nll), [Math.log(7), Math.log(7), Math.log(7)]);
+  assert.deepEqual(s.rows.map((r) => r.nll), [Math.log(2), Math.log(2), Math.log(7)]);
 });
 
 test('frequency baseline: add-one smoothed training counts, leaving the participant out when counts include them', async () => {
-  // Training counts A:6 B:2 over N=8, K=3 distinct responses (A, B, C).
-  const test_ = await new BaselineScorer('frequency').scoreParticipant(transcript('<<A>> <<C>>', { split: 'test' }), profile({ A: 6, B: 2 }, 3, ['A', 'B', 'C']));
+  // Training counts A:6 B:2 over N=8; the transcript offers A, B and C.
+  const test_ = await new BaselineScorer('frequency').scoreParticipant(transcript('Press A, B or C. <<A>> <<C>>', { split: 'test' }), profile({ A: 6, B: 2 }, 3, ['A', 'B', 'C']));
   assert.ok(Math.abs(test_.rows[0]!.nll - -Math.log(7 / 11)) < 1e-12);
   assert.ok(Math.abs(test_.rows[1]!.nll - -Math.log(1 / 11)) < 1e-12);
   assert.equal(test_.rows[0]!.greedyMatch, true);
@@ -68,7 +68,7 @@ test('frequency baseline: add-one smoothed training counts, leaving the particip
   // Choice-restricted over options A, B, C: weights 7, 3, 1.
   assert.ok(Math.abs(test_.rows[1]!.choiceNll! - -Math.log(1 / 11)) < 1e-12);
   // Without a split the counts include the participant: their own A and C are removed first (A:5, C:-1→0 ... ).
-  const loo = await new BaselineScorer('frequency').scoreParticipant(transcript('<<A>> <<B>>'), profile({ A: 6, B: 2 }, 3, [], true));
+  const loo = await new BaselineScorer('frequency').scoreParticipant(transcript('Press A, B or C. <<A>> <<B>>'), profile({ A: 6, B: 2 }, 3, [], true));
   // counts become A:5 B:1, N=6: P(A) = 6/9, P(B) = 2/9
   assert.ok(Math.abs(loo.rows[0]!.nll - -Math.log(6 / 9)) < 1e-12);
   assert.ok(Math.abs(loo.rows[1]!.nll - -Math.log(2 / 9)) < 1e-12);

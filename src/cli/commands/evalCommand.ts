@@ -129,7 +129,7 @@ function buildModel(opts: Record<string, unknown>, fromFile: unknown): Record<st
   else if (typeof opts['model'] === 'string') model = { kind: 'gguf', path: opts['model'] };
   else if (fromFile !== undefined) model = { ...(fromFile as Record<string, unknown>) };
   else if (process.env['HUMANLIKE_MODEL']) model = { kind: 'gguf', path: process.env['HUMANLIKE_MODEL'] };
-  if (!model) throw new UsageError('no model: give --model <gguf>, --baseline uniform|frequency, --endpoint <url>, or set HUMANLIKE_MODEL');
+  if (!model) throw new UsageError(`no model: give --model <gguf>, --baseline ${BASELINES.join('|')}, --endpoint <url>, or set HUMANLIKE_MODEL`);
   const kind = String(model['kind']) as keyof typeof MODEL_FLAGS;
   const flags = modelFlags(opts);
   const allowed: readonly string[] = MODEL_FLAGS[kind] ?? [];
