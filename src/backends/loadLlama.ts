@@ -1,6 +1,5 @@
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import { BackendError } from '../errors.js';
-import { cacheDir } from '../util/cacheDir.js';
 
 /** Which compute to use: 'auto' picks CUDA, Metal or Vulkan when present (prebuilt binaries), else CPU. */
 export const GPU_CHOICES = ['auto', 'cpu', 'cuda', 'metal', 'vulkan'] as const;
@@ -33,15 +32,14 @@ export async function loadLlama(gpu: GpuChoice = 'auto'): Promise<Llama> {
   return p;
 }
 
-/** A local GGUF path, or `hf:<user>/<repo>/<file>.gguf` (downloaded once into the cache; needs network). */
+/**
+ * A local GGUF path, or `hf:<user>/<repo>/<file>.gguf`: downloaded once into `<cache>/models/<user>/<repo>/` with
+ * progress on stderr, resumable, failing within seconds when the hub cannot be reached (see docs/backends.md).
+ */
 export async function resolveModelPath(ref: string): Promise<string> {
   if (!ref.startsWith('hf:')) return ref;
-  const { resolveModelFile } = await import('node-llama-cpp');
-  try {
-    return await resolveModelFile(ref, { directory: `${cacheDir()}/models`, cli: false, verify: false });
-  } catch (e) {
-    throw new BackendError(`cannot download ${ref} (it needs network access to huggingface.co; set HF_TOKEN for gated models): ${(e as Error).message}`, { cause: e });
-  }
+  const { resolveHubModel } = await import('../hub/resolveHubModel.js');
+  return resolveHubModel(ref);
 }
 
 const GGUF_MAGIC = Buffer.from('GGUF');
