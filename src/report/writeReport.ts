@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { ensureParentDir } from '../util/ensureParentDir.js';
 import { join, resolve } from 'node:path';
 import { compareModels, type CompareOptions } from '../analysis/compareModels.js';
 import { readTranscripts } from '../data/readTranscripts.js';
@@ -47,6 +48,7 @@ export async function writeReport(store: ResultsStore, o: ReportOptions): Promis
   const runs = (await store.listRuns()) as RunRecord[];
   const examples = o.source ? await hardestResponses(store, runs, o.source) : [];
   const files: string[] = [o.out];
+  await ensureParentDir(o.out);
   await writeFile(o.out, buildReport({ compare, charts, runs, examples, generatedAt: new Date().toISOString() }));
   for (const [dir, ext] of [[o.svgDir, 'svg'], [o.pngDir, 'png']] as const) {
     if (!dir) continue;

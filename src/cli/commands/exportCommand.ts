@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
+import { ensureParentDir } from '../../util/ensureParentDir.js';
 
 export function registerExport(program: Command): void {
   program
@@ -21,6 +22,7 @@ export function registerExport(program: Command): void {
         const unknown = runs.filter((r) => !known.includes(r));
         if (unknown.length) throw new UsageError(`no such run in ${opts.db}: ${unknown.join(', ')} (see humanlike runs)`);
         if (runs.length === 0) throw new UsageError(`${opts.db} has no runs to export`);
+        await ensureParentDir(out);
         const n = await store.exportResponses(runs, out, format);
         process.stdout.write(`wrote ${n} response rows of ${runs.length} runs to ${out}\n`);
       } finally {
