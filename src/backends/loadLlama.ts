@@ -5,6 +5,22 @@ import { BackendError } from '../errors.js';
 export const GPU_CHOICES = ['auto', 'cpu', 'cuda', 'metal', 'vulkan'] as const;
 export type GpuChoice = (typeof GPU_CHOICES)[number];
 
+/** What each explicit GPU choice needs from the machine (node-llama-cpp ships the binaries; drivers are the user's). */
+const GPU_NEEDS: Record<Exclude<GpuChoice, 'auto' | 'cpu'>, string> = {
+  cuda: 'needs an NVIDIA GPU with its driver and the CUDA 12 runtime',
+  vulkan: 'needs a GPU with Vulkan drivers (libvulkan)',
+  metal: 'needs macOS on Apple silicon',
+};
+
+/** node-llama-cpp says only "NoBinaryFoundError" when no prebuilt binary loads: say what is missing and what to do. */
+function describeEngineFailure(gpu: GpuChoice, e: unknown): string {
+  const message = (e as Error)?.message ?? String(e);
+  if (gpu !== 'auto' && gpu !== 'cpu' && /NoBinaryFound/.test(`${(e as Error)?.name} ${message}`)) {
+    return `--gpu ${gpu}: llama.cpp cannot use ${gpu === 'cuda' ? 'CUDA' : gpu === 'metal' ? 'Metal' : 'Vulkan'} here (${GPU_NEEDS[gpu]}); use --gpu auto (the best available, else CPU) or --gpu cpu`;
+  }
+  return `cannot start the llama.cpp engine with gpu=${gpu}: ${message}`;
+}
+
 const llamas = new Map<GpuChoice, Promise<Llama>>();
 
 /** The node-llama-cpp runtime, loaded once per process. Never builds from source (`build: 'never'`). */
@@ -24,7 +40,7 @@ export async function loadLlama(gpu: GpuChoice = 'auto'): Promise<Llama> {
           },
         });
       } catch (e) {
-        throw new BackendError(`cannot start the llama.cpp engine with gpu=${gpu}: ${(e as Error).message}`, { cause: e });
+        throw new BackendError(describeEngineFailure(gpu, e), { cause: e });
       }
     })();
     llamas.set(gpu, p);

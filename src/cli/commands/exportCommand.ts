@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
 import { ensureParentDir } from '../../util/ensureParentDir.js';
+import { formatCount } from '../../util/formatCount.js';
 
 export function registerExport(program: Command): void {
   program
@@ -24,7 +25,7 @@ export function registerExport(program: Command): void {
         if (runs.length === 0) throw new UsageError(`${opts.db} has no runs to export`);
         await ensureParentDir(out);
         const n = await store.exportResponses(runs, out, format);
-        process.stdout.write(`wrote ${n} response rows of ${runs.length} runs to ${out}\n`);
+        process.stdout.write(`wrote ${formatCount(n, 'response row')} of ${formatCount(runs.length, 'run')} to ${out}\n`);
       } finally {
         store.close();
       }

@@ -4,6 +4,7 @@ import { readDomainsTable } from '../../data/readDomainsTable.js';
 import { writeReport } from '../../report/writeReport.js';
 import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
 import { parseInteger } from '../sourceOptions.js';
+import { formatCount } from '../../util/formatCount.js';
 
 export function registerReport(program: Command): void {
   program
@@ -27,7 +28,7 @@ export function registerReport(program: Command): void {
           ...(opts['models'] && { modelTable: await readModelTable(opts['models']) }),
           ...(opts['domains'] && { domains: await readDomainsTable(opts['domains']) }),
         });
-        process.stdout.write(`wrote ${files.length} files (${charts.length} charts: ${charts.join(', ') || 'none'}): ${files[0]}\n`);
+        process.stdout.write(`wrote ${formatCount(files.length, 'file')} (${formatCount(charts.length, 'chart')}: ${charts.join(', ') || 'none'}): ${files[0]}\n`);
       } finally {
         store.close();
       }
