@@ -29,7 +29,7 @@ const CASES: Case[] = [
   { line: obj({ text: 'again <<A>>', experiment: 'e', participant: 1 }), expect: [['error', 'duplicate-participant', 1]] },
   { line: obj({ text: 'no responses here', experiment: 'e', participant: 12 }), expect: [['error', 'no-responses', '"text"']] },
   { line: obj({ text: 'long <<A>> ' + 'z'.repeat(300), experiment: 'e', participant: 13 }), expect: [['error', 'text-too-long', '"text"']] },
-  { line: obj({ text: 'x <<A>>', experiment: 'e', participant: 14, age: 150 }), expect: [['error', 'implausible-metadata', '"age"']] },
+  { line: obj({ text: 'x <<A>>', experiment: 'e', participant: 14, age: 150 }), expect: [['warning', 'implausible-metadata', '"age"']] },
   { line: obj({ text: 'x <<A>>then', experiment: 'e', participant: 15 }), expect: [['warning', 'marker-glued', '>>then']] },
   { line: obj({ text: 'x <<A>>\nnext', experiment: 'e', participant: 16 }), expect: [['warning', 'marker-newline', '>>\\nnext']] },
   { line: '', expect: [['warning', 'blank-line', 1]] },
