@@ -34,6 +34,13 @@ export { LlamaCppBackend, type LlamaCppOptions } from './backends/LlamaCppBacken
 export { RemoteBackend, type RemoteOptions } from './backends/remote/RemoteBackend.js';
 export { createLlamaTokenizer } from './backends/LlamaTokenizer.js';
 
+// Hugging Face hub downloads (hf: models, dataset releases)
+export { readHubSettings, type HubSettings } from './hub/hubSettings.js';
+export { resolveHubModel, parseHubModelRef } from './hub/resolveHubModel.js';
+export { fetchHubDataset, type FetchedDataset, type FetchOptions } from './hub/fetchHubDataset.js';
+export { psych201Repo, PSYCH201_REPO } from './hub/psych201Release.js';
+export { downloadHubFile, type DownloadProgress } from './hub/downloadHubFile.js';
+
 // scoring
 export { tokenizeWithOffsets } from './scoring/tokenizeWithOffsets.js';
 export { alignSpans, type AlignedSpan } from './scoring/alignSpans.js';

@@ -30,8 +30,8 @@ export class LlamaCppBackend implements Backend {
   ) {}
 
   static async create(options: LlamaCppOptions): Promise<LlamaCppBackend> {
-    const llama = await loadLlama(options.gpu ?? 'auto');
     const path = await resolveModelPath(options.model);
+    const llama = await loadLlama(options.gpu ?? 'auto');
     const model = await loadGgufModel(llama, path);
     const sha = await fileSha256(path);
     const contextSize = options.contextSize ?? Math.min(model.trainContextSize, 32_768);

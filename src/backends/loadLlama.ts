@@ -1,10 +1,25 @@
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import { BackendError } from '../errors.js';
-import { cacheDir } from '../util/cacheDir.js';
 
 /** Which compute to use: 'auto' picks CUDA, Metal or Vulkan when present (prebuilt binaries), else CPU. */
 export const GPU_CHOICES = ['auto', 'cpu', 'cuda', 'metal', 'vulkan'] as const;
 export type GpuChoice = (typeof GPU_CHOICES)[number];
+
+/** What each explicit GPU choice needs from the machine (node-llama-cpp ships the binaries; drivers are the user's). */
+const GPU_NEEDS: Record<Exclude<GpuChoice, 'auto' | 'cpu'>, string> = {
+  cuda: 'needs an NVIDIA GPU with its driver and the CUDA 12 runtime',
+  vulkan: 'needs a GPU with Vulkan drivers (libvulkan)',
+  metal: 'needs macOS on Apple silicon',
+};
+
+/** node-llama-cpp says only "NoBinaryFoundError" when no prebuilt binary loads: say what is missing and what to do. */
+function describeEngineFailure(gpu: GpuChoice, e: unknown): string {
+  const message = (e as Error)?.message ?? String(e);
+  if (gpu !== 'auto' && gpu !== 'cpu' && /NoBinaryFound/.test(`${(e as Error)?.name} ${message}`)) {
+    return `--gpu ${gpu}: llama.cpp cannot use ${gpu === 'cuda' ? 'CUDA' : gpu === 'metal' ? 'Metal' : 'Vulkan'} here (${GPU_NEEDS[gpu]}); use --gpu auto (the best available, else CPU) or --gpu cpu`;
+  }
+  return `cannot start the llama.cpp engine with gpu=${gpu}: ${message}`;
+}
 
 const llamas = new Map<GpuChoice, Promise<Llama>>();
 
@@ -25,7 +40,7 @@ export async function loadLlama(gpu: GpuChoice = 'auto'): Promise<Llama> {
           },
         });
       } catch (e) {
-        throw new BackendError(`cannot start the llama.cpp engine with gpu=${gpu}: ${(e as Error).message}`, { cause: e });
+        throw new BackendError(describeEngineFailure(gpu, e), { cause: e });
       }
     })();
     llamas.set(gpu, p);
@@ -33,15 +48,14 @@ export async function loadLlama(gpu: GpuChoice = 'auto'): Promise<Llama> {
   return p;
 }
 
-/** A local GGUF path, or `hf:<user>/<repo>/<file>.gguf` (downloaded once into the cache; needs network). */
+/**
+ * A local GGUF path, or `hf:<user>/<repo>/<file>.gguf`: downloaded once into `<cache>/models/<user>/<repo>/` with
+ * progress on stderr, resumable, failing within seconds when the hub cannot be reached (see docs/backends.md).
+ */
 export async function resolveModelPath(ref: string): Promise<string> {
   if (!ref.startsWith('hf:')) return ref;
-  const { resolveModelFile } = await import('node-llama-cpp');
-  try {
-    return await resolveModelFile(ref, { directory: `${cacheDir()}/models`, cli: false, verify: false });
-  } catch (e) {
-    throw new BackendError(`cannot download ${ref} (it needs network access to huggingface.co; set HF_TOKEN for gated models): ${(e as Error).message}`, { cause: e });
-  }
+  const { resolveHubModel } = await import('../hub/resolveHubModel.js');
+  return resolveHubModel(ref);
 }
 
 const GGUF_MAGIC = Buffer.from('GGUF');

@@ -13,6 +13,7 @@ type Register = (program: Command) => void;
 const COMMANDS: { name: string; summary: string; load: () => Promise<Register> }[] = [
   { name: 'demo', summary: 'run the whole pipeline offline on a built-in simulated study', load: async () => (await import('./commands/demo.js')).registerDemo },
   { name: 'validate', summary: 'check a dataset: every problem with file:line:column', load: async () => (await import('./commands/validate.js')).registerValidate },
+  { name: 'fetch', summary: 'download the Psych-201 release from the Hugging Face hub into the cache', load: async () => (await import('./commands/fetch.js')).registerFetch },
   { name: 'split', summary: 'write a deterministic held-out split as a dataset', load: async () => (await import('./commands/split.js')).registerSplit },
   { name: 'stats', summary: 'count studies, participants, responses, kinds, metadata, domains', load: async () => (await import('./commands/stats.js')).registerStats },
   { name: 'eval', summary: 'score every human response with a model; resumable', load: async () => (await import('./commands/evalCommand.js')).registerEval },

@@ -140,8 +140,11 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
 
   const { metadata, extras, issues } = normalizeMetadata(record);
   for (const issue of issues) add('warning', 'metadata-type', keyColumn(issue.field), issue.message);
+  // A typo in the age must not cost the transcript (the raw format never reads age): drop the field and warn, so a
+  // persona never states it.
   if (metadata.age !== undefined && (metadata.age < 0 || metadata.age > 120)) {
-    add('error', 'implausible-metadata', keyColumn('age'), `age ${metadata.age} is outside 0-120`);
+    add('warning', 'implausible-metadata', keyColumn('age'), `age ${metadata.age} is outside 0-120; the field is left out (the record is kept)`);
+    delete metadata.age;
   }
   if (metadata.RTs !== undefined && metadata.RTs.length !== parsed.spans.length) {
     add('error', 'rt-length-mismatch', keyColumn('RTs'), `RTs has ${metadata.RTs.length} entries but the transcript has ${parsed.spans.length} responses`);

@@ -45,3 +45,19 @@ export async function* readParquetRecords(path: string): AsyncGenerator<RawRecor
     instance.closeSync();
   }
 }
+
+/** The distinct study names of a Parquet file in the release layout (a read of that one column). */
+export async function readParquetStudies(path: string): Promise<string[]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await instance.connect();
+  try {
+    const result = await connection.runAndReadAll(`SELECT DISTINCT study FROM read_parquet(${sqlString(escapeDuckDbGlob(path))}) WHERE study IS NOT NULL`);
+    return result.getRowObjectsJson().map((r) => String(r['study']));
+  } catch (e) {
+    throw new DataError(`${path}: not a readable Parquet file with a 'study' column (${(e as Error).message.split('\n')[0]})`, { cause: e });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { DataError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 import { DEFAULT_MAX_TEXT_CHARS, type ParseOptions } from './parseRecord.js';
-import { readParquetRecords } from './readParquet.js';
+import { readParquetRecords, readParquetStudies } from './readParquet.js';
 import { isIgnoredEntry, readZipEntries, type ZipLimits } from './readZipEntries.js';
 import { readSplitManifest, type SplitManifest } from './splitManifest.js';
 import { splitLines, type SplitLine } from './splitLines.js';
@@ -13,6 +13,11 @@ import type { RawRecord } from './types.js';
 export interface SourceOptions extends ZipLimits {
   /** Only studies whose name is listed (default: all). */
   studies?: readonly string[];
+  /**
+   * Read the listed studies the source holds and ignore the others (callers that take the list from a results store,
+   * not from a user: export --text, report examples). Default false: an unknown name is a usage error.
+   */
+  ignoreMissingStudies?: boolean;
   /**
    * A longer line is skipped to its newline, never held in memory, and reported `line-too-long`. Default
    * `maxLineBytesFor(maxTextChars)`: 8 × --max-text-chars + 1 MiB.
@@ -114,10 +119,26 @@ export async function resolveSource(path: string, options: SourceOptions = {}): 
     }
   }
   if (options.studies) {
+    if (!options.ignoreMissingStudies) await assertStudiesExist(path, files, options.studies);
     const wanted = new Set(options.studies);
     files = files.filter((f) => f.kind === 'parquet' || wanted.has(f.study));
   }
   return { root: path, files, manifest };
+}
+
+/** Refuse `--study` names the source does not hold (a typo would otherwise read nothing, or less than asked). */
+async function assertStudiesExist(path: string, files: readonly SourceFile[], studies: readonly string[]): Promise<void> {
+  const held = new Set<string>();
+  for (const f of files) {
+    if (f.kind !== 'parquet') held.add(f.study);
+    else for (const s of await readParquetStudies(f.path)) held.add(s);
+  }
+  const missing = studies.filter((s) => !held.has(s));
+  if (missing.length === 0) return;
+  const names = [...held].sort();
+  throw new UsageError(
+    `no such ${missing.length === 1 ? 'study' : 'studies'}: ${missing.join(', ')} (${path} holds ${names.length} ${names.length === 1 ? 'study' : 'studies'}: ${names.join(', ')})`,
+  );
 }
 
 /** A raw record of one line: its text, or the problem that kept it from being read. */

@@ -1,8 +1,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { participantKey } from './participantKey.js';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
 import { isSafeStudyName } from './parseRecord.js';
 import { readTranscripts, type ReadOptions } from './readTranscripts.js';
@@ -22,7 +23,10 @@ export interface SplitResult {
 export const SPLIT_RULE = 'per study: min(floor(10% of participants), 100) participants with the smallest sha256(seed, study, experiment, participant)';
 
 async function assertWritableOutput(outDir: string): Promise<void> {
-  const names = await readdir(outDir).catch(() => [] as string[]);
+  const names = await readdir(outDir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return [] as string[];
+    throw new UsageError(`${outDir}: cannot be used as the --out folder (${e.code === 'ENOTDIR' ? 'it is a file' : e.message})`);
+  });
   if (names.length > 0 && !names.includes(SPLIT_MANIFEST)) {
     throw new UsageError(`${outDir}: exists and is not empty; choose a new --out folder (split only overwrites its own earlier output)`);
   }
@@ -32,11 +36,44 @@ async function assertWritableOutput(outDir: string): Promise<void> {
  * Write a held-out split of a source as a dataset folder: `<out>/<study>/prompts.jsonl` (each record's line as it
  * was read, so validation gives the same positions' problems) and `<out>/humanlike-split.json` naming the test
  * participants. Every command reads this folder; `--test-only` / `--train-only` select a side.
+ *
+ * The split is written whole into a temporary folder beside `<out>` and renamed into place, so re-running it into an
+ * earlier output replaces that output entirely (a study left out this time cannot keep a stale folder whose held-out
+ * participants would then read as training data), and a split that fails part-way leaves the earlier one untouched.
  */
 export async function writeSplit(path: string, outDir: string, seed: number, options: ReadOptions = {}): Promise<SplitResult> {
   if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, found ${seed}`);
   const root = resolve(outDir);
   await assertWritableOutput(root);
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const temp = join(dirname(root), `.${basename(root)}.tmp-${tag}`);
+  await mkdir(dirname(root), { recursive: true });
+  try {
+    const result = await writeSplitInto(path, temp, root, seed, options);
+    await replaceFolder(root, temp, join(dirname(root), `.${basename(root)}.old-${tag}`));
+    return result;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** Rename `fresh` to `target`, moving an existing `target` aside first and deleting it once the new one is in place. */
+async function replaceFolder(target: string, fresh: string, aside: string): Promise<void> {
+  const hadOld = await rename(target, aside).then(() => true, (e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return false;
+    throw e;
+  });
+  try {
+    await rename(fresh, target);
+  } catch (e) {
+    if (hadOld) await rename(aside, target);
+    throw e;
+  }
+  if (hadOld) await rm(aside, { recursive: true, force: true });
+}
+
+/** Both passes of the split, written into `dir`; `root` is where the result will live (named in the result). */
+async function writeSplitInto(path: string, dir: string, root: string, seed: number, options: ReadOptions): Promise<SplitResult> {
   const skippedFiles: string[] = [];
   const onFileError = (file: string): void => void skippedFiles.push(file);
   const readOptions: ReadOptions = { ...options, select: 'all', onFileError };
@@ -55,7 +92,7 @@ export async function writeSplit(path: string, outDir: string, seed: number, opt
   }
 
   // Pass 2: copy the records, one file per study.
-  await mkdir(root, { recursive: true });
+  await mkdir(dir, { recursive: true });
   const streams = new Map<string, WriteStream>();
   let written = 0;
   let skipped = 0;
@@ -66,10 +103,10 @@ export async function writeSplit(path: string, outDir: string, seed: number, opt
       if (!t || !isSafeStudyName(t.study)) { skipped++; continue; }
       let out = streams.get(t.study);
       if (!out) {
-        const dir = join(root, t.study);
-        if (!resolve(dir).startsWith(root + sep)) throw new DataError(`study name ${JSON.stringify(t.study)} would write outside ${root}`);
-        await mkdir(dir, { recursive: true });
-        out = createWriteStream(join(dir, 'prompts.jsonl'));
+        const studyDir = join(dir, t.study);
+        if (!resolve(studyDir).startsWith(dir + sep)) throw new DataError(`study name ${JSON.stringify(t.study)} would write outside ${root}`);
+        await mkdir(studyDir, { recursive: true });
+        out = createWriteStream(join(studyDir, 'prompts.jsonl'));
         streams.set(t.study, out);
       }
       const line = parsed.record.json ?? JSON.stringify(parsed.record.object);
@@ -79,6 +116,6 @@ export async function writeSplit(path: string, outDir: string, seed: number, opt
   } finally {
     await Promise.all([...streams.values()].map((s) => new Promise<void>((done) => s.end(done))));
   }
-  await writeFile(join(root, SPLIT_MANIFEST), JSON.stringify(manifest, null, 1) + '\n');
+  await writeFile(join(dir, SPLIT_MANIFEST), JSON.stringify(manifest, null, 1) + '\n');
   return { outDir: root, manifest, written, skipped, skippedFiles };
 }

@@ -54,6 +54,7 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
     if (profile.participants === 0) {
       throw new UsageError(`${config.source}: nothing to score (no valid participant in the selection${config.select !== 'all' ? ` '${config.select}'` : ''}); run 'humanlike validate' to see why`);
     }
+    assertPersonasAvailable(config, profile);
     scorer = hooks.scorer ?? (await createScorer(config.model, config.format, config.policy));
     const { run, resumed, removedPartialRows } = await openRun(store, config, runKey, profile, scorer, found);
     const finished = await store.finishedParticipants(run.runId);
@@ -83,11 +84,35 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
   }
 }
 
+/**
+ * The persona formats state each participant's metadata (persona-shuffled: another participant's of the same study).
+ * A study where no participant has any would have every participant fail after the model is loaded: refuse first.
+ */
+function assertPersonasAvailable(config: EvalConfig, profile: DatasetProfile): void {
+  if (config.format !== 'persona' && config.format !== 'persona-shuffled') return;
+  const needed = config.format === 'persona' ? 1 : 2;
+  const selected = [...profile.studies.values()].filter((p) => p.participants > 0);
+  const short = selected.filter((p) => p.personas.length < needed);
+  if (short.length === 0) return;
+  const without = short.map((p) => p.study).join(', ');
+  const withMetadata = selected.filter((p) => p.personas.length >= needed).map((p) => p.study);
+  const what = short.every((p) => p.personas.length === 0)
+    ? `no participant of ${without} has any`
+    : `fewer than two participants of ${without} have any (persona-shuffled states another participant's)`;
+  throw new UsageError(
+    `--format ${config.format} states each participant's metadata, and ${what} ` +
+      `(studies with metadata: ${withMetadata.join(', ') || 'none'}); ` +
+      `${withMetadata.length ? `use --study ${withMetadata.join(' ')}, or --format raw` : 'use --format raw'}`,
+  );
+}
+
 /** Read options, with a split computed on the fly (--split-seed) once for the profile pass and the scoring pass. */
 async function readOptionsWithSplit(config: EvalConfig): Promise<ReadOptions> {
   const read = toReadOptions(config);
-  if (read.splitSeed !== undefined) {
-    const testSets = await loadTestSets(config.source, { ...read, select: 'all' });
+  // With a side selected, this also refuses a source that has no split manifest and no --split-seed (the profile
+  // pass reads every side, so it would otherwise find nothing to score and say only that).
+  if (read.splitSeed !== undefined || config.select !== 'all') {
+    const testSets = await loadTestSets(config.source, { ...read, select: config.select });
     if (testSets) read.testSets = testSets;
   }
   return read;

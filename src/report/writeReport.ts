@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { ensureParentDir } from '../util/ensureParentDir.js';
 import { join, resolve } from 'node:path';
 import { compareModels, type CompareOptions } from '../analysis/compareModels.js';
 import { readTranscripts } from '../data/readTranscripts.js';
@@ -32,7 +33,7 @@ async function hardestResponses(store: ResultsStore, runs: RunRecord[], source: 
   if (!first) return [];
   const picks = await store.query<{ study: string; experiment: string; participant: string; char_start: number; char_end: number; nll: number }>(HARDEST_RESPONSES_SQL, [first.runId]);
   const out: ResponseExample[] = [];
-  for await (const { transcript: t } of readTranscripts(source, { studies: [...new Set(picks.map((p) => p.study))] })) {
+  for await (const { transcript: t } of readTranscripts(source, { studies: [...new Set(picks.map((p) => p.study))], ignoreMissingStudies: true })) {
     if (!t) continue;
     for (const p of picks) {
       if (p.study !== t.study || p.experiment !== t.experiment || p.participant !== t.participant) continue;
@@ -51,6 +52,7 @@ export async function writeReport(store: ResultsStore, o: ReportOptions): Promis
   const runs = ((await store.listRuns()) as RunRecord[]).filter((r) => used.has(r.runId));
   const examples = o.source ? await hardestResponses(store, runs, o.source) : [];
   const files: string[] = [o.out];
+  await ensureParentDir(o.out);
   await writeFile(o.out, buildReport({ compare, charts, runs, examples, generatedAt: new Date().toISOString() }));
   for (const [dir, ext] of [[o.svgDir, 'svg'], [o.pngDir, 'png']] as const) {
     if (!dir) continue;

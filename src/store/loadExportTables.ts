@@ -20,7 +20,7 @@ export async function loadTranscriptTables(db: DuckDBConnection, source: string,
   const str = (a: typeof text, v: string | undefined): void => (v === undefined ? a.appendNull() : a.appendVarchar(v));
   const num = (a: typeof text, v: number | undefined): void => (v === undefined || !Number.isFinite(v) ? a.appendNull() : a.appendDouble(v));
   try {
-    for await (const { transcript: t } of readTranscripts(source, { studies })) {
+    for await (const { transcript: t } of readTranscripts(source, { studies, ignoreMissingStudies: true })) {
       if (!t) continue;
       t.spans.forEach((span, i) => {
         for (const v of [t.study, t.experiment, t.participant]) text.appendVarchar(v);

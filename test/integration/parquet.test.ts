@@ -93,7 +93,7 @@ test('a file that is not Parquet gives a clear message', () => {
   writeFileSync(join(dir, 'broken.parquet'), 'not parquet at all');
   const r = runHumanlike(['stats', join(dir, 'broken.parquet')]);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /skipped: 0 records and 1 files/);
+  assert.match(r.stdout, /skipped: 0 records and 1 file /);
   assert.match(r.stderr, /broken\.parquet: not a readable Parquet file/);
 });
 

@@ -29,7 +29,7 @@ const CASES: Case[] = [
   { line: obj({ text: 'again <<A>>', experiment: 'e', participant: 1 }), expect: [['error', 'duplicate-participant', 1]] },
   { line: obj({ text: 'no responses here', experiment: 'e', participant: 12 }), expect: [['error', 'no-responses', '"text"']] },
   { line: obj({ text: 'long <<A>> ' + 'z'.repeat(300), experiment: 'e', participant: 13 }), expect: [['error', 'text-too-long', '"text"']] },
-  { line: obj({ text: 'x <<A>>', experiment: 'e', participant: 14, age: 150 }), expect: [['error', 'implausible-metadata', '"age"']] },
+  { line: obj({ text: 'x <<A>>', experiment: 'e', participant: 14, age: 150 }), expect: [['warning', 'implausible-metadata', '"age"']] },
   { line: obj({ text: 'x <<A>>then', experiment: 'e', participant: 15 }), expect: [['warning', 'marker-glued', '>>then']] },
   { line: obj({ text: 'x <<A>>\nnext', experiment: 'e', participant: 16 }), expect: [['warning', 'marker-newline', '>>\\nnext']] },
   { line: '', expect: [['warning', 'blank-line', 1]] },
@@ -104,7 +104,7 @@ test('text output names file:line:column and a summary per kind; exit 0 with war
   assert.equal(r.code, 0);
   assert.match(r.stdout, /warn\.jsonl:1:65: warning \[python-nan\]/);
   assert.match(r.stdout, /warning\s+python-nan\s+1/);
-  assert.match(r.stdout, /OK: 0 errors, 1 warnings/);
+  assert.match(r.stdout, /OK: 0 errors, 1 warning\n/);
 });
 
 test('user errors print one clear line and exit 2', () => {
@@ -157,7 +157,7 @@ test('invalid UTF-8 is an error with its byte column; split leaves that record o
   const out = join(makeTempDir(), 'split');
   const s = runHumanlike(['split', root, '--seed', '1', '--out', out]);
   assert.equal(s.code, 0, s.stderr);
-  assert.match(s.stdout, /skipped 1 records/);
+  assert.match(s.stdout, /skipped 1 record that is not a readable transcript/);
   assert.deepEqual(readFileSync(join(out, 's', 'prompts.jsonl')), good);
 });
 
@@ -222,10 +222,10 @@ test('an empty file, or a zip holding only nested zips, warns that there is noth
   const { problems } = JSON.parse(n.stdout) as Report;
   assert.deepEqual(problems.map((p) => [p.file, p.severity, p.code]), [[join(root, 'nested', 'prompts.jsonl.zip'), 'warning', 'nothing-to-read']]);
   assert.match(problems[0]!.message, /nested/);
+  // A --study the source does not hold is refused (it used to read nothing and pass with a warning).
   const none = runHumanlike(['validate', root, '--study', 'nosuch', '--json']);
-  assert.equal(none.code, 0, none.stdout);
-  const noRecords = (JSON.parse(none.stdout) as Report).problems;
-  assert.deepEqual(noRecords.map((p) => [p.file, p.severity, p.code]), [[root, 'warning', 'nothing-to-read']]);
+  assert.equal(none.code, 2, none.stdout);
+  assert.match(none.stderr, /no such study: nosuch \(.* holds 2 studies: empty, nested\)/);
 });
 
 test('control characters and escape sequences in names from the data are escaped in terminal output', () => {

@@ -11,6 +11,7 @@ import { BASELINES } from '../../scoring/BaselineScorer.js';
 import { formatTable } from '../formatTable.js';
 import { createProgressReporter, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
 import { addSourceOptions, definedEntries, gpuOption, integerFlag, parseInteger, sourceFlags, withDefault } from '../sourceOptions.js';
+import { formatCount } from '../../util/formatCount.js';
 export function registerEval(program: Command): void {
   addSourceOptions(
     program
@@ -72,7 +73,7 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
         signal: controller.signal,
         onProgress: bar.update,
         onStart: ({ run, resumed, participantsTotal, participantsFinished }) => {
-          if (!json) process.stderr.write(`${resumed ? 'resuming' : 'starting'} run ${run.runId}: ${participantsTotal} participants${resumed ? `, ${participantsFinished} already done` : ''}\n`);
+          if (!json) process.stderr.write(`${resumed ? 'resuming' : 'starting'} run ${run.runId}: ${formatCount(participantsTotal, 'participant')}${resumed ? `, ${participantsFinished} already done` : ''}\n`);
         },
       });
     } finally {
@@ -173,14 +174,14 @@ export function renderEvalResult(r: EvaluateResult): string {
     s.perStudy.map((x) => [x.study, x.participants, x.responses, x.meanNll, x.pseudoR2 === null ? '-' : (Math.abs(x.pseudoR2) < 5e-4 ? 0 : x.pseudoR2).toFixed(3), pct(x.accuracy), pct(x.accuracyRestricted)]),
   ));
   out.push('');
-  out.push(`scored ${s.responsesScored} responses of ${s.participantsScored} participants; ${s.tokensEvaluated} tokens evaluated`);
+  out.push(`scored ${formatCount(s.responsesScored, 'response')} of ${formatCount(s.participantsScored, 'participant')}; ${formatCount(s.tokensEvaluated, 'token')} evaluated`);
   if (r.session && r.session.tokens > 0) out.push(`this session: ${Math.round(r.session.tokens / Math.max(0.001, r.session.elapsedMs / 1000))} tokens/s over ${(r.session.elapsedMs / 1000).toFixed(1)} s`);
-  if (s.tokensEvaluated > 0) out.push(`straddling tokens: ${s.straddleStart} responses start inside a token, ${s.straddleEnd} end inside one (scored with the whole token)`);
-  if (s.participantsSkipped) out.push(`skipped ${s.participantsSkipped} participants: ${Object.entries(s.participantSkipReasons).map(([k, v]) => `${v} × ${k}`).join('; ')}`);
-  if (s.responsesSkipped) out.push(`skipped ${s.responsesSkipped} responses: ${Object.entries(s.responseSkipReasons).map(([k, v]) => `${v} × ${k}`).join('; ')}`);
-  if (r.removedPartialRows) out.push(`resume: removed ${r.removedPartialRows} rows of a participant that was interrupted mid-write`);
-  if (r.session?.duplicateRecords) out.push(`skipped ${r.session.duplicateRecords} records that repeat a participant id already scored (see humanlike validate)`);
-  if (r.session?.participantsFailed) out.push(`${r.session.participantsFailed} participants failed with backend errors and are left for a resume`);
+  if (s.tokensEvaluated > 0) out.push(`straddling tokens: ${formatCount(s.straddleStart, 'response')} ${s.straddleStart === 1 ? 'starts' : 'start'} inside a token, ${s.straddleEnd} ${s.straddleEnd === 1 ? 'ends' : 'end'} inside one (scored with the whole token)`);
+  if (s.participantsSkipped) out.push(`skipped ${formatCount(s.participantsSkipped, 'participant')}: ${Object.entries(s.participantSkipReasons).map(([k, v]) => `${v} × ${k}`).join('; ')}`);
+  if (s.responsesSkipped) out.push(`skipped ${formatCount(s.responsesSkipped, 'response')}: ${Object.entries(s.responseSkipReasons).map(([k, v]) => `${v} × ${k}`).join('; ')}`);
+  if (r.removedPartialRows) out.push(`resume: removed ${formatCount(r.removedPartialRows, 'row')} of a participant that was interrupted mid-write`);
+  if (r.session?.duplicateRecords) out.push(`skipped ${formatCount(r.session.duplicateRecords, 'record')} that ${r.session.duplicateRecords === 1 ? 'repeats' : 'repeat'} a participant id already scored (see humanlike validate)`);
+  if (r.session?.participantsFailed) out.push(`${formatCount(r.session.participantsFailed, 'participant')} failed with backend errors and ${r.session.participantsFailed === 1 ? 'is' : 'are'} left for a resume`);
   return out.join('\n');
 }
 

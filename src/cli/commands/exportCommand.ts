@@ -40,6 +40,8 @@ async function readAdditions(opts: ExportFlags): Promise<ExportAdditions> {
 }
 
 const added = (a: ExportAdditions): boolean => Boolean(a.text || a.metadata || a.domains || a.facts || a.status);
+import { ensureParentDir } from '../../util/ensureParentDir.js';
+import { formatCount } from '../../util/formatCount.js';
 
 export function registerExport(program: Command): void {
   program
@@ -79,16 +81,18 @@ export function registerExport(program: Command): void {
         if (unknown.length) throw new UsageError(`no such run in ${opts.db}: ${unknown.join(', ')} (see humanlike runs)`);
         if (runs.length === 0) throw new UsageError(`${opts.db} has no runs to export`);
         const set = opts.layout === 'reference' || opts.pairs ? await exportComparisonSet(store, all.filter((r) => runs.includes(r.runId)), opts.set) : undefined;
+        if (out) await ensureParentDir(out);
+        if (opts.pairs) await ensureParentDir(opts.pairs);
         if (out && format && set && opts.layout === 'reference') {
           const { rows } = await exportReferenceLayout(store, set, out, format);
           process.stdout.write(`wrote ${rows} response rows of ${set.units.length} models and formats (comparison set ${set.id}) in the reference layout to ${out}\n`);
         } else if (out && format && added(additions)) {
           const { rows, missingText } = await exportResponseRows(store, all.filter((r) => runs.includes(r.runId)), out, format, additions);
-          process.stdout.write(`wrote ${rows} response rows of ${runs.length} runs to ${out}\n`);
+          process.stdout.write(`wrote ${formatCount(rows, 'response row')} of ${formatCount(runs.length, 'run')} to ${out}\n`);
           if (missingText) process.stderr.write(`humanlike: ${opts.source} has no transcript for ${missingText} of the rows: their text and metadata are empty\n`);
         } else if (out && format) {
           const n = await store.exportResponses(runs, out, format);
-          process.stdout.write(`wrote ${n} response rows of ${runs.length} runs to ${out}\n`);
+          process.stdout.write(`wrote ${formatCount(n, 'response row')} of ${formatCount(runs.length, 'run')} to ${out}\n`);
         }
         if (opts.pairs && pairsFormat && set) {
           const { rows, pairs } = await exportPairedResponses(store, set, opts.pairs, pairsFormat, additions);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_REPORT, writeReport } from '../../report/writeReport.js';
 import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
 import { addAnalysisOptions, analysisOptionsFrom } from '../analysisOptions.js';
+import { formatCount } from '../../util/formatCount.js';
 
 export function registerReport(program: Command): void {
   const cmd = program
@@ -21,7 +22,7 @@ export function registerReport(program: Command): void {
           ...(await analysisOptionsFrom(opts)), out: opts['out'] ?? DEFAULT_REPORT,
           ...(opts['png'] && { pngDir: opts['png'] }), ...(opts['svg'] && { svgDir: opts['svg'] }), ...(opts['source'] && { source: opts['source'] }),
         });
-        process.stdout.write(`wrote ${files.length} files (${charts.length} charts: ${charts.join(', ') || 'none'}): ${files[0]}\n`);
+        process.stdout.write(`wrote ${formatCount(files.length, 'file')} (${formatCount(charts.length, 'chart')}: ${charts.join(', ') || 'none'}): ${files[0]}\n`);
       } finally {
         store.close();
       }

@@ -3,6 +3,7 @@ import { writeSplit } from '../../data/writeSplit.js';
 import { UsageError } from '../../errors.js';
 import { addSourceOptions, parseInteger, readOptionsFrom } from '../sourceOptions.js';
 import { formatTable } from '../formatTable.js';
+import { formatCount } from '../../util/formatCount.js';
 
 export function registerSplit(program: Command): void {
   addSourceOptions(
@@ -25,9 +26,9 @@ export function registerSplit(program: Command): void {
       return;
     }
     process.stdout.write(formatTable(['study', 'participants', 'test'], rows) + '\n');
-    process.stdout.write(`wrote ${result.written} records to ${result.outDir} (seed ${seed})\n`);
+    process.stdout.write(`wrote ${formatCount(result.written, 'record')} to ${result.outDir} (seed ${seed})\n`);
     if (result.skipped || result.skippedFiles.length) {
-      process.stdout.write(`skipped ${result.skipped} records that are not readable transcripts and ${result.skippedFiles.length} unreadable files: run 'humanlike validate' for details\n`);
+      process.stdout.write(`skipped ${formatCount(result.skipped, 'record')} that ${result.skipped === 1 ? 'is' : 'are'} not a readable transcript and ${formatCount(result.skippedFiles.length, 'unreadable file')}: run 'humanlike validate' for details\n`);
     }
   });
 }

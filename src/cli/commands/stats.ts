@@ -6,6 +6,7 @@ import { RESPONSE_KINDS } from '../../data/responseKind.js';
 import { addSourceOptions, readOptionsFrom } from '../sourceOptions.js';
 import { escapeTerminal } from '../escapeTerminal.js';
 import { formatTable } from '../formatTable.js';
+import { formatCount } from '../../util/formatCount.js';
 
 export function registerStats(program: Command): void {
   addSourceOptions(
@@ -42,12 +43,12 @@ export function renderStats(s: DatasetStats): string {
     ['study', 'domain', 'experiments', 'participants', 'responses', ...(tok ? ['tokens'] : []), ...RESPONSE_KINDS],
     s.perStudy.map((r) => [r.study, r.domain ?? '-', r.experiments, r.participants, r.responses, ...(tok ? [r.tokens ?? 0] : []), ...RESPONSE_KINDS.map((k) => r.kinds[k])]),
   ));
-  out.push('', `total: ${s.studies} studies, ${s.experiments} experiments, ${s.participants} participants, ${s.responses} responses${tok ? `, ${s.tokens} tokens` : ''}`);
+  out.push('', `total: ${formatCount(s.studies, 'study', 'studies')}, ${formatCount(s.experiments, 'experiment')}, ${formatCount(s.participants, 'participant')}, ${formatCount(s.responses, 'response')}${tok ? `, ${formatCount(s.tokens ?? 0, 'token')}` : ''}`);
   const coverage = Object.entries(s.metadataCoverage).sort((a, b) => b[1] - a[1]);
   if (coverage.length) out.push('', formatTable(['metadata field', 'coverage'], coverage.map(([f, c]) => [f, `${(100 * c).toFixed(1)}%`])));
   if (s.domains) out.push('', formatTable(['domain', 'studies', 'participants', 'responses'], Object.entries(s.domains).map(([d, v]) => [d, v.studies, v.participants, v.responses])));
   if (s.skipped.records || s.skipped.files) {
-    out.push('', `skipped: ${s.skipped.records} records and ${s.skipped.files} files (${Object.entries(s.skipped.reasons).map(([r, n]) => `${n} ${r}`).join(', ')}); run 'humanlike validate' for details`);
+    out.push('', `skipped: ${formatCount(s.skipped.records, 'record')} and ${formatCount(s.skipped.files, 'file')} (${Object.entries(s.skipped.reasons).map(([r, n]) => `${n} ${r}`).join(', ')}); run 'humanlike validate' for details`);
   }
   return out.join('\n');
 }

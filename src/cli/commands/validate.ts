@@ -4,6 +4,7 @@ import type { Problem } from '../../data/types.js';
 import { addSourceOptions, readOptionsFrom } from '../sourceOptions.js';
 import { escapeTerminal } from '../escapeTerminal.js';
 import { formatTable } from '../formatTable.js';
+import { formatCount } from '../../util/formatCount.js';
 
 export function registerValidate(program: Command): void {
   addSourceOptions(
@@ -35,9 +36,9 @@ export function registerValidate(program: Command): void {
       for (const sev of ['error', 'warning'] as const) for (const [code, n] of Object.entries(summary.byCode[sev])) rows.push([sev, code, n ?? 0]);
       const hidden = [...shownPerCode].filter(([, n]) => n > maxShown).map(([c, n]) => `${n - maxShown} more ${c}`);
       if (hidden.length) process.stdout.write(`(not shown: ${hidden.join(', ')}; use --json or --max-shown for all)\n`);
-      process.stdout.write(`\n${summary.records} records, ${summary.transcripts} transcripts, ${summary.responses} responses\n`);
+      process.stdout.write(`\n${formatCount(summary.records, 'record')}, ${formatCount(summary.transcripts, 'transcript')}, ${formatCount(summary.responses, 'response')}\n`);
       if (rows.length) process.stdout.write(formatTable(['severity', 'problem', 'count'], rows) + '\n');
-      process.stdout.write(`${summary.ok ? 'OK' : 'FAILED'}: ${summary.errors} errors, ${summary.warnings} warnings\n`);
+      process.stdout.write(`${summary.ok ? 'OK' : 'FAILED'}: ${formatCount(summary.errors, 'error')}, ${formatCount(summary.warnings, 'warning')}\n`);
     }
     process.exitCode = summary.ok ? 0 : 1;
   });

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { BackendError } from '../errors.js';
+import { encodeHubPath, type HubSettings } from './hubSettings.js';
+import { requestHub } from './requestHub.js';
+
+/** A file of a hub dataset repository, as the tree listing gives it. */
+export interface HubFile {
+  path: string;
+  /** Bytes of the file itself (for LFS files, the LFS object's size). */
+  bytes: number;
+}
+
+const treeSchema = z.array(
+  z.object({
+    type: z.string(),
+    path: z.string(),
+    size: z.number().int().nonnegative().optional(),
+    lfs: z.object({ size: z.number().int().nonnegative() }).optional(),
+  }),
+);
+
+/** The next page of a paginated listing, from `Link: <url>; rel="next"`. */
+function nextPage(link: string | null, base: string): string | undefined {
+  const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(link ?? '');
+  return m?.[1] === undefined ? undefined : new URL(m[1], base).toString();
+}
+
+/**
+ * Every file of a dataset repository on the main branch: `GET <hub>/api/datasets/<repo>/tree/main?recursive=true`,
+ * following `Link: rel="next"` pages (the hub pages long listings).
+ */
+export async function listHubDataset(hub: HubSettings, repo: string): Promise<HubFile[]> {
+  const files: HubFile[] = [];
+  let url: string | undefined = `${hub.endpoint}/api/datasets/${encodeHubPath(repo)}/tree/main?recursive=true`;
+  const request = { what: `dataset ${repo}`, page: `${hub.endpoint}/datasets/${repo}` };
+  for (let page = 0; url !== undefined; page++) {
+    if (page > 1000) throw new BackendError(`dataset ${repo}: the hub's listing did not end after 1000 pages`, { endpoint: hub.endpoint });
+    const { response } = await requestHub(hub, url, request);
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (e) {
+      throw new BackendError(`dataset ${repo}: the hub's file listing at ${url} is not JSON (${(e as Error).message})`, { endpoint: hub.endpoint, cause: e });
+    }
+    const parsed = treeSchema.safeParse(body);
+    if (!parsed.success) throw new BackendError(`dataset ${repo}: unexpected file listing from ${url}: ${parsed.error.issues[0]?.message ?? ''}`, { endpoint: hub.endpoint });
+    for (const e of parsed.data) if (e.type === 'file') files.push({ path: e.path, bytes: e.lfs?.size ?? e.size ?? 0 });
+    url = nextPage(response.headers.get('link'), url);
+  }
+  return files;
+}
