@@ -14,7 +14,7 @@ import { alignSpans } from '../src/scoring/alignSpans.js';
 import { evalConfigSchema } from '../src/eval/evalConfig.js';
 import { planWindows } from '../src/scoring/planWindows.js';
 import { TokenScorer } from '../src/scoring/TokenScorer.js';
-import { tokenizeWithOffsets } from '../src/scoring/tokenizeWithOffsets.js';
+import { tokenizeWithOffsets } from '../src/backends/tokenizeWithOffsets.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { hasModels, hasPsych201, makeTempDir, modelsDir } from '../test/helpers/paths.js';
 import { writeRealSubset } from '../test/helpers/realSubset.js';

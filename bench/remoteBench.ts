@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Backend, ScoreRequest } from '../src/backends/Backend.js';
 import { RemoteBackend } from '../src/backends/remote/RemoteBackend.js';
-import { buildScoreRequest } from '../src/backends/remote/protocols.js';
+import { remoteProtocol } from '../src/backends/remote/protocols/protocolRegistry.js';
 import { evalConfigSchema } from '../src/eval/evalConfig.js';
 import { TokenScorer } from '../src/scoring/TokenScorer.js';
 import { evaluate } from '../src/eval/evaluate.js';
@@ -38,7 +38,7 @@ export async function runRemoteBench(): Promise<void> {
     const scored = log.reduce((n, r) => n + r.positions.length, 0);
     const floor = await timeMs(async () => {
       for (const r of log) {
-        const spec = buildScoreRequest('vllm', remote.identity.name, r.tokens);
+        const spec = remoteProtocol('vllm').buildRequest(remote.identity.name, r.tokens, undefined);
         await (await fetch(servers[0]!.url + spec.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec.body) })).json();
       }
     });

@@ -29,7 +29,10 @@ export { applyReferencePreset, REFERENCE_MAX_CHARS } from './prompts/referencePr
 export type { PromptFormat, ContextPolicy, RenderedPrompt } from './prompts/types.js';
 
 // backends
-export type { Backend, BackendCapabilities, Tokenizer, ScoreRequest, TokenScore, ModelIdentity } from './backends/Backend.js';
+export type { Backend, BackendCapabilities, Tokenizer, LocalTokenizer, ScoreRequest, TokenScore, ModelIdentity } from './backends/Backend.js';
+export { isLocalTokenizer } from './backends/Backend.js';
+export { remoteProtocol, REMOTE_PROTOCOLS, type RemoteProtocolName } from './backends/remote/protocols/protocolRegistry.js';
+export type { RemoteProtocol } from './backends/remote/protocols/RemoteProtocol.js';
 export { LlamaCppBackend, type LlamaCppOptions } from './backends/LlamaCppBackend.js';
 export { RemoteBackend, type RemoteOptions } from './backends/remote/RemoteBackend.js';
 export { createLlamaTokenizer } from './backends/LlamaTokenizer.js';
@@ -42,7 +45,7 @@ export { psych201Repo, PSYCH201_REPO } from './hub/psych201Release.js';
 export { downloadHubFile, type DownloadProgress } from './hub/downloadHubFile.js';
 
 // scoring
-export { tokenizeWithOffsets } from './scoring/tokenizeWithOffsets.js';
+export { tokenizeWithOffsets } from './backends/tokenizeWithOffsets.js';
 export { alignSpans, type AlignedSpan } from './scoring/alignSpans.js';
 export { planWindows, type WindowPlan } from './scoring/planWindows.js';
 export { TokenScorer } from './scoring/TokenScorer.js';

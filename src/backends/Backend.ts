@@ -4,12 +4,14 @@
  * work fails at once with a clear message.
  */
 
-/** Tokenization with the model's own tokenizer. */
+/**
+ * Tokenization with the model's own tokenizer. Its primary operation is asynchronous (a server may do it): tokens with
+ * their character ranges. Tokenizers that live in this process also offer synchronous tokenize/detokenize
+ * (LocalTokenizer), which some features need (option tokens for choice accuracy, text for text-only protocols).
+ */
 export interface Tokenizer {
-  /** Token ids of `text`, without BOS. With `special`, text like `<|user|>` becomes special tokens. */
-  tokenize(text: string, special: boolean): number[];
-  /** Text of `tokens`; `lastTokens` (the tokens before them) lets the detokenizer add the right leading space. */
-  detokenize(tokens: readonly number[], special: boolean, lastTokens?: readonly number[]): string;
+  /** Tokens of `text` (without BOS) and the character range of each. */
+  tokenizeWithRanges(text: string, special: boolean): Promise<TokenizedRanges>;
   /** Beginning-of-sequence token, when the model has one. */
   bos: number | undefined;
   /** Whether sequences should start with BOS (GGUF `add_bos_token`). */
@@ -19,11 +21,19 @@ export interface Tokenizer {
   eosText: string;
   /** A stable description of the tokenizer (vocabulary type, size, hash) recorded with each run. */
   id: string;
-  /**
-   * Tokens with their character ranges, when the tokenizer provides them itself (a server's /tokenize). Otherwise
-   * ranges are derived with tokenize/detokenize (scoring/tokenizeWithOffsets).
-   */
-  tokenizeWithRanges?(text: string, special: boolean): Promise<TokenizedRanges>;
+}
+
+/** A tokenizer in this process (a GGUF vocabulary): synchronous tokenize and detokenize too. */
+export interface LocalTokenizer extends Tokenizer {
+  /** Token ids of `text`, without BOS. With `special`, text like `<|user|>` becomes special tokens. */
+  tokenize(text: string, special: boolean): number[];
+  /** Text of `tokens`; `lastTokens` (the tokens before them) lets the detokenizer add the right leading space. */
+  detokenize(tokens: readonly number[], special: boolean, lastTokens?: readonly number[]): string;
+}
+
+/** Whether a tokenizer offers the synchronous operations. */
+export function isLocalTokenizer(t: Tokenizer): t is LocalTokenizer {
+  return typeof (t as Partial<LocalTokenizer>).tokenize === 'function' && typeof (t as Partial<LocalTokenizer>).detokenize === 'function';
 }
 
 /** Tokens of a text and the character range [start, end) of each (UTF-16 offsets). */

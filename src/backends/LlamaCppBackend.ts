@@ -1,6 +1,6 @@
 import type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { BackendError } from '../errors.js';
-import type { Backend, BackendCapabilities, ModelIdentity, ScoreRequest, TokenScore, Tokenizer } from './Backend.js';
+import type { Backend, BackendCapabilities, LocalTokenizer, ModelIdentity, ScoreRequest, TokenScore } from './Backend.js';
 import { fileSha256 } from './fileSha256.js';
 import { createLlamaTokenizer } from './LlamaTokenizer.js';
 import { loadGgufModel, loadLlama, resolveModelPath, type GpuChoice } from './loadLlama.js';
@@ -23,7 +23,7 @@ export class LlamaCppBackend implements Backend {
   private constructor(
     readonly identity: ModelIdentity,
     readonly capabilities: BackendCapabilities,
-    readonly tokenizer: Tokenizer,
+    readonly tokenizer: LocalTokenizer,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
     private readonly sequence: LlamaContextSequence,

@@ -1,5 +1,4 @@
 import { LlamaCppBackend } from '../backends/LlamaCppBackend.js';
-import type { RemoteProtocol } from '../backends/remote/protocols.js';
 import { RemoteBackend } from '../backends/remote/RemoteBackend.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
 import { BaselineScorer, type BaselineKind } from '../scoring/BaselineScorer.js';
@@ -13,7 +12,7 @@ export async function createScorer(spec: ModelSpec, format: PromptFormat, policy
   if (spec.kind === 'remote') {
     const remote = await RemoteBackend.create({
       endpoints: spec.endpoints,
-      protocol: spec.protocol as RemoteProtocol,
+      protocol: spec.protocol,
       apiKeyEnv: spec.apiKeyEnv,
       ...(spec.servedModel !== undefined && { model: spec.servedModel }),
       ...(spec.tokenizer !== undefined && { tokenizer: spec.tokenizer }),

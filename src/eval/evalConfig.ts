@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GPU_CHOICES } from '../backends/loadLlama.js';
 import { REMOTE_DEFAULTS } from '../backends/remote/remoteDefaults.js';
-import { REMOTE_PROTOCOLS } from '../backends/remote/protocols.js';
+import { REMOTE_PROTOCOLS } from '../backends/remote/protocols/protocolRegistry.js';
 import { DEFAULT_MAX_TEXT_CHARS } from '../data/parseRecord.js';
 import { SELECTIONS, type ReadOptions } from '../data/readTranscripts.js';
 import { DEFAULT_MAX_ENTRY_BYTES } from '../data/readZipEntries.js';

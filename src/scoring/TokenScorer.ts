@@ -1,4 +1,4 @@
-import type { Backend, ScoreRequest } from '../backends/Backend.js';
+import { isLocalTokenizer, type Backend, type ScoreRequest } from '../backends/Backend.js';
 import { participantKey } from '../data/participantKey.js';
 import type { Metadata, ResponseSpan, Transcript } from '../data/types.js';
 import { CapabilityError, DataError } from '../errors.js';
@@ -11,7 +11,6 @@ import { optionTokens } from './optionTokens.js';
 import { pinnedHead, planWindows, type ResponsePositions } from './planWindows.js';
 import { shuffledPersona, type StudyProfile } from './studyProfile.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse, SkippedResponse } from './ResponseScorer.js';
-import { tokenizeText } from './tokenizeWithOffsets.js';
 
 export interface TokenScorerOptions {
   format: PromptFormat;
@@ -66,7 +65,7 @@ export class TokenScorer implements ResponseScorer {
       if (span) present.push({ index, span });
       else skipped.push({ responseIndex: index, reason: 'cut off by the reference preset (32,768 characters)' });
     });
-    const tok = await tokenizeText(tokenizer, rendered.text, rendered.special);
+    const tok = await tokenizer.tokenizeWithRanges(rendered.text, rendered.special);
     const aligned = alignSpans(present.map((p) => p.span), tok.starts, tok.ends);
     const usesBos = tokenizer.addBos && tokenizer.bos !== undefined && !rendered.hasBosText;
     const shift = usesBos ? 1 : 0;
@@ -98,7 +97,7 @@ export class TokenScorer implements ResponseScorer {
       const p = present[which[j]!]!;
       const a = aligned[which[j]!]!;
       const set = sets[p.index];
-      if (!capabilities.alternatives || !set || set.letters.length < 2 || pos.first !== pos.last || a.straddleStart || a.straddleEnd) return;
+      if (!capabilities.alternatives || !isLocalTokenizer(tokenizer) || !set || set.letters.length < 2 || pos.first !== pos.last || a.straddleStart || a.straddleEnd) return;
       const content = t.text.slice(t.spans[p.index]!.start, t.spans[p.index]!.end);
       const ids = optionTokens(tokenizer, rendered.text.slice(0, p.span.start), set.letters, rendered.special, this.optionCache);
       if (ids && ids[set.letters.indexOf(content)] === sequence[pos.first]) alternativesOf.set(j, ids);

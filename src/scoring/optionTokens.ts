@@ -1,5 +1,5 @@
-import type { Tokenizer } from '../backends/Backend.js';
-import { tokenizeWithOffsets } from './tokenizeWithOffsets.js';
+import type { LocalTokenizer } from '../backends/Backend.js';
+import { tokenizeWithOffsets } from '../backends/tokenizeWithOffsets.js';
 
 /** Characters of preceding text used to tokenize an option the way it is tokenized in context. */
 const CONTEXT_CHARS = 16;
@@ -9,7 +9,7 @@ const CONTEXT_CHARS = 16;
  * preceding characters): for SentencePiece, `A` after `<<` is not the `▁A` of a bare tokenization. Returns
  * undefined when some option is not exactly one clean token there (choice-restricted scores are then not computed).
  */
-export function optionTokens(tokenizer: Tokenizer, textBefore: string, options: readonly string[], special: boolean, cache: Map<string, number[] | undefined>): number[] | undefined {
+export function optionTokens(tokenizer: LocalTokenizer, textBefore: string, options: readonly string[], special: boolean, cache: Map<string, number[] | undefined>): number[] | undefined {
   const ctx = textBefore.slice(-CONTEXT_CHARS);
   const key = `${ctx}\u0000${options.join('\u0000')}`;
   if (cache.has(key)) return cache.get(key);

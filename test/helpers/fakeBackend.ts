@@ -1,4 +1,5 @@
-import type { Backend, ScoreRequest, TokenScore, Tokenizer } from '../../src/backends/Backend.js';
+import type { Backend, ScoreRequest, TokenScore } from '../../src/backends/Backend.js';
+import { withRanges } from '../../src/backends/tokenizeWithOffsets.js';
 
 /**
  * A scripted backend for tests: one token per character (id = code point), every scored token gets log-probability
@@ -6,7 +7,7 @@ import type { Backend, ScoreRequest, TokenScore, Tokenizer } from '../../src/bac
  */
 export function createFakeBackend(o: { contextSize?: number; normalize?: (text: string) => string } = {}): Backend {
   const norm = o.normalize ?? ((t: string) => t);
-  const tokenizer: Tokenizer = {
+  const tokenizer = withRanges({
     tokenize: (text) => [...norm(text)].map((c) => c.codePointAt(0)!),
     detokenize: (tokens) => String.fromCodePoint(...tokens),
     bos: 1,
@@ -14,7 +15,7 @@ export function createFakeBackend(o: { contextSize?: number; normalize?: (text: 
     bosText: '',
     eosText: '',
     id: 'fake:chars',
-  };
+  });
   return {
     identity: { name: 'fake-model', kind: 'fake' },
     capabilities: { contextSize: o.contextSize ?? 4096, chatTemplate: undefined, top1: true, alternatives: false, batchSequences: 1 },

@@ -6,7 +6,7 @@ import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { createLlamaTokenizer } from '../../src/backends/LlamaTokenizer.js';
 import { readTranscripts } from '../../src/data/readTranscripts.js';
 import { alignSpans } from '../../src/scoring/alignSpans.js';
-import { tokenizeWithOffsets } from '../../src/scoring/tokenizeWithOffsets.js';
+import { tokenizeWithOffsets } from '../../src/backends/tokenizeWithOffsets.js';
 import { noSharedData, noSharedModels, modelsDir, psych201Dir } from '../helpers/paths.js';
 
 const skip = noSharedModels || noSharedData;

@@ -79,7 +79,7 @@ test('planWindows: a response longer than the context, and one with no context, 
 });
 
 test('mapReadToGiven: whitespace a tokenizer drops or adds is absorbed; other changes are refused', async () => {
-  const { mapReadToGiven } = await import('../../src/scoring/tokenizeWithOffsets.js');
+  const { mapReadToGiven } = await import('../../src/backends/tokenizeWithOffsets.js');
   // Given "<|end|>\n<|a|>\nA" but the model reads "<|end|><|a|> A".
   const given = '<|end|>\n<|a|>\nA';
   const read = '<|end|><|a|> A';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { withRanges } from '../../src/backends/tokenizeWithOffsets.js';
 import { test } from 'node:test';
 import type { Backend, ScoreRequest, TokenScore } from '../../src/backends/Backend.js';
 import { parseTranscript } from '../../src/data/parseTranscript.js';
@@ -108,11 +109,11 @@ function letterBackend(): Backend {
   return {
     identity: { name: 'letters', kind: 'test' },
     capabilities: { contextSize: 4096, chatTemplate: undefined, top1: true, alternatives: true, batchSequences: 1 },
-    tokenizer: {
+    tokenizer: withRanges({
       tokenize: (text) => [...text].map((c) => c.charCodeAt(0)),
       detokenize: (tokens) => String.fromCharCode(...tokens),
       bos: undefined, addBos: false, bosText: '', eosText: '', id: 'chars',
-    },
+    }),
     scoreTokens: (requests: readonly ScoreRequest[]): Promise<TokenScore[][]> => Promise.resolve(requests.map((r) => r.positions.map((p) => {
       const id = r.tokens[p]!;
       const alts = r.alternatives?.get(p);

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildScoreRequest, parseScoreResponse } from '../../src/backends/remote/protocols.js';
+import { remoteProtocol, type RemoteProtocolName } from '../../src/backends/remote/protocols/protocolRegistry.js';
+
+const buildScoreRequest = (p: RemoteProtocolName, model: string, tokens: number[], text?: string) => remoteProtocol(p).buildRequest(model, tokens, text);
+const parseScoreResponse = (p: RemoteProtocolName, endpoint: string, json: unknown, tokens: number[], positions: number[]) =>
+  remoteProtocol(p).parseResponse(endpoint, json, tokens, positions);
 import { detectPieceStyle, rangesFromPieces } from '../../src/backends/remote/tokenPieces.js';
 import { displayUrl, registerSecret, registerUrlCredentials, scrubSecrets } from '../../src/backends/remote/redactSecrets.js';
 

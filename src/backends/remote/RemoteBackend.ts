@@ -1,20 +1,20 @@
 import { BackendError, CapabilityError } from '../../errors.js';
-import type { Backend, BackendCapabilities, ModelIdentity, ScoreRequest, TokenScore, Tokenizer } from '../Backend.js';
+import { isLocalTokenizer, type Backend, type BackendCapabilities, type ModelIdentity, type ScoreRequest, type TokenScore, type Tokenizer } from '../Backend.js';
 import { fileSha256 } from '../fileSha256.js';
 import { createLlamaTokenizer } from '../LlamaTokenizer.js';
 import { loadGgufModel, loadLlama } from '../loadLlama.js';
 import { EndpointPool } from './EndpointPool.js';
 import { displayUrl, requestJson, RetryableError, type HttpOptions } from './httpJson.js';
 import { ImpossibleScoreError } from './checkLogprobs.js';
-import { buildScoreRequest, parseScoreResponse, protocolHasTop1, type RemoteProtocol } from './protocols.js';
-import { probeServedModel } from './probeServedModel.js';
+import type { RemoteProtocol } from './protocols/RemoteProtocol.js';
+import { remoteProtocol, type RemoteProtocolName } from './protocols/protocolRegistry.js';
 import { registerSecret, registerUrlCredentials } from './redactSecrets.js';
 import { REMOTE_DEFAULTS } from './remoteDefaults.js';
 import { ServerTokenizer } from './ServerTokenizer.js';
 
 export interface RemoteOptions {
   endpoints: { url: string; concurrency?: number }[];
-  protocol: RemoteProtocol;
+  protocol: RemoteProtocolName;
   /** Served model name (default: what the first endpoint reports). */
   model?: string;
   /** Local tokenizer: the model's GGUF or a vocab-only GGUF. Default: the server's /tokenize (vLLM-compatible only). */
@@ -52,7 +52,7 @@ async function identifyNonScoringServer(url: string, http: HttpOptions): Promise
   return undefined;
 }
 
-function noPromptLogprobs(url: string, server: string | undefined, protocol: RemoteProtocol): CapabilityError {
+function noPromptLogprobs(url: string, server: string | undefined, protocol: string): CapabilityError {
   return new CapabilityError(`${displayUrl(url)}${server ? ` is ${server}, which` : ` (protocol ${protocol})`} returns no prompt log-probabilities; humanlike needs vLLM (/v1/completions with prompt_logprobs), SGLang (/generate with return_logprob), TGI with --enable-prefill-logprobs, or 'humanlike serve'`);
 }
 
@@ -69,6 +69,7 @@ export class RemoteBackend implements Backend {
   ) {}
 
   static async create(o: RemoteOptions): Promise<RemoteBackend> {
+    const protocol = remoteProtocol(o.protocol);
     if (o.endpoints.length === 0) throw new CapabilityError('no endpoint given');
     const http: HttpOptions = { timeoutMs: o.timeoutMs ?? REMOTE_DEFAULTS.timeoutMs, apiKey: process.env[o.apiKeyEnv ?? REMOTE_DEFAULTS.apiKeyEnv] || undefined };
     // Known before any request, so that no message, record or output line can carry them.
@@ -82,13 +83,13 @@ export class RemoteBackend implements Backend {
       let model: string | undefined;
       let maxLen: number | undefined;
       try {
-        const info = await probeServedModel(o.protocol, e.url, probeHttp, o.model);
+        const info = await protocol.probe(e.url, probeHttp, o.model);
         model = info.model;
         maxLen = checkMaxLen(e.url, info.maxLen);
       } catch (err) {
         if (err instanceof CapabilityError) throw err;
         const server = await identifyNonScoringServer(e.url, probeHttp);
-        if (server) throw noPromptLogprobs(e.url, server, o.protocol);
+        if (server) throw noPromptLogprobs(e.url, server, protocol.name);
         // An endpoint that is down now may come back: it stays in the pool, which retries it after a rest.
         unavailable.push({ url: displayUrl(e.url), error: (err as Error).message });
         continue;
@@ -115,7 +116,7 @@ export class RemoteBackend implements Backend {
       tokenizer = createLlamaTokenizer(vocab, await fileSha256(o.tokenizer));
       const t = (vocab.fileInfo.metadata.tokenizer as { chat_template?: unknown } | undefined)?.chat_template;
       chatTemplate = typeof t === 'string' ? t : undefined;
-    } else if (o.protocol === 'vllm') {
+    } else if (protocol.serverTokenizer) {
       tokenizer = await ServerTokenizer.create(served[0]!.url, model, probeHttp, (body) => pool.run((url) => requestJson(url, '/tokenize', body, http)));
     } else {
       throw new CapabilityError(`--protocol ${o.protocol} needs a local tokenizer: give --tokenizer <gguf> (the model's GGUF or a vocab-only GGUF)`);
@@ -131,8 +132,8 @@ export class RemoteBackend implements Backend {
         maxModelLen: Number.isFinite(maxLen) ? maxLen : null, tokenizer: o.tokenizer ?? 'server /tokenize',
       },
     };
-    const capabilities: BackendCapabilities = { contextSize, chatTemplate, top1: protocolHasTop1(o.protocol), alternatives: false, batchSequences: pool.totalConcurrency };
-    const backend = new RemoteBackend(identity, capabilities, tokenizer, pool, o.protocol, model, http);
+    const capabilities: BackendCapabilities = { contextSize, chatTemplate, top1: protocol.top1, alternatives: false, batchSequences: pool.totalConcurrency };
+    const backend = new RemoteBackend(identity, capabilities, tokenizer, pool, protocol, model, http);
     // Prove before the run that every reachable endpoint returns prompt log-probabilities.
     for (const e of served) await backend.verify(e.url, probeHttp);
     return backend;
@@ -151,35 +152,39 @@ export class RemoteBackend implements Backend {
 
   private async verifyOnce(url: string, http: HttpOptions): Promise<void> {
     const text = 'The cat sat on the mat.';
-    const tok = this.tokenizer.tokenizeWithRanges ? (await this.tokenizer.tokenizeWithRanges(text, false)).tokens : this.tokenizer.tokenize(text, false);
+    const tok = (await this.tokenizer.tokenizeWithRanges(text, false)).tokens;
     const tokens = this.tokenizer.addBos && this.tokenizer.bos !== undefined ? [this.tokenizer.bos, ...tok] : tok;
-    const spec = buildScoreRequest(this.protocol, this.model, tokens, this.protocol === 'tgi' ? this.textOf(tokens) : undefined);
+    const spec = this.requestFor(tokens);
     let json: unknown;
     try {
       json = await requestJson(url, spec.path, spec.body, http);
     } catch (e) {
       if (e instanceof RetryableError) throw e;
       const server = await identifyNonScoringServer(url, http);
-      if (server) throw noPromptLogprobs(url, server, this.protocol);
+      if (server) throw noPromptLogprobs(url, server, this.protocol.name);
       throw e;
     }
     try {
-      parseScoreResponse(this.protocol, displayUrl(url), json, tokens, [tokens.length - 1]);
+      this.protocol.parseResponse(displayUrl(url), json, tokens, [tokens.length - 1]);
     } catch (e) {
       if (e instanceof ImpossibleScoreError) throw e;
-      throw noPromptLogprobs(url, await identifyNonScoringServer(url, http), this.protocol);
+      throw noPromptLogprobs(url, await identifyNonScoringServer(url, http), this.protocol.name);
     }
   }
 
-  private textOf(tokens: readonly number[]): string {
+  /** The protocol's request for a window: token ids, or (for protocols that take text) the window's text too. */
+  private requestFor(tokens: readonly number[]): ReturnType<RemoteProtocol['buildRequest']> {
+    if (this.protocol.acceptsTokenIds) return this.protocol.buildRequest(this.model, tokens, undefined);
+    // create() gives text-only protocols a local tokenizer.
+    if (!isLocalTokenizer(this.tokenizer)) throw new CapabilityError(`--protocol ${this.protocol.name} needs a local tokenizer (--tokenizer <gguf>)`);
     const body = this.tokenizer.addBos && tokens[0] === this.tokenizer.bos ? tokens.slice(1) : tokens;
-    return this.tokenizer.detokenize(body, false);
+    return this.protocol.buildRequest(this.model, tokens, this.tokenizer.detokenize(body, false));
   }
 
   scoreTokens(requests: readonly ScoreRequest[]): Promise<TokenScore[][]> {
     return Promise.all(requests.map((r) => {
-      const spec = buildScoreRequest(this.protocol, this.model, r.tokens, this.protocol === 'tgi' ? this.textOf(r.tokens) : undefined);
-      return this.pool.run(async (url) => parseScoreResponse(this.protocol, displayUrl(url), await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions));
+      const spec = this.requestFor(r.tokens);
+      return this.pool.run(async (url) => this.protocol.parseResponse(displayUrl(url), await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions));
     }));
   }
 

@@ -41,13 +41,6 @@ export class ServerTokenizer implements Tokenizer {
     return new ServerTokenizer(where, call, model, bos, `server:${model}`);
   }
 
-  tokenize(): number[] {
-    throw new CapabilityError('this run tokenizes through the server; give --tokenizer <gguf> for features that need a local tokenizer');
-  }
-
-  detokenize(): string {
-    throw new CapabilityError('this run tokenizes through the server; give --tokenizer <gguf> for features that need a local tokenizer');
-  }
 
   async tokenizeWithRanges(text: string): Promise<TokenizedRanges> {
     const r = (await this.call({ model: this.model, prompt: text, add_special_tokens: false, return_token_strs: true })) as TokenizeResponse;

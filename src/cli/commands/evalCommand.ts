@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { displayUrl } from '../../backends/remote/redactSecrets.js';
 import { REMOTE_DEFAULTS } from '../../backends/remote/remoteDefaults.js';
-import { REMOTE_PROTOCOLS } from '../../backends/remote/protocols.js';
+import { REMOTE_PROTOCOLS } from '../../backends/remote/protocols/protocolRegistry.js';
 import { describeConfigError, evalConfigSchema, remoteModelSchema, type EvalConfig } from '../../eval/evalConfig.js';
 import { evaluate, type EvaluateResult } from '../../eval/evaluate.js';
 import { UsageError } from '../../errors.js';

@@ -1,4 +1,4 @@
-import type { TokenizedRanges, Tokenizer } from '../backends/Backend.js';
+import type { LocalTokenizer, TokenizedRanges } from './Backend.js';
 import { TextAlignmentError } from '../errors.js';
 
 export type TokenizedText = TokenizedRanges;
@@ -29,7 +29,7 @@ function fill(r: Ranges, from: number, to: number, start: number, end: number): 
  * vocabularies strip a newline or add a leading space (Phi-3's `<|end|>\n` reads as `<|end|>`). Then the ranges are
  * computed on the text the model actually reads and mapped back to the given text, whitespace differences absorbed.
  */
-export function tokenizeWithOffsets(tokenizer: Tokenizer, text: string, special = false): TokenizedText {
+export function tokenizeWithOffsets(tokenizer: LocalTokenizer, text: string, special = false): TokenizedText {
   const tokens = tokenizer.tokenize(text, special);
   const fast = groupedRanges(tokenizer, text, tokens, special);
   if (fast) return { tokens, ...fast, usedFallback: false };
@@ -44,7 +44,7 @@ export function tokenizeWithOffsets(tokenizer: Tokenizer, text: string, special 
 }
 
 /** The O(n) method: each token (or group of byte tokens) detokenized after its predecessors. */
-function groupedRanges(tokenizer: Tokenizer, text: string, tokens: number[], special: boolean): Ranges | undefined {
+function groupedRanges(tokenizer: LocalTokenizer, text: string, tokens: number[], special: boolean): Ranges | undefined {
   const n = tokens.length;
   const r: Ranges = { starts: new Int32Array(n), ends: new Int32Array(n) };
   let groupStart = 0;
@@ -65,7 +65,7 @@ function groupedRanges(tokenizer: Tokenizer, text: string, tokens: number[], spe
 }
 
 /** Ranges from detokenizing every growing prefix: exact when the full detokenization is `text`. */
-function prefixRanges(tokenizer: Tokenizer, text: string, tokens: number[], special: boolean): Ranges {
+function prefixRanges(tokenizer: LocalTokenizer, text: string, tokens: number[], special: boolean): Ranges {
   const n = tokens.length;
   const r: Ranges = { starts: new Int32Array(n), ends: new Int32Array(n) };
   let groupStart = 0;
@@ -112,7 +112,8 @@ export function mapReadToGiven(read: string, given: string): Int32Array | undefi
   return map;
 }
 
-/** Tokens and ranges from the tokenizer itself when it provides them (a server), else derived here. */
-export function tokenizeText(tokenizer: Tokenizer, text: string, special: boolean): Promise<TokenizedText> | TokenizedText {
-  return tokenizer.tokenizeWithRanges ? tokenizer.tokenizeWithRanges(text, special) : tokenizeWithOffsets(tokenizer, text, special);
+/** A local tokenizer completed with its primary operation: ranges derived from its own tokenize/detokenize. */
+export function withRanges(t: Omit<LocalTokenizer, 'tokenizeWithRanges'>): LocalTokenizer {
+  const tokenizer: LocalTokenizer = { ...t, tokenizeWithRanges: (text, special) => Promise.resolve(tokenizeWithOffsets(tokenizer, text, special)) };
+  return tokenizer;
 }
