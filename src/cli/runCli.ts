@@ -20,6 +20,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Register> }
   { name: 'runs', summary: 'list the runs in a results database', load: async () => (await import('./commands/runs.js')).registerRuns },
   { name: 'export', summary: 'write response rows to Parquet or CSV', load: async () => (await import('./commands/exportCommand.js')).registerExport },
   { name: 'serve', summary: 'serve a GGUF model over a vLLM-compatible scoring API', load: async () => (await import('./commands/serve.js')).registerServe },
+  { name: 'merge', summary: 'copy the runs of several results databases into one (refusing duplicates)', load: async () => (await import('./commands/merge.js')).registerMerge },
   { name: 'compare', summary: "the paper's analyses from stored runs, with bootstrap intervals", load: async () => (await import('./commands/compare.js')).registerCompare },
   { name: 'report', summary: 'write a self-contained HTML report (charts as inline SVG)', load: async () => (await import('./commands/report.js')).registerReport },
 ];

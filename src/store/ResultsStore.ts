@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { scrubSecrets } from '../backends/remote/redactSecrets.js';
-import { DatabaseCorruptError, DatabaseLockedError, NotADatabaseError } from '../errors.js';
+import { DatabaseCorruptError, DatabaseLockedError, NotADatabaseError, UsageError } from '../errors.js';
 import { sqlList, sqlString } from '../util/sqlString.js';
 import { classifyStoreError } from './classifyStoreError.js';
+import { assertDistinctRuns, attachStores, copyStoresInto, createUnionViews } from './combineStores.js';
 import { exportResponsesSql, FINISHED_PARTICIPANTS_SQL, LIST_RUNS_SQL, UNFINISHED_WHERE } from './queries.js';
 import { RunWriter } from './RunWriter.js';
 import { RECORD_VERSION, SCHEMA_SQL } from './schema.js';
@@ -71,6 +72,38 @@ export class ResultsStore {
       instance?.closeSync();
       throw classifyStoreError(path, e, !readOnly);
     }
+  }
+
+  /**
+   * Several databases read as one (cluster jobs write one database each): each is attached read-only and the tables
+   * are views over their union. A run present in two of them is refused (its rows would count twice).
+   */
+  static async openMany(paths: readonly string[]): Promise<ResultsStore> {
+    if (paths.length === 1) return ResultsStore.open(paths[0]!, { readOnly: true });
+    for (const p of paths) if (!existsSync(p)) throw new NotADatabaseError(`${p}: no results database here (run 'humanlike eval' first, or give --db)`);
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const db = await instance.connect();
+    try {
+      await attachStores(db, paths);
+      await assertDistinctRuns(db, paths);
+      await createUnionViews(db, paths.length);
+    } catch (e) {
+      db.closeSync();
+      instance.closeSync();
+      throw e instanceof UsageError ? e : classifyStoreError(paths.join(', '), e, false);
+    }
+    return new ResultsStore(paths.join(' + '), instance, db, true);
+  }
+
+  /**
+   * Copy the runs of other databases into this one (the `merge` command): refused as a whole when a run is in two of
+   * them or already here.
+   */
+  async mergeFrom(paths: readonly string[]): Promise<number> {
+    await attachStores(this.db, paths);
+    await assertDistinctRuns(this.db, paths, this.path);
+    return this.writing(() => copyStoresInto(this.db, paths.length));
   }
 
   /** Run a write; a failure becomes a typed error (no room, damaged) naming the database. */

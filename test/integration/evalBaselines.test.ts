@@ -169,3 +169,35 @@ test('compare never mixes runs of different selections: it analyses one comparis
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no run no-such-run in the store/);
 });
+
+test('several databases (one per cluster job) are analysed as one, or merged; a run in two of them is refused', async () => {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const tmp = makeTempDir();
+  const data = join(tmp, 'data');
+  for (const s of ['s1', 's2']) {
+    mkdirSync(join(data, s), { recursive: true });
+    const rec = (p: number): string => JSON.stringify({ text: `Pick F or J: <<${p % 3 ? 'F' : 'J'}>>. Again F or J: <<F>>.`, experiment: 'e', participant: p });
+    writeFileSync(join(data, s, 'prompts.jsonl'), Array.from({ length: 6 }, (_, p) => rec(p)).join('\n') + '\n');
+  }
+  const [a, b, c] = ['job1.duckdb', 'job2.duckdb', 'all.duckdb'].map((f) => join(tmp, f)) as [string, string, string];
+  // Job 1 scores study s1 with both baselines, job 2 study s2.
+  for (const [db, study] of [[a, 's1'], [b, 's2']] as const) {
+    for (const baseline of ['uniform', 'frequency']) assert.equal(runHumanlike(['eval', data, '--study', study, '--baseline', baseline, '--db', db]).code, 0);
+  }
+  const both = runHumanlike(['compare', '--db', a, '--db', b, '--bootstrap', '0', '--json']);
+  assert.equal(both.code, 0, both.stderr);
+  const c1 = JSON.parse(both.stdout);
+  assert.deepEqual(c1.models.map((m: { studies: number; runIds: string[] }) => [m.studies, m.runIds.length]), [[2, 2], [2, 2]], 'each model: 2 studies from 2 runs');
+  assert.equal(c1.otherSets.length, 0);
+  const merged = runHumanlike(['merge', c, a, b]);
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.match(merged.stdout, /merged 2 databases into .*: it now holds 4 runs/);
+  const c2 = JSON.parse(runHumanlike(['compare', '--db', c, '--bootstrap', '0', '--json']).stdout);
+  assert.deepEqual(c2.models, c1.models);
+  const again = runHumanlike(['merge', c, a]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /the same run is in several databases/);
+  const twice = runHumanlike(['compare', '--db', a, '--db', a]);
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /the same run is in several databases/);
+});

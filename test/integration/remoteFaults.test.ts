@@ -302,3 +302,27 @@ test('a run that scores no response at all (a /tokenize lumping each text into o
     await server.close();
   }
 });
+
+test('server tokenization fails over: /tokenize faults and a first endpoint that dies mid-run leave results identical to a clean run', async () => {
+  const source = await sample();
+  const clean = await startFakeVllm();
+  // The first endpoint (the one the tokenizer was created on) answers /tokenize with 500s and resets, then dies.
+  const first = await startFakeVllm(() => 'ok', { tokenize: (n) => (n > 2 && n % 3 === 0 ? { status: 500, body: { error: 'tokenizer overloaded' } } : undefined) });
+  const second = await startFakeVllm();
+  try {
+    const dbClean = join(makeTempDir(), 'clean.duckdb');
+    await evaluate(config(source, dbClean, [clean.url]));
+    const db = join(makeTempDir(), 'failover.duckdb');
+    let done = 0;
+    const r = await evaluate(config(source, db, [first.url, second.url]), {
+      onProgress: (p) => {
+        // Kill the first endpoint once the run is under way: its remaining /tokenize and scoring calls must go elsewhere.
+        if (p.participantsDone >= 3 && done++ === 0) void first.close();
+      },
+    });
+    assert.equal(r.run.status, 'complete');
+    assert.deepEqual(await queryDb(db, ROWS), await queryDb(dbClean, ROWS));
+  } finally {
+    await Promise.all([clean.close(), second.close(), first.close().catch(() => undefined)]);
+  }
+});

@@ -111,7 +111,8 @@ test('a complete run is found before the model is loaded; a locked database fail
   copyFileSync(MODEL, model);
   const db = join(tmp, 'r.duckdb');
   const args = ['eval', dir, '--model', model, '--context-size', '128', '--gpu', 'cpu', '--db', db, '--json'];
-  assert.equal(runHumanlike(args).code, 0);
+  const first = runHumanlike(args);
+  assert.equal(first.code, 0, first.stderr);
   // Spoil the weights but keep size and mtime: a load would now fail, the run's key does not change.
   const { size, atime, mtime } = statSync(model);
   const fd = openSync(model, 'r+');
@@ -130,7 +131,7 @@ test('a complete run is found before the model is loaded; a locked database fail
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     const locked = runHumanlike([...args, '--new-run']);
     assert.equal(locked.code, 2, locked.stderr);
-    assert.match(locked.stderr, /another humanlike process is using it/);
+    assert.match(locked.stderr, /in use by another process/);
     assert.doesNotMatch(locked.stderr, /GGUF|model/i);
   } finally {
     holder.kill();

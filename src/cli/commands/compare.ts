@@ -11,13 +11,13 @@ export function registerCompare(program: Command): void {
   const cmd = program
     .command('compare')
     .description('Compare models from stored runs (no model is called): alignment score per model, post-training misalignment per\n(base, post-trained) pair (Cohen\'s d, bootstrap 95% intervals over studies and participants), by type, generation and\ndomain, persona benefit against the shuffled-persona control, and accuracy.')
-    .option('--db <file>', `results database (default: ${DEFAULT_DB})`)
+    .option('--db <file...>', `results database(s): several are read as one, e.g. one per cluster job (default: ${DEFAULT_DB})`)
     .option('--write-model-table <csv>', 'write the model table in use (to edit and pass back with --models)')
     .option('--json', 'print the full result as JSON')
   addAnalysisOptions(cmd)
     .addHelpText('after', '\nExamples:\n  $ humanlike compare --domains ../shared/psych201/experiment_domains.csv\n  $ humanlike compare --models paper\n  $ humanlike compare --write-model-table models.csv && $EDITOR models.csv && humanlike compare --models models.csv')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
-      const store = await ResultsStore.open(String(opts['db'] ?? DEFAULT_DB), { readOnly: true });
+      const store = await ResultsStore.openMany((opts['db'] as string[] | undefined) ?? [DEFAULT_DB]);
       try {
         const options = await analysisOptionsFrom(opts);
         const modelTable = options.modelTable;

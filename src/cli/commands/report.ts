@@ -8,7 +8,7 @@ export function registerReport(program: Command): void {
   const cmd = program
     .command('report')
     .description("Write one self-contained HTML file with the paper's charts (NLL vs size, misalignment by generation, domain heatmap,\npersona benefit, accuracy, dataset overview), the tables of 'compare' and the run records. No model is called; the\nfile makes no external request. --png/--svg also write each chart as a file.")
-    .option('--db <file>', `results database (default: ${DEFAULT_DB})`)
+    .option('--db <file...>', `results database(s): several are read as one, e.g. one per cluster job (default: ${DEFAULT_DB})`)
     .option('--out <file>', `HTML file to write (default: ${DEFAULT_REPORT})`)
     .option('--png <dir>', 'also write each chart as PNG into this folder')
     .option('--svg <dir>', 'also write each chart as SVG into this folder')
@@ -16,7 +16,7 @@ export function registerReport(program: Command): void {
   addAnalysisOptions(cmd)
     .addHelpText('after', '\nExample:\n  $ humanlike report --out report.html --png charts --domains ../shared/psych201/experiment_domains.csv')
     .action(async (opts: Record<string, string | undefined>) => {
-      const store = await ResultsStore.open(String(opts['db'] ?? DEFAULT_DB), { readOnly: true });
+      const store = await ResultsStore.openMany((opts['db'] as string[] | undefined) ?? [DEFAULT_DB]);
       try {
         const { charts, files } = await writeReport(store, {
           ...(await analysisOptionsFrom(opts)), out: opts['out'] ?? DEFAULT_REPORT,
