@@ -52,7 +52,7 @@ export async function compareModels(store: ResultsStore, o: CompareOptions = {})
   const { bootstrap, seed } = compareConfigSchema.parse(definedOnly(o));
   const boot = { reps: bootstrap, seed };
   const { models, perStudy } = alignmentScores(data);
-  const withDraws = misalignmentPairs(data, boot);
+  const withDraws = misalignmentPairs(data, boot, o.excludeStudies);
   return {
     format: data.format,
     set: { ...summarise(data.set), superseded: data.set.superseded },

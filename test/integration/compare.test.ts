@@ -122,3 +122,48 @@ test("a pair is compared on the responses both runs scored: Cohen's d against a 
   assert.ok(Math.abs(pair.pairedDifference - rows.reduce((s, r) => s + r.diff, 0) / pair.pairedResponses) < 1e-9);
   assert.ok(Number.isNaN(pair.d.low) || pair.d.low === null, '--bootstrap 0: no interval');
 });
+
+test("Centaur as the paper reports it: held-out studies only, mean d and SEM over studies against a hand computation", async () => {
+  const { queryDb } = await import('../helpers/readDb.js');
+  const tmp = makeTempDir();
+  const db = join(tmp, 's.duckdb');
+  await writeSyntheticStore(db, [
+    { model: 'Llama-3.1-70B', shift: 0 }, { model: 'Llama-3.1-Centaur-70B', shift: -0.3 }, { model: 'Llama-3.1-70B-Instruct', shift: 0.2 },
+  ], { studies: 6, participants: 12, responses: 8 });
+  const list = join(tmp, 'trained.txt');
+  writeFileSync(list, '# trained on\nstudy000\nstudy003  # comment\n\nnot-in-the-store\n');
+  const r = runHumanlike(['compare', '--db', db, '--models', 'paper', '--exclude-studies', list, '--bootstrap', '200', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout) as CompareResult;
+  const centaur = c.pairs.find((p) => p.type === 'behavioural')!;
+  assert.deepEqual([centaur.post, centaur.base, centaur.studies, centaur.excludedStudies, centaur.heldOut], ['Llama-3.1-Centaur-70B', 'Llama-3.1-70B', 4, 2, true]);
+  assert.deepEqual(centaur.perStudy.map((s) => s.study), ['study001', 'study002', 'study004', 'study005']);
+  // Hand computation: per held-out study, d = (mean_centaur − mean_base) / sqrt((sd_c² + sd_b²) / 2) with sample SDs,
+  // then the mean over studies and its SEM (sample SD of the d / √studies), as the reference's pandas .mean()/.sem().
+  const rows = await queryDb<{ d: number; b: number; p: number }>(db, `
+    SELECT (avg(y.nll) - avg(x.nll)) / sqrt((var_samp(x.nll) + var_samp(y.nll)) / 2) AS d, avg(x.nll) AS b, avg(y.nll) AS p
+    FROM responses x JOIN responses y USING (study, experiment, participant, response_index)
+    WHERE x.run_id = 'run0' AND y.run_id = 'run1' AND study NOT IN ('study000', 'study003') GROUP BY study ORDER BY study`);
+  const ds = rows.map((x) => x.d);
+  const m = ds.reduce((a, b) => a + b, 0) / ds.length;
+  const sem = Math.sqrt(ds.reduce((a, x) => a + (x - m) ** 2, 0) / (ds.length - 1)) / Math.sqrt(ds.length);
+  assert.ok(Math.abs(centaur.d.estimate - m) < 1e-6, `${centaur.d.estimate} vs ${m}`);
+  assert.ok(Math.abs(centaur.sem! - sem) < 1e-6, `${centaur.sem} vs ${sem}`);
+  assert.ok(centaur.d.estimate < 0 && centaur.d.low < centaur.d.estimate && centaur.d.estimate < centaur.d.high, 'post − base: Centaur better is negative');
+  assert.ok(Math.abs(centaur.meanNllBase - rows.reduce((a, x) => a + x.b, 0) / 4) < 1e-6);
+  assert.ok(Math.abs(centaur.meanNllPost - rows.reduce((a, x) => a + x.p, 0) / 4) < 1e-6);
+  // Other pairs keep every study; the fine-tune is its own type, not post-training of Llama 3.1.
+  const instruct = c.pairs.find((p) => p.type === 'instruct')!;
+  assert.deepEqual([instruct.studies, instruct.excludedStudies, instruct.heldOut], [6, 0, false]);
+  assert.deepEqual(c.byType.map((t) => [t.type, t.pairs]), [['behavioural', 1], ['instruct', 1]]);
+  assert.deepEqual(c.byGeneration.filter((g) => g.generation === '3.1').map((g) => g.pairs), [1]);
+
+  const text = runHumanlike(['compare', '--db', db, '--models', 'paper', '--exclude-studies', list, '--bootstrap', '50']);
+  assert.match(text.stdout, /Behavioural fine-tunes on held-out studies: .*fine-tune − base/);
+  assert.match(text.stdout, new RegExp(`Llama-3\\.1-Centaur-70B\\s+Llama-3\\.1-70B\\s+4\\s+2\\s+${m.toFixed(3)} ± ${sem.toFixed(3)}`));
+  const all = JSON.parse(runHumanlike(['compare', '--db', db, '--models', 'paper', '--bootstrap', '0', '--json']).stdout) as CompareResult;
+  assert.deepEqual(all.pairs.filter((p) => p.type === 'behavioural').map((p) => [p.studies, p.heldOut]), [[6, false]]);
+  const missing = runHumanlike(['compare', '--db', db, '--exclude-studies', join(tmp, 'nope.txt')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.txt: cannot read the study list \(ENOENT\)/);
+});
