@@ -167,3 +167,65 @@ test("Centaur as the paper reports it: held-out studies only, mean d and SEM ove
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /nope\.txt: cannot read the study list \(ENOENT\)/);
 });
+
+test('calibration positive control: a sharpened copy of the base (same argmax, T = 0.3) has equal accuracy, lower entropy, worse ECE', async () => {
+  const { queryDb } = await import('../helpers/readDb.js');
+  const tmp = makeTempDir();
+  const db = join(tmp, 's.duckdb');
+  await writeSyntheticStore(db, [{ model: 'Qwen2.5-7B', shift: 0 }, { model: 'Qwen2.5-7B-Instruct', shift: 0, temperature: 0.3 }],
+    { studies: 4, participants: 40, responses: 50, choices: true });
+  const r = runHumanlike(['compare', '--db', db, '--bootstrap', '0', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout) as CompareResult;
+  const pair = c.calibration.pairs[0]!;
+  assert.deepEqual([pair.post, pair.base, pair.postSide.studies, pair.postSide.responses], ['Qwen2.5-7B-Instruct', 'Qwen2.5-7B', 4, 8000]);
+  const [b, p] = [pair.baseSide, pair.postSide];
+  assert.equal(p.accuracy, b.accuracy, 'same argmax, same accuracy');
+  assert.ok(p.entropy < b.entropy - 0.2, `entropy ${p.entropy} vs ${b.entropy}`);
+  assert.ok(b.ece! < 0.03 && p.ece! > b.ece! + 0.1, `ECE ${p.ece} vs ${b.ece}`);
+  assert.ok(p.brier > b.brier && p.choiceNll > b.choiceNll);
+  assert.ok(Math.abs(b.entropy - b.choiceNll) < 0.03, 'calibrated: mean entropy ≈ mean log loss');
+  assert.equal(p.humanEntropy, b.humanEntropy, 'the participants\' entropy is a property of the data');
+  assert.ok(Math.abs(b.reliability.reduce((s, x) => s + x.weight, 0) - 1) < 1e-9);
+
+  // Independent computation from the rows: each study weighs the same; ECE over 10 equal-width bins of confidence;
+  // the participants' entropy: per (participant, choice set) the plug-in entropy of their answers, per response.
+  const rows = await queryDb<{ study: string; participant: string; cs: string; ans: string; h: number; q: number; pr: number; c: number; ok: boolean }>(db,
+    `SELECT study, participant, choice_set AS cs, choice_answer AS ans, choice_entropy AS h, choice_sum_sq AS q, choice_prob AS pr, choice_max_prob AS c,
+            choice_correct_restricted AS ok FROM responses WHERE run_id = 'run1'`);
+  const studies = [...new Set(rows.map((x) => x.study))];
+  const bins = Array.from({ length: 10 }, () => ({ acc: 0, conf: 0 }));
+  let entropy = 0, brier = 0, human = 0;
+  for (const s of studies) {
+    const rs = rows.filter((x) => x.study === s);
+    const w = 1 / (studies.length * rs.length);
+    const groups = new Map<string, Map<string, number>>();
+    for (const x of rs) {
+      const bin = bins[Math.min(9, Math.floor(x.c * 10))]!;
+      bin.acc += w * (x.ok ? 1 : 0);
+      bin.conf += w * x.c;
+      entropy += w * x.h;
+      brier += w * (x.q - 2 * x.pr + 1);
+      const g = groups.get(`${x.participant}/${x.cs}`) ?? new Map<string, number>();
+      g.set(x.ans, (g.get(x.ans) ?? 0) + 1);
+      groups.set(`${x.participant}/${x.cs}`, g);
+    }
+    for (const g of groups.values()) {
+      const m = [...g.values()].reduce((a, n) => a + n, 0);
+      const hg = -[...g.values()].reduce((a, n) => a + (n / m) * Math.log(n / m), 0);
+      human += w * m * hg;
+    }
+  }
+  const ece = bins.reduce((a, x) => a + Math.abs(x.acc - x.conf), 0);
+  const close = (x: number, y: number, what: string): void => assert.ok(Math.abs(x - y) < 1e-6, `${what}: ${x} vs ${y}`);
+  close(p.ece!, ece, 'ECE');
+  close(p.entropy, entropy, 'entropy');
+  close(p.brier, brier, 'Brier');
+  close(p.humanEntropy, human, 'human entropy');
+  const model = c.calibration.models.find((m) => m.model === 'Qwen2.5-7B-Instruct')!;
+  close(model.ece!, ece, 'per-model ECE');
+
+  const text = runHumanlike(['compare', '--db', db, '--bootstrap', '0']);
+  assert.match(text.stdout, /Calibration over choice sets/);
+  assert.match(text.stdout, /Qwen2\.5-7B-Instruct\s+Qwen2\.5-7B\s+instruct\s+4\s+\d+\.\d%\s+\d\.\d{3} \(-\d\.\d{3}\)/);
+});

@@ -75,6 +75,7 @@ export function renderCompare(r: CompareResult): string {
     out.push(formatTable(['model', 'studies', 'participants', 'persona vs raw', 'shuffled vs raw', 'persona vs shuffled'],
       r.persona.map((p) => [p.model, p.studies, p.participants, ci(p.personaVsRaw), ci(p.shuffledVsRaw), ci(p.personaVsShuffled)])));
   }
+  out.push(...renderCalibration(r));
   if (r.unclassified.length) out.push('', `unclassified models (left out of pairs): ${r.unclassified.join(', ')}`);
   return out.join('\n');
 }
@@ -88,6 +89,24 @@ function renderBehavioural(r: CompareResult): string[] {
   out.push(formatTable(['fine-tune', 'base', 'held-out studies', 'excluded', 'mean d ± SEM', 'd [95% CI]', 'NLL base', 'NLL fine-tune'],
     ps.map((p) => [p.post, p.base, p.studies, p.heldOut ? p.excludedStudies : 'no list', `${num(p.d.estimate)} ± ${num(p.sem)}`, ci(p.d), num(p.meanNllBase), num(p.meanNllPost)])));
   if (ps.some((p) => !p.heldOut)) out.push('(no --exclude-studies: compared on every study, the fine-tune\'s training studies included; see docs/psych101-studies.txt)');
+  return out;
+}
+
+/** Calibration of the choice distributions (discrete responses of record version 3 runs), per model and per pair. */
+function renderCalibration(r: CompareResult): string[] {
+  const { models, pairs } = r.calibration;
+  if (!models.length) return [];
+  const out = ['', 'Calibration over choice sets (discrete responses; means over studies): predictive entropy vs the participants\' own response',
+    'entropy (nats), choice NLL (= entropy when calibrated; higher = overconfident), Brier score, expected calibration error (10 bins)'];
+  out.push(formatTable(['model', 'studies', 'responses', 'accuracy', 'entropy', 'human entropy', 'choice NLL', 'Brier', 'ECE'],
+    models.map((m) => [m.model, m.studies, m.responses, pct(m.accuracy), num(m.entropy), num(m.humanEntropy), num(m.choiceNll), num(m.brier), num(m.ece)])));
+  if (pairs.length) {
+    const d = (a: number | null, b: number | null): string => (a === null || b === null ? '-' : `${num(b)} (${b - a >= 0 ? '+' : ''}${num(b - a)})`);
+    out.push('', 'Calibration per pair, on the studies both have: post-trained value (post − base)');
+    out.push(formatTable(['post-trained', 'base', 'type', 'studies', 'accuracy', 'entropy', 'choice NLL', 'Brier', 'ECE'],
+      pairs.map((p) => [p.post, p.base, p.type, p.postSide.studies, pct(p.postSide.accuracy), d(p.baseSide.entropy, p.postSide.entropy),
+        d(p.baseSide.choiceNll, p.postSide.choiceNll), d(p.baseSide.brier, p.postSide.brier), d(p.baseSide.ece, p.postSide.ece)])));
+  }
   return out;
 }
 
