@@ -30,13 +30,11 @@ export async function loadCalibration(store: ResultsStore, data: ComparisonData)
   if (runIds.length) {
     const rows = await store.query<{ run_id: string; study: string; bin: number; n: number; h: number; nll: number; brier: number; n_ok: number; k: number; conf: number; hh: number }>(calibrationSql(runIds));
     for (const r of rows) {
-      let studies = byRun.get(r.run_id);
-      if (!studies) byRun.set(r.run_id, (studies = new Map()));
-      let s = studies.get(r.study);
-      if (!s) {
-        s = { n: 0, entropy: 0, nll: 0, brier: 0, humanEntropy: Number(r.hh), bins: Array.from({ length: CALIBRATION_BINS }, () => ({ n: 0, correct: 0, confidence: 0 })) };
-        studies.set(r.study, s);
-      }
+      const studies = byRun.get(r.run_id) ?? new Map<string, StudyCalibration>();
+      byRun.set(r.run_id, studies);
+      const s = studies.get(r.study)
+        ?? { n: 0, entropy: 0, nll: 0, brier: 0, humanEntropy: Number(r.hh), bins: Array.from({ length: CALIBRATION_BINS }, () => ({ n: 0, correct: 0, confidence: 0 })) };
+      studies.set(r.study, s);
       s.n += Number(r.n);
       s.entropy += Number(r.h);
       s.nll += Number(r.nll);

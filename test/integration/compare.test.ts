@@ -58,7 +58,7 @@ test('compare recovers planted effects from a synthetic store: pairs, types, gen
   assert.match(readFileSync(join(tmp, 'models.csv'), 'utf8'), /Qwen2\.5-7B-Instruct,Qwen,2\.5,7,instruct,Qwen2\.5-7B/);
   const text = runHumanlike(['compare', '--db', db, '--bootstrap', '100']);
   assert.match(text.stdout, /Post-training misalignment/);
-  assert.match(text.stdout, /Qwen2\.5-7B-Instruct\s+Qwen2\.5-7B\s+instruct\s+20\s+0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]\s+100\.0%/);
+  assert.match(text.stdout, /Qwen2\.5-7B-Instruct\s+Qwen2\.5-7B\s+instruct\s+20\s+0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]\s+0\.\d{3}\s+100\.0%/);
 });
 
 test('compare names models it cannot classify, and reads a user model table', async () => {
