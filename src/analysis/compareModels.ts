@@ -1,9 +1,11 @@
 import type { ResultsStore } from '../store/ResultsStore.js';
 import { alignmentScores, type ModelScore, type StudyScore } from './alignmentScores.js';
 import type { Interval } from './bootstrap.js';
+import { calibration, type CalibrationResult } from './calibration.js';
 import type { ComparisonSet } from './comparisonSets.js';
 import { domainMatrix, type DomainMatrix } from './domainMatrix.js';
 import { compareConfigSchema } from './compareConfig.js';
+import { loadCalibration } from './loadCalibration.js';
 import { definedOnly, loadComparison, type CompareOptions } from './loadComparison.js';
 import { misalignmentByGeneration, misalignmentByType, misalignmentPairs, type PairResult } from './misalignmentPairs.js';
 import { personaBenefit, type PersonaResult } from './personaBenefit.js';
@@ -12,6 +14,7 @@ export type { CompareOptions } from './loadComparison.js';
 export type { ModelScore } from './alignmentScores.js';
 export type { PairResult } from './misalignmentPairs.js';
 export type { PersonaResult } from './personaBenefit.js';
+export type { CalibrationResult } from './calibration.js';
 
 /** A comparison set as reported: what was compared, and what else the store holds. */
 export interface SetSummary {
@@ -38,6 +41,8 @@ export interface CompareResult {
   byGeneration: { family: string; generation: string; baseModels: string[]; baseScore: number | null; pairs: number; d: Interval | null }[];
   domains: DomainMatrix | null;
   persona: PersonaResult[];
+  /** Calibration of the choice distributions over discrete responses, per model and per pair (record version 3 runs). */
+  calibration: CalibrationResult;
   /** Runs not complete whose model the set does not hold (named so that no model silently drops out). */
   notCompared: { runId: string; model: string; format: string; status: string }[];
 }
@@ -52,7 +57,7 @@ export async function compareModels(store: ResultsStore, o: CompareOptions = {})
   const { bootstrap, seed } = compareConfigSchema.parse(definedOnly(o));
   const boot = { reps: bootstrap, seed };
   const { models, perStudy } = alignmentScores(data);
-  const withDraws = misalignmentPairs(data, boot);
+  const withDraws = misalignmentPairs(data, boot, o.excludeStudies);
   return {
     format: data.format,
     set: { ...summarise(data.set), superseded: data.set.superseded },
@@ -66,6 +71,7 @@ export async function compareModels(store: ResultsStore, o: CompareOptions = {})
     byGeneration: misalignmentByGeneration(data, models, withDraws),
     domains: o.domains ? domainMatrix(withDraws) : null,
     persona: personaBenefit(data, boot),
+    calibration: calibration(data, await loadCalibration(store, data), o.excludeStudies),
     notCompared: data.notCompared,
   };
 }

@@ -12,6 +12,8 @@ import { resolveModelFacts, type ModelFacts } from './modelTable.js';
 export interface CompareOptions extends Partial<CompareConfig> {
   modelTable?: Map<string, ModelFacts>;
   domains?: DomainsTable;
+  /** Studies behavioural fine-tunes were trained on: their pairs use the other studies only (`--exclude-studies`). */
+  excludeStudies?: ReadonlySet<string>;
 }
 
 /** A participant's statistics in one run: NLL moments and accuracy counts over discrete responses. */

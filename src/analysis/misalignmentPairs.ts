@@ -13,6 +13,17 @@ export interface PairResult {
   studies: number;
   /** Mean over studies of Cohen's d (post vs base); positive = post-trained less human-like. */
   d: Interval;
+  /** Standard error of that mean over studies: SD of the per-study d (n − 1) / √studies (null under 2 studies). */
+  sem: number | null;
+  /** Mean over the pair's studies of each model's mean response NLL (the studies of the pair only). */
+  meanNllBase: number;
+  meanNllPost: number;
+  /**
+   * A behavioural fine-tune (Centaur) is compared on held-out studies only: those not in `--exclude-studies`.
+   * heldOut: a list was given; excludedStudies: studies both scored that the list left out.
+   */
+  heldOut: boolean;
+  excludedStudies: number;
   /** Share of studies where the base model has the lower mean NLL. */
   baseWins: number;
   /** Mean of (NLL_post − NLL_base) over the responses both scored. */
@@ -37,8 +48,19 @@ export function pairedInterval(studies: PairedStudy[], boot: BootstrapOptions): 
   return studies.length ? bootstrapMeanD(studies, boot.reps, boot.seed) : null;
 }
 
-/** Post-training misalignment per (base, post-trained) pair: Cohen's d per study, its mean, a bootstrap interval. */
-export function misalignmentPairs(data: ComparisonData, boot: BootstrapOptions): PairWithDraws[] {
+/** Standard error of the mean of xs (sample SD / √n), as the reference's pandas `.sem()`; null under 2 values. */
+export function standardError(xs: readonly number[]): number | null {
+  const v = xs.filter(Number.isFinite);
+  if (v.length < 2) return null;
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1) / v.length);
+}
+
+/**
+ * Post-training misalignment per (base, post-trained) pair: Cohen's d per study, its mean, its SEM over studies, a
+ * bootstrap interval. A behavioural fine-tune's pair leaves out the studies it was trained on (`trainingStudies`).
+ */
+export function misalignmentPairs(data: ComparisonData, boot: BootstrapOptions, trainingStudies?: ReadonlySet<string>): PairWithDraws[] {
   const unitOf = new Map(data.main.map((u) => [u.model, u]));
   const pairs: PairWithDraws[] = [];
   for (const f of data.facts.values()) {
@@ -46,18 +68,25 @@ export function misalignmentPairs(data: ComparisonData, boot: BootstrapOptions):
     const postUnit = unitOf.get(f.model);
     if (f.type === 'base' || !f.base || !baseUnit || !postUnit) continue;
     const comparison = data.paired.get(comparisonId(baseUnit, postUnit));
-    const studies = comparison?.studies ?? [];
+    const all = comparison?.studies ?? [];
+    const heldOut = f.type === 'behavioural' && trainingStudies !== undefined;
+    const studies = heldOut ? all.filter((s) => !trainingStudies.has(s.study)) : all;
     const interval = pairedInterval(studies, boot);
     if (!interval) continue;
     const a = totalMoments(studies.flatMap((s) => s.a));
     const b = totalMoments(studies.flatMap((s) => s.b));
+    const perStudy = studies.map((s) => ({ study: s.study, domain: data.domainOf(s.study), d: cohensD(totalMoments(s.a), totalMoments(s.b)) }));
     pairs.push({
       base: f.base, post: f.model, family: f.family, generation: f.generation, type: f.type, studies: studies.length,
       d: { estimate: interval.estimate, low: interval.low, high: interval.high }, draws: interval.draws,
+      sem: standardError(perStudy.map((s) => s.d)),
+      meanNllBase: meanOf(studies.map((s) => mean(totalMoments(s.a)))) ?? Number.NaN,
+      meanNllPost: meanOf(studies.map((s) => mean(totalMoments(s.b)))) ?? Number.NaN,
+      heldOut, excludedStudies: all.length - studies.length,
       baseWins: studies.filter((s) => mean(totalMoments(s.a)) < mean(totalMoments(s.b))).length / studies.length,
       pairedDifference: (b.sum - a.sum) / a.n, pairedResponses: a.n,
       droppedBase: comparison?.onlyA ?? 0, droppedPost: comparison?.onlyB ?? 0, studiesOnlyOne: comparison?.studiesOnlyOne ?? 0,
-      perStudy: studies.map((s) => ({ study: s.study, domain: data.domainOf(s.study), d: cohensD(totalMoments(s.a), totalMoments(s.b)) })),
+      perStudy,
     });
   }
   return pairs.sort((x, y) => (x.post < y.post ? -1 : 1));
@@ -79,7 +108,8 @@ export function misalignmentByGeneration(data: ComparisonData, models: readonly 
     a.family.localeCompare(b.family) || Number(a.generation) - Number(b.generation) || a.generation.localeCompare(b.generation);
   return [...generations.values()].sort(order).map((g) => {
     const bases = models.filter((s) => s.facts?.family === g.family && s.facts.generation === g.generation && s.facts.type === 'base');
-    const ps = pairs.filter((p) => p.family === g.family && p.generation === g.generation);
+    // A behavioural fine-tune is not post-training of its generation (and is measured on other studies).
+    const ps = pairs.filter((p) => p.family === g.family && p.generation === g.generation && p.type !== 'behavioural');
     return {
       ...g, baseModels: bases.map((b) => b.model), baseScore: meanOf(bases.map((b) => b.score)), pairs: ps.length,
       d: averageIntervals(ps.map((p) => ({ ...p.d, draws: p.draws }))) ?? null,

@@ -3,6 +3,7 @@ import { compareConfigSchema, compareConfigShape } from '../analysis/compareConf
 import type { CompareOptions } from '../analysis/loadComparison.js';
 import { loadModelTable } from '../analysis/loadModelTable.js';
 import { readDomainsTable } from '../data/readDomainsTable.js';
+import { readStudyList } from '../data/readStudyList.js';
 import { describeConfigError } from '../eval/evalConfig.js';
 import { UsageError } from '../errors.js';
 import { PROMPT_FORMATS } from '../prompts/types.js';
@@ -13,6 +14,7 @@ export function addAnalysisOptions(cmd: Command): Command {
   return cmd
     .option('--models <table>', "model table: 'paper' (the paper's pairs, built in) or a CSV model,family,generation,size_b,type,base\n(default: inferred from names)")
     .option('--domains <csv>', "domains table: 'study,domain' or the reference's one-hot layout")
+    .option('--exclude-studies <file>', 'studies behavioural fine-tunes (Centaur) were trained on, one name per line: their pairs use\nthe other studies only (example: docs/psych101-studies.txt, the Psych-101 studies)')
     .addOption(new Option('--format <format>', withDefault('prompt format of the runs compared', compareConfigShape.format)).choices(PROMPT_FORMATS))
     .option('--bootstrap <n>', withDefault('bootstrap replicates (0: no intervals)', compareConfigShape.bootstrap))
     .option('--seed <n>', withDefault('bootstrap seed (the same store and seed give the same intervals)', compareConfigShape.seed))
@@ -34,5 +36,6 @@ export async function analysisOptionsFrom(opts: Record<string, unknown>): Promis
     ...parsed.data,
     ...(models && { modelTable: models.table }),
     ...(typeof opts['domains'] === 'string' && { domains: await readDomainsTable(opts['domains']) }),
+    ...(typeof opts['excludeStudies'] === 'string' && { excludeStudies: await readStudyList(opts['excludeStudies']) }),
   };
 }

@@ -1,6 +1,7 @@
 import type { Transcript } from '../data/types.js';
 import type { ModelIdentity } from '../backends/Backend.js';
 import { findChoiceSets } from './choiceSets.js';
+import { choiceDistribution } from './choiceDistribution.js';
 import { DISCRETE_RESPONSE, type StudyProfile } from './studyProfile.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse } from './ResponseScorer.js';
 
@@ -71,6 +72,9 @@ export class BaselineScorer implements ResponseScorer {
       // ln(total) − ln(weight), so that chance is exactly ln |S| or ln K.
       let logp: number;
       let predicted: string | undefined;
+      // The baseline's own distribution over the set (the weights it normalises), for calibration; read before the
+      // sequential counts take this response in.
+      const dist = set && set.letters.length >= 2 ? choiceDistribution(set.letters.map((o) => Math.log(weight(o))), set.letters.indexOf(content)) : undefined;
       if (set) {
         logp = Math.log(weight(content)) - Math.log(set.letters.reduce((s, o) => s + weight(o), 0));
         predicted = this.kind === 'uniform' ? undefined : argmaxOf(seen, set.letters);
@@ -98,6 +102,8 @@ export class BaselineScorer implements ResponseScorer {
         choiceNll: choice ? -logp : null,
         choiceCorrectRestricted: choice ? correct : null,
         choiceRule: set?.rule ?? null, choiceSetSize: set?.letters.length ?? null,
+        choiceSet: set ? set.letters.join('') : null, choiceAnswer: set ? content : null,
+        choiceEntropy: dist?.entropy ?? null, choiceProb: dist?.prob ?? null, choiceMaxProb: dist?.maxProb ?? null, choiceSumSq: dist?.sumSq ?? null,
       };
     });
     return Promise.resolve({ rows, skipped: [], tokensEvaluated: 0, offsetFallbacks: 0 });

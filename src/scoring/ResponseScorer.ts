@@ -35,6 +35,17 @@ export interface ScoredResponse {
   /** Which rule found the choice set of a discrete response, and its size (null for other responses). */
   choiceRule: ChoiceRule | null;
   choiceSetSize: number | null;
+  /** The letters of the choice set, sorted and concatenated (`FJ`), and the human's letter (discrete responses). */
+  choiceSet: string | null;
+  choiceAnswer: string | null;
+  /**
+   * The scorer's distribution over the choice set (where choiceNll is computed; choiceDistribution.ts): its entropy
+   * (nats), the probability of the human's choice, the largest probability (confidence) and Σ p² (for the Brier score).
+   */
+  choiceEntropy: number | null;
+  choiceProb: number | null;
+  choiceMaxProb: number | null;
+  choiceSumSq: number | null;
 }
 
 export interface SkippedResponse {

@@ -7,6 +7,7 @@ import { renderPrompt } from '../prompts/renderPrompt.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
 import { alignSpans } from './alignSpans.js';
 import { findChoiceSets } from './choiceSets.js';
+import { choiceDistribution } from './choiceDistribution.js';
 import { optionTokens } from './optionTokens.js';
 import { pinnedHead, planWindows, type ResponsePositions } from './planWindows.js';
 import { shuffledPersona, type StudyProfile } from './studyProfile.js';
@@ -138,16 +139,8 @@ export class TokenScorer implements ResponseScorer {
         const set = sets[p.index];
         const discrete = set !== undefined;
         const first = mine[0];
-        let choiceNll: number | null = null;
-        let choiceCorrectRestricted: boolean | null = null;
         const alts = first?.alternatives;
-        if (alternativesOf.has(j) && alts) {
-          const target = alts[set?.letters.indexOf(content) ?? -1] ?? Number.NEGATIVE_INFINITY;
-          const max = Math.max(...alts);
-          const lse = max + Math.log(alts.reduce((s, x) => s + Math.exp(x - max), 0));
-          choiceNll = lse - target;
-          choiceCorrectRestricted = target >= max;
-        }
+        const dist = alternativesOf.has(j) && alts ? choiceDistribution(alts, set?.letters.indexOf(content) ?? -1) : undefined;
         rows.push({
           responseIndex: p.index,
           charStart: orig.start,
@@ -161,10 +154,16 @@ export class TokenScorer implements ResponseScorer {
           prefixInView,
           discrete,
           choiceCorrect: discrete && n === 1 && capabilities.top1 ? (first?.top1 ?? null) : null,
-          choiceNll,
-          choiceCorrectRestricted,
+          choiceNll: dist?.nll ?? null,
+          choiceCorrectRestricted: dist?.correct ?? null,
           choiceRule: set?.rule ?? null,
           choiceSetSize: set?.letters.length ?? null,
+          choiceSet: set ? set.letters.join('') : null,
+          choiceAnswer: set ? content : null,
+          choiceEntropy: dist?.entropy ?? null,
+          choiceProb: dist?.prob ?? null,
+          choiceMaxProb: dist?.maxProb ?? null,
+          choiceSumSq: dist?.sumSq ?? null,
         });
       }
     });

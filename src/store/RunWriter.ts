@@ -66,6 +66,12 @@ export class RunWriter implements ResultSink {
           appendNullable(rows, r.choiceCorrectRestricted, (v) => rows.appendBoolean(v));
           appendNullable(rows, r.choiceRule, (v) => rows.appendVarchar(v));
           appendNullable(rows, r.choiceSetSize, (v) => rows.appendInteger(v));
+          appendNullable(rows, r.choiceSet, (v) => rows.appendVarchar(v));
+          appendNullable(rows, r.choiceAnswer, (v) => rows.appendVarchar(v));
+          appendNullable(rows, r.choiceEntropy, (v) => rows.appendDouble(v));
+          appendNullable(rows, r.choiceProb, (v) => rows.appendDouble(v));
+          appendNullable(rows, r.choiceMaxProb, (v) => rows.appendDouble(v));
+          appendNullable(rows, r.choiceSumSq, (v) => rows.appendDouble(v));
           rows.endRow();
         }
         for (const s of o.score?.skipped ?? []) {

@@ -110,7 +110,8 @@ export const HARDEST_RESPONSES_SQL = `
 export function exportResponsesSql(runIds: readonly string[]): string {
   return `SELECT r.run_id, u.model, r.study, r.experiment, r.participant, r.response_index, r.char_start, r.char_end, r.n_tokens,
       r.nll, r.greedy_match, r.first_token_logprob, r.straddle, r.context_tokens, r.prefix_in_view, r.discrete, r.choice_correct, r.choice_nll,
-      r.choice_correct_restricted, r.choice_rule, r.choice_set_size, u.prompt_format, u.context_policy
+      r.choice_correct_restricted, r.choice_rule, r.choice_set_size, r.choice_set, r.choice_answer, r.choice_entropy, r.choice_prob,
+      r.choice_max_prob, r.choice_sum_sq, u.prompt_format, u.context_policy
     FROM responses r JOIN runs u USING (run_id) WHERE r.run_id IN (${sqlList(runIds)})
     ORDER BY r.run_id, r.study, r.experiment, r.participant, r.response_index`;
 }
@@ -234,4 +235,33 @@ export function pairedResponsesSql(pairs: readonly PairRuns[], j: ExportJoins): 
                               AND q.participant = b.participant AND q.response_index = b.response_index)
     SELECT e.*${cols.map((c) => `, ${c}`).join('')} FROM e ${joins.join(' ')}
     ORDER BY e.post_model, e.base_model, e.prompt_format, e.study, e.experiment, e.participant, e.response_index`;
+}
+
+/** An exact sum (as exactSum) over the rows a filter keeps. */
+const exactSumWhere = (expr: string, where: string): string => `coalesce(sum(round((${expr}) * 1e9)::BIGINT) FILTER (WHERE ${where}) / 1e9, 0)`;
+
+/**
+ * Calibration of discrete responses with a choice distribution (record version 3), per (run, study, confidence bin):
+ * bin = ⌊10 · choice_max_prob⌋ (1.0 in bin 9). Per bin: responses, sums of entropy, choice NLL and Brier
+ * (Σ p² − 2 p_human + 1); over the responses with a prediction (choice_correct_restricted not null): their count,
+ * how many were correct and their summed confidence. Per study (repeated on its bins): the participants' own
+ * response entropy summed over responses, Σ_g (m_g ln m_g − Σ_o n_go ln n_go) over groups g = (participant, choice
+ * set) with m_g responses, n_go of them answering o: each response weighs the plug-in entropy of its group.
+ */
+export function calibrationSql(runIds: readonly string[]): string {
+  return `
+    WITH r AS (
+      SELECT run_id, study, experiment, participant, choice_set, choice_answer, choice_entropy, choice_prob, choice_max_prob, choice_sum_sq,
+             choice_nll, choice_correct_restricted AS ok, least(floor(choice_max_prob * 10), 9)::INTEGER AS bin
+      FROM responses WHERE run_id IN (${sqlList(runIds)}) AND choice_entropy IS NOT NULL AND choice_prob IS NOT NULL),
+    bins AS (
+      SELECT run_id, study, bin, count(*)::INTEGER AS n, ${exactSum('choice_entropy')} AS h, ${exactSum('choice_nll')} AS nll,
+             ${exactSum('choice_sum_sq - 2 * choice_prob + 1')} AS brier, count(ok)::INTEGER AS n_ok,
+             count(*) FILTER (WHERE ok)::INTEGER AS k, ${exactSumWhere('choice_max_prob', 'ok IS NOT NULL')} AS conf
+      FROM r GROUP BY run_id, study, bin),
+    g AS (SELECT run_id, study, experiment, participant, choice_set, choice_answer, count(*) AS n FROM r GROUP BY ALL),
+    s AS (SELECT run_id, study, experiment, participant, choice_set, sum(n) AS m, ${exactSum('n * ln(n)')} AS nln FROM g GROUP BY ALL),
+    human AS (SELECT run_id, study, ${exactSum('m * ln(m) - nln')} AS hh FROM s GROUP BY run_id, study)
+    SELECT b.run_id, b.study, b.bin, b.n, b.h, b.nll, b.brier, b.n_ok, b.k, b.conf, h.hh
+    FROM bins b JOIN human h USING (run_id, study) ORDER BY b.run_id, b.study, b.bin`;
 }

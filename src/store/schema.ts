@@ -2,7 +2,7 @@
  * The results database schema. RECORD_VERSION is the version of the run record and row formats: bump it (and
  * CHANGELOG.md) whenever a score or a column changes meaning.
  */
-export const RECORD_VERSION = 2;
+export const RECORD_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -61,10 +61,22 @@ CREATE TABLE IF NOT EXISTS responses (
   choice_nll DOUBLE,
   choice_correct_restricted BOOLEAN,
   choice_rule VARCHAR,                -- offered | instructions | participant | study (discrete responses; record version 2)
-  choice_set_size INTEGER             -- |choice set| of a discrete response: its chance NLL is ln(choice_set_size)
+  choice_set_size INTEGER,            -- |choice set| of a discrete response: its chance NLL is ln(choice_set_size)
+  choice_set VARCHAR,                 -- its letters, sorted (e.g. FJ), and the human's letter (record version 3)
+  choice_answer VARCHAR,
+  choice_entropy DOUBLE,              -- the scorer's distribution over the set (where choice_nll is): entropy, nats;
+  choice_prob DOUBLE,                 -- probability of the human's choice; largest probability (confidence);
+  choice_max_prob DOUBLE,             -- and sum of squared probabilities (Brier = choice_sum_sq - 2 choice_prob + 1)
+  choice_sum_sq DOUBLE
 );
 ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_rule VARCHAR;
 ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_set_size INTEGER;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_set VARCHAR;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_answer VARCHAR;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_entropy DOUBLE;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_prob DOUBLE;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_max_prob DOUBLE;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS choice_sum_sq DOUBLE;
 CREATE TABLE IF NOT EXISTS skipped_responses (
   run_id VARCHAR NOT NULL,
   study VARCHAR NOT NULL,

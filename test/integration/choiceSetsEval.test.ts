@@ -79,6 +79,11 @@ test('franke-style option lists: chance is ln of each answer\'s own list (4 word
   const rows = await queryDb<{ choice_rule: string; choice_set_size: number; n: number }>(db,
     `SELECT choice_rule, choice_set_size, count(*)::INTEGER AS n FROM responses WHERE study = 'lists' AND run_id LIKE 'baseline-uniform-%' GROUP BY ALL ORDER BY ALL`);
   assert.deepEqual(rows.map((r) => [r.choice_rule, r.choice_set_size, r.n]), [['offered', 3, 12], ['offered', 4, 12]]);
+  // Record version 3: the set, the answer and the uniform distribution over the set reach the store, column by column.
+  const dist = await queryDb<{ ok: boolean }>(db, `SELECT bool_and(length(choice_set) = choice_set_size AND contains(choice_set, choice_answer)
+      AND abs(choice_prob - 1.0 / choice_set_size) < 1e-12 AND choice_max_prob = choice_prob AND abs(choice_sum_sq - 1.0 / choice_set_size) < 1e-12
+      AND abs(choice_entropy - ln(choice_set_size)) < 1e-12) AS ok FROM responses WHERE study = 'lists' AND run_id LIKE 'baseline-uniform-%'`);
+  assert.equal(dist[0]!.ok, true);
 });
 
 test('a participant whose letters differ from the study\'s: frequency cannot borrow other participants\' letters (P = 1/2)', () => {

@@ -79,3 +79,22 @@ test('windowed scoring keeps every response, and responses in the first window s
   });
   assert.ok(same >= 1 && same < b.length, `some responses in the first window (${same}) and some later`);
 });
+
+test('record version 3: the stored choice distribution of a real model is one distribution over the set, agreeing with choice_nll', { skip, timeout: 600_000 }, async () => {
+  const { dir } = await writeRealSubset({ studies: ['thoma2025problearn', 'franke2024bayesian'], perStudy: 2, maxChars: 2400 });
+  const db = join(makeTempDir(), 'c.duckdb');
+  const r = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '2048', '--gpu', 'cpu', '--db', db, '--json']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const inst = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
+  const c = await inst.connect();
+  const q = await c.runAndReadAll(`SELECT count(*)::INTEGER AS n,
+      count(*) FILTER (WHERE abs(choice_nll + ln(choice_prob)) < 1e-9 AND choice_prob <= choice_max_prob + 1e-15 AND choice_max_prob >= 1.0 / choice_set_size - 1e-12
+        AND choice_entropy >= -1e-12 AND choice_entropy <= ln(choice_set_size) + 1e-9 AND choice_sum_sq >= 1.0 / choice_set_size - 1e-12 AND choice_sum_sq <= 1 + 1e-12
+        AND choice_correct_restricted = (choice_prob >= choice_max_prob) AND length(choice_set) = choice_set_size AND contains(choice_set, choice_answer))::INTEGER AS ok
+    FROM responses WHERE choice_nll IS NOT NULL`);
+  const [row] = q.getRowObjectsJson() as { n: number; ok: number }[];
+  c.closeSync();
+  inst.closeSync();
+  assert.ok(row!.n > 20, `${row!.n} responses with a choice distribution`);
+  assert.equal(row!.ok, row!.n);
+});

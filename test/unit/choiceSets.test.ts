@@ -133,6 +133,29 @@ test('TokenScorer: choice-restricted NLL renormalises over the response\'s own s
   assert.equal(row.choiceSetSize, 2);
   assert.ok(Math.abs(row.choiceNll! - expected) < 1e-12, `${row.choiceNll} vs ${expected}`);
   assert.equal(row.choiceCorrectRestricted, false, 'B is more probable than D');
+  // The stored distribution over {B, D} (record version 3), against a direct softmax of the two log-probabilities.
+  const pB = Math.exp(lp('B')) / (Math.exp(lp('B')) + Math.exp(lp('D')));
+  const pD = 1 - pB;
+  const near = (x: number | null, y: number, what: string): void => assert.ok(x !== null && Math.abs(x - y) < 1e-12, `${what}: ${x} vs ${y}`);
+  assert.deepEqual([row.choiceSet, row.choiceAnswer], ['BD', 'D']);
+  near(row.choiceProb, pD, 'p(human)');
+  near(row.choiceMaxProb, pB, 'confidence');
+  near(row.choiceEntropy, -(pB * Math.log(pB) + pD * Math.log(pD)), 'entropy');
+  near(row.choiceSumSq, pB * pB + pD * pD, 'Σ p²');
+  near(row.choiceSumSq! - 2 * row.choiceProb! + 1, (pB - 0) ** 2 + (pD - 1) ** 2, 'Brier');
+});
+
+test('baselines store their own distribution over the choice set: uniform 1/|S|, sequential from earlier answers', async () => {
+  const t = transcript('Press the C key or the W key. <<C>> <<C>> <<W>>');
+  const u = await new BaselineScorer('uniform').scoreParticipant(t, profile(['C', 'W']));
+  assert.deepEqual(u.rows.map((r) => [r.choiceSet, r.choiceAnswer, r.choiceProb, r.choiceMaxProb, r.choiceSumSq]), Array.from({ length: 3 }, (_, i) => ['CW', 'CCW'[i], 0.5, 0.5, 0.5]));
+  assert.ok(Math.abs(u.rows[0]!.choiceEntropy! - Math.log(2)) < 1e-12);
+  // Sequential, third answer W after C, C: weights C 2 + 1, W 0 + 1 → p = (3/4, 1/4), read before W is counted.
+  const s = await new BaselineScorer('sequential').scoreParticipant(t, profile(['C', 'W']));
+  const r = s.rows[2]!;
+  assert.deepEqual([r.choiceProb, r.choiceMaxProb, r.choiceSumSq], [0.25, 0.75, 0.625]);
+  assert.ok(Math.abs(r.choiceEntropy! - -(0.75 * Math.log(0.75) + 0.25 * Math.log(0.25))) < 1e-12);
+  assert.ok(Math.abs(r.choiceNll! - -Math.log(r.choiceProb!)) < 1e-12, 'the same distribution as choice_nll');
 });
 
 test('real studies: the first 20 participants of each get sets that hold every answer, of the sizes offered', { skip: noSharedData }, async () => {

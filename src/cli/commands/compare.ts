@@ -49,10 +49,11 @@ export function renderCompare(r: CompareResult): string {
   if (r.notCompared.length) {
     out.push(`not compared (no complete run): ${r.notCompared.map((x) => `${x.model} (${x.format}, run ${x.runId} ${x.status})`).join('; ')}`);
   }
-  if (r.pairs.length) {
+  const postTrained = r.pairs.filter((p) => p.type !== 'behavioural');
+  if (postTrained.length) {
     out.push('', "Post-training misalignment: mean over studies of Cohen's d (post − base), 95% bootstrap interval; > 0 = post-trained less human-like");
-    out.push(formatTable(['post-trained', 'base', 'type', 'studies', 'd [95% CI]', 'base wins', 'paired Δ NLL', 'responses', 'dropped (base/post)'],
-      r.pairs.map((p) => [p.post, p.base, p.type, p.studies, ci(p.d), pct(p.baseWins), num(p.pairedDifference), p.pairedResponses, `${p.droppedBase}/${p.droppedPost}`])));
+    out.push(formatTable(['post-trained', 'base', 'type', 'studies', 'd [95% CI]', 'SEM', 'base wins', 'paired Δ NLL', 'responses', 'dropped (base/post)'],
+      postTrained.map((p) => [p.post, p.base, p.type, p.studies, ci(p.d), num(p.sem), pct(p.baseWins), num(p.pairedDifference), p.pairedResponses, `${p.droppedBase}/${p.droppedPost}`])));
     if (r.pairs.some((p) => p.droppedBase || p.droppedPost || p.studiesOnlyOne)) {
       out.push('(a pair is compared on the responses both runs scored; dropped = scored by one run only, e.g. skipped by the other: see `humanlike runs`)');
     }
@@ -61,6 +62,7 @@ export function renderCompare(r: CompareResult): string {
   } else {
     out.push('', 'No (base, post-trained) pairs among the compared runs: run a base model and its post-trained version to measure misalignment.');
   }
+  out.push(...renderBehavioural(r));
   if (r.domains) {
     out.push('', "Misalignment by domain (mean Cohen's d over the domain's studies)");
     out.push(formatTable(['pair', ...r.domains.domains, 'mean'], [
@@ -73,8 +75,39 @@ export function renderCompare(r: CompareResult): string {
     out.push(formatTable(['model', 'studies', 'participants', 'persona vs raw', 'shuffled vs raw', 'persona vs shuffled'],
       r.persona.map((p) => [p.model, p.studies, p.participants, ci(p.personaVsRaw), ci(p.shuffledVsRaw), ci(p.personaVsShuffled)])));
   }
+  out.push(...renderCalibration(r));
   if (r.unclassified.length) out.push('', `unclassified models (left out of pairs): ${r.unclassified.join(', ')}`);
   return out.join('\n');
+}
+
+/** Behavioural fine-tunes (Centaur) against their base, on held-out studies: mean d ± SEM as the paper reports, beside the interval. */
+function renderBehavioural(r: CompareResult): string[] {
+  const ps = r.pairs.filter((p) => p.type === 'behavioural');
+  if (!ps.length) return [];
+  const out = ['', "Behavioural fine-tunes on held-out studies: mean over studies of Cohen's d (fine-tune − base) ± SEM over studies, 95% bootstrap",
+    'interval; < 0 = the fine-tune predicts humans better (the reference prints base − fine-tune, the opposite sign)'];
+  out.push(formatTable(['fine-tune', 'base', 'held-out studies', 'excluded', 'mean d ± SEM', 'd [95% CI]', 'NLL base', 'NLL fine-tune'],
+    ps.map((p) => [p.post, p.base, p.studies, p.heldOut ? p.excludedStudies : 'no list', `${num(p.d.estimate)} ± ${num(p.sem)}`, ci(p.d), num(p.meanNllBase), num(p.meanNllPost)])));
+  if (ps.some((p) => !p.heldOut)) out.push('(no --exclude-studies: compared on every study, the fine-tune\'s training studies included; see docs/psych101-studies.txt)');
+  return out;
+}
+
+/** Calibration of the choice distributions (discrete responses of record version 3 runs), per model and per pair. */
+function renderCalibration(r: CompareResult): string[] {
+  const { models, pairs } = r.calibration;
+  if (!models.length) return [];
+  const out = ['', 'Calibration over choice sets (discrete responses; means over studies): predictive entropy vs the participants\' own response',
+    'entropy (nats), choice NLL (= entropy when calibrated; higher = overconfident), Brier score, expected calibration error (10 bins)'];
+  out.push(formatTable(['model', 'studies', 'responses', 'accuracy', 'entropy', 'human entropy', 'choice NLL', 'Brier', 'ECE'],
+    models.map((m) => [m.model, m.studies, m.responses, pct(m.accuracy), num(m.entropy), num(m.humanEntropy), num(m.choiceNll), num(m.brier), num(m.ece)])));
+  if (pairs.length) {
+    const d = (a: number | null, b: number | null): string => (a === null || b === null ? '-' : `${num(b)} (${b - a >= 0 ? '+' : ''}${num(b - a)})`);
+    out.push('', 'Calibration per pair, on the studies both have: post-trained value (post − base)');
+    out.push(formatTable(['post-trained', 'base', 'type', 'studies', 'accuracy', 'entropy', 'choice NLL', 'Brier', 'ECE'],
+      pairs.map((p) => [p.post, p.base, p.type, p.postSide.studies, pct(p.postSide.accuracy), d(p.baseSide.entropy, p.postSide.entropy),
+        d(p.baseSide.choiceNll, p.postSide.choiceNll), d(p.baseSide.brier, p.postSide.brier), d(p.baseSide.ece, p.postSide.ece)])));
+  }
+  return out;
 }
 
 /** Which runs were compared, and which other comparison sets the store holds (never mixed in). */
