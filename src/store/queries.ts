@@ -235,3 +235,12 @@ export function pairedResponsesSql(pairs: readonly PairRuns[], j: ExportJoins): 
     SELECT e.*${cols.map((c) => `, ${c}`).join('')} FROM e ${joins.join(' ')}
     ORDER BY e.post_model, e.base_model, e.prompt_format, e.study, e.experiment, e.participant, e.response_index`;
 }
+
+/**
+ * Chance accuracy of the given runs' discrete responses: per study the mean of 1/|choice set|, then the mean over
+ * studies (as accuracy is aggregated). Run ids are quoted by the caller with sqlString.
+ */
+export const chanceAccuracySql = (quotedRunIds: readonly string[]): string => `
+  SELECT avg(m) AS chance FROM (
+    SELECT study, avg(1.0 / choice_set_size) AS m FROM responses
+    WHERE run_id IN (${quotedRunIds.join(', ')}) AND discrete AND choice_set_size > 0 GROUP BY study)`;
