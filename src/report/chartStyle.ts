@@ -38,8 +38,11 @@ export function typeColourScale(types: Iterable<string>): { domain: string[]; ra
   return { domain, range: domain.map((t, i) => TYPE_COLOURS[t] ?? ['#17becf', '#bcbd22', '#e377c2', '#7f7f7f'][i % 4]!) };
 }
 
-/** A categorical scheme with 20 distinct colours: no two of up to 20 categories share one. */
-export const MANY_CATEGORIES = 'tableau20';
+/**
+ * A categorical colour scale for n categories: 10 well-separated colours up to 10, else 20 (tableau20, whose pairs
+ * are light and dark shades of one hue) so that no two categories ever share a colour.
+ */
+export const categoricalScale = (n: number): { scheme: string } => ({ scheme: n <= 10 ? 'tableau10' : 'tableau20' });
 
 /** Panel of a model in the size charts: family and major generation ("Qwen 3", "Llama 3.x" when 3, 3.1 and 3.2 mix). */
 export function panelsOf(facts: readonly { family: string; generation: string }[]): (f: { family: string; generation: string }) => string {

@@ -1,5 +1,5 @@
 import type { CompareResult } from '../analysis/compareModels.js';
-import { chartBase, MANY_CATEGORIES, type ChartSpec } from './chartStyle.js';
+import { chartBase, categoricalScale, type ChartSpec } from './chartStyle.js';
 import { accuracyChart, chatTemplateChart, fig2Chart, fig3Chart, fig4Chart, fig5Chart } from './paperCharts.js';
 
 export type { ChartRow, ChartSpec } from './chartStyle.js';
@@ -37,8 +37,8 @@ function datasetChart(dataset: DatasetRow[]): ChartSpec | null {
       encoding: {
         y: { field: 'study', type: 'nominal', sort: '-x', title: null },
         x: { field: 'responses', type: 'quantitative', title: 'Responses scored' },
-        // 20 distinct colours: the paper's 11 domains (and "no domain") never share one.
-        color: { field: 'domain', type: 'nominal', title: 'Domain', scale: { scheme: MANY_CATEGORIES } },
+        // Up to 20 distinct colours: the paper's 11 domains (and "no domain") never share one.
+        color: { field: 'domain', type: 'nominal', title: 'Domain', scale: categoricalScale(new Set(rows.map((r) => r.domain)).size) },
         tooltip: [{ field: 'study' }, { field: 'participants' }, { field: 'responses' }],
       },
     },

@@ -1,5 +1,5 @@
 import type { CompareResult, ModelScore } from '../analysis/compareModels.js';
-import { average, chartBase, MANY_CATEGORIES, panelsOf, typeColourScale, type ChartRow, type ChartSpec } from './chartStyle.js';
+import { average, chartBase, categoricalScale, panelsOf, typeColourScale, type ChartRow, type ChartSpec } from './chartStyle.js';
 
 type Sized = ModelScore & { facts: NonNullable<ModelScore['facts']> & { sizeB: number } };
 const sizedModels = (c: CompareResult): Sized[] => c.models.filter((m): m is Sized => typeof m.facts?.sizeB === 'number' && m.facts.sizeB > 0);
@@ -32,13 +32,13 @@ export function fig2Chart(c: CompareResult): ChartSpec | null {
   if (!rows.length) return null;
   const colour = { field: 'type', type: 'nominal', title: 'Model type', scale: typeColourScale(rows.map((r) => r.type)) };
   const x = { field: 'size_b', type: 'quantitative', scale: LOG_SIZE, title: 'Parameters (billions, log scale)' };
-  const y = { field: 'nll', type: 'quantitative', scale: { zero: false, padding: 10 }, title: 'Mean response NLL (nats, lower = more human-like)' };
+  const y = { field: 'nll', type: 'quantitative', scale: { zero: false, padding: 10 }, title: 'Mean response NLL (nats; lower = more human-like)' };
   return {
     id: 'fig2-nll-vs-size', title: 'Fig. 2 — Response NLL against model size', rows,
     caption: 'Alignment score (per study the mean response NLL, then the mean over studies; nats) by parameter count, one panel per family and major generation, one line per model type. Models of one panel, size and type are averaged, as in the paper (the CSV names them).',
     spec: {
       ...chartBase(), title: 'Response NLL vs. model size', data: { values: rows },
-      ...facetByPanel(230, 260, [
+      ...facetByPanel(240, 340, [
         { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color: colour } },
         { mark: { type: 'point', filled: true, size: 70 }, encoding: { x, y, color: colour, tooltip: [{ field: 'models' }, { field: 'nll', format: '.3f' }] } },
       ]),
@@ -55,9 +55,9 @@ export function fig3Chart(c: CompareResult): ChartSpec | null {
   const right: ChartRow[] = c.pairs.map((p) => ({ panel: 'misalignment', series: series(p), model: p.post, base: p.base, type: p.type, size_b: c.models.find((m) => m.model === p.post)?.facts?.sizeB ?? null, value: p.d.estimate }));
   if (!right.length) return null;
   const used = order.filter((g) => [...left, ...right].some((r) => r['series'] === g));
-  const colour = { field: 'series', type: 'nominal', title: 'Generation', sort: used, scale: { scheme: MANY_CATEGORIES } };
+  const colour = { field: 'series', type: 'nominal', title: 'Generation', sort: used, scale: categoricalScale(used.length) };
   const gx = { field: 'series', type: 'nominal', sort: used, title: 'Generation', axis: { labelAngle: -30 } };
-  const dy = { field: 'value', type: 'quantitative', title: "Post-training misalignment (Cohen's d, post − base)" };
+  const dy = { field: 'value', type: 'quantitative', title: "Misalignment (Cohen's d)" };
   return {
     id: 'fig3-generations', title: 'Fig. 3 — Model generations', rows: [...left, ...right],
     caption: "Left: base models' response NLL by size, one line per generation. Right: each (base, post-trained) pair's Cohen's d (mean over studies; > 0 = the post-trained model is less human-like), grouped by generation: box from the lowest to the highest pair with the quartiles, black tick = mean, points = pairs.",
@@ -77,7 +77,7 @@ export function fig3Chart(c: CompareResult): ChartSpec | null {
             { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } },
             { mark: { type: 'boxplot', extent: 'min-max', opacity: 0.35, median: { color: 'transparent' }, size: 36 }, encoding: { x: gx, y: dy, color: colour } },
             { mark: { type: 'tick', color: '#111', thickness: 2, size: 36 }, encoding: { x: gx, y: { aggregate: 'mean', field: 'value', type: 'quantitative' } } },
-            { mark: { type: 'point', filled: true, size: 45, stroke: 'white', strokeWidth: 0.6 }, encoding: { x: gx, y: dy, color: colour, tooltip: [{ field: 'model' }, { field: 'base' }, { field: 'type' }, { field: 'value', format: '.3f', title: 'd' }] } },
+            { mark: { type: 'point', filled: true, size: 55, stroke: 'white', strokeWidth: 0.6 }, encoding: { x: gx, y: dy, color: colour, shape: { field: 'type', type: 'nominal', title: 'Post-training' }, tooltip: [{ field: 'model' }, { field: 'base' }, { field: 'type' }, { field: 'value', format: '.3f', title: 'd' }] } },
           ],
         },
       ],
@@ -106,7 +106,10 @@ export function fig4Chart(c: CompareResult): ChartSpec | null {
       encoding: { x: { field: 'domain', type: 'nominal', sort: columns, title: null, axis: { labelAngle: -35, orient: 'bottom' } }, y: { field: 'row', type: 'nominal', sort: rowOrder, title: null } },
       layer: [
         { mark: { type: 'rect', stroke: 'white', strokeWidth: 1 }, encoding: { color: { field: 'd', type: 'quantitative', title: "Cohen's d", scale: { scheme: 'redblue', reverse: true, domain: [-extent, extent], clamp: true } }, tooltip: [{ field: 'pair' }, { field: 'domain' }, { field: 'd', format: '.3f' }] } },
-        { mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'd', type: 'quantitative', format: '.2f' }, color: { condition: { test: `abs(datum.d) > ${0.6 * extent}`, value: 'white' }, value: '#111' }, fontWeight: { condition: { test: "datum.row === 'Average'", value: 'bold' }, value: 'normal' } } },
+        ...[["datum.row !== 'Average'", 'normal'], ["datum.row === 'Average'", 'bold']].map(([test, weight]) => ({
+          transform: [{ filter: test }], mark: { type: 'text', fontSize: 10, fontWeight: weight },
+          encoding: { text: { field: 'd', type: 'quantitative', format: '.2f' }, color: { condition: { test: `abs(datum.d) > ${0.6 * extent}`, value: 'white' }, value: '#111' } },
+        })),
       ],
     },
   };
@@ -126,25 +129,27 @@ export function fig5Chart(c: CompareResult): ChartSpec | null {
   })));
   if (!rows.length) return null;
   const panels = ['Base models', 'Post-trained models', 'Unclassified models'].filter((x) => rows.some((r) => r['panel'] === x));
-  const x = { field: 'model', type: 'nominal', sort: order.map((p) => p.model), title: null, axis: { labelAngle: -35 } };
-  const y = { field: 'benefit', type: 'quantitative', title: "Metadata benefit: Cohen's d (raw − persona); > 0 = the persona helped" };
-  const colour = { field: 'family', type: 'nominal', title: 'Family', scale: { scheme: MANY_CATEGORIES } };
+  // The panel's name is its x-axis title (below the models: panel titles above would not line up).
+  const px = (panel: string): Record<string, unknown> => ({ field: 'model', type: 'nominal', sort: order.map((p) => p.model), title: panel, axis: { labelAngle: -35, titleFontSize: 13, titlePadding: 8 } });
+  const y = { field: 'benefit', type: 'quantitative', title: ["Metadata benefit (Cohen's d, raw − persona)", '> 0: stating the participant helped'] };
+  const colour = { field: 'family', type: 'nominal', title: 'Family', scale: categoricalScale(new Set(rows.map((r) => r['family'])).size) };
   return {
     id: 'fig5-persona', title: 'Fig. 5 — Does stating the participant help?', rows,
     caption: "Per model and study, Cohen's d of response NLL without minus with the participant's metadata stated before the transcript (same participants and responses), so positive = the metadata helped (the sign of the paper's Fig. 5; compare's table prints the opposite sign, persona − raw). Box: lowest to highest study with quartiles; black tick: the mean over studies; points: studies.",
     spec: {
       ...chartBase(), title: 'Metadata benefit per model', data: { values: rows },
-      facet: { column: { field: 'panel', type: 'nominal', sort: panels, title: null, header: { labelFontWeight: 'bold' } } },
-      spec: {
-        width: { step: 56 }, height: 260,
+      // One view per panel (not a facet): each panel's x holds only its own models, the y axis is shared.
+      hconcat: panels.map((panel, i) => ({
+        width: 62 * new Set(rows.filter((r) => r['panel'] === panel).map((r) => r['model'])).size, height: 380,
+        transform: [{ filter: { field: 'panel', equal: panel } }],
         layer: [
           { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } },
-          { mark: { type: 'boxplot', extent: 'min-max', opacity: 0.35, median: { color: 'transparent' }, size: 30 }, encoding: { x, y, color: colour } },
-          { mark: { type: 'tick', color: '#111', thickness: 2, size: 30 }, encoding: { x, y: { aggregate: 'mean', field: 'benefit', type: 'quantitative' } } },
-          { mark: { type: 'point', filled: true, size: 30, opacity: 0.8 }, encoding: { x, y, color: colour, tooltip: [{ field: 'model' }, { field: 'study' }, { field: 'benefit', format: '.3f' }] } },
+          { mark: { type: 'boxplot', extent: 'min-max', opacity: 0.35, median: { color: 'transparent' }, size: 30 }, encoding: { x: px(panel), y: i ? { ...y, axis: { title: null } } : y, color: colour } },
+          { mark: { type: 'tick', color: '#111', thickness: 2, size: 30 }, encoding: { x: px(panel), y: { aggregate: 'mean', field: 'benefit', type: 'quantitative' } } },
+          { mark: { type: 'point', filled: true, size: 30, opacity: 0.8 }, encoding: { x: px(panel), y, color: colour, tooltip: [{ field: 'model' }, { field: 'study' }, { field: 'benefit', format: '.3f' }] } },
         ],
-      },
-      resolve: { scale: { x: 'independent' } },
+      })),
+      resolve: { scale: { y: 'shared' } }, spacing: 40,
     },
   };
 }
@@ -166,7 +171,10 @@ export function accuracyChart(c: CompareResult, chance: number | null): ChartSpe
     spec: {
       ...chartBase(), title: 'Accuracy vs. model size', data: { values: rows },
       ...facetByPanel(230, 240, [
-        ...(chance === null ? [] : [{ mark: { type: 'rule', color: '#999', strokeDash: [2, 3], strokeWidth: 1.5 }, encoding: { y: { aggregate: 'mean', field: 'chance', type: 'quantitative' } } }]),
+        ...(chance === null ? [] : [
+          { mark: { type: 'rule', color: '#888', strokeDash: [2, 3], strokeWidth: 1.5 }, encoding: { y: { aggregate: 'mean', field: 'chance', type: 'quantitative' } } },
+          { mark: { type: 'text', color: '#666', align: 'right', baseline: 'bottom', dy: -2, x: 'width', dx: -4, fontSize: 10 }, encoding: { y: { aggregate: 'mean', field: 'chance', type: 'quantitative' }, text: { value: 'chance' } } },
+        ]),
         { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color: colour, strokeDash: dash, detail: { field: 'prediction' } } },
         { mark: { type: 'point', filled: true, size: 55 }, encoding: { x, y, color: colour, tooltip: [{ field: 'models' }, { field: 'prediction' }, { field: 'accuracy', format: '.1%' }] } },
       ]),
@@ -194,7 +202,7 @@ export function chatTemplateChart(raw: CompareResult, chat: CompareResult | null
     spec: {
       ...chartBase(), title: 'Response NLL with and without the chat template', data: { values: rows },
       ...facetByPanel(230, 240, [
-        { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color: colour, strokeDash: { field: 'template', type: 'nominal', sort: ['no template', 'chat template'], legend: null }, detail: { field: 'type' } } },
+        { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color: colour, strokeDash: { field: 'template', type: 'nominal', sort: ['no template', 'chat template'], title: 'Prompt' }, detail: { field: 'type' } } },
         { mark: { type: 'point', filled: true, size: 60 }, encoding: { x, y, color: colour, shape: { field: 'type', type: 'nominal', title: 'Model type' }, tooltip: [{ field: 'model' }, { field: 'template' }, { field: 'nll', format: '.3f' }] } },
       ]),
     },
