@@ -62,8 +62,11 @@ export async function writeReport(store: ResultsStore, o: ReportOptions): Promis
   const specs = buildCharts(compare, await datasetRows(store, o.domains), { chance: await chanceAccuracy(store, compare), chat });
   const charts = await Promise.all(specs.map(async (s) => ({ ...s, svg: await renderSvg(s.spec) })));
   const used = new Set(compare.runs.map((r) => r.runId));
-  const runs = ((await store.listRuns()) as RunRecord[]).filter((r) => used.has(r.runId));
-  const examples = o.source ? await hardestResponses(store, runs, o.source) : [];
+  // Examples come from a run of the compared set that scored --source, else from any run that did (a baseline scored
+  // alone forms a comparison set of its own).
+  const all = (await store.listRuns()) as RunRecord[];
+  const runs = all.filter((r) => used.has(r.runId));
+  const examples = o.source ? await hardestResponses(store, [...runs, ...all.filter((r) => !used.has(r.runId))], o.source) : [];
   const files: string[] = [o.out];
   await ensureParentDir(o.out);
   await writeFile(o.out, buildReport({ compare, charts, runs, examples, generatedAt: new Date().toISOString() }));
