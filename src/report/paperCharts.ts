@@ -88,7 +88,7 @@ export function fig3Chart(c: CompareResult): ChartSpec | null {
 /** Fig. 4: pairs × domains, rows sorted by their mean (most human-like post-training first) and an Average row. */
 export function fig4Chart(c: CompareResult): ChartSpec | null {
   const m = c.domains;
-  if (!m || !m.rows.length) return null;
+  if (!m?.rows.length) return null;
   const short = new Map(c.pairs.map((p) => [`${p.post} vs ${p.base}`, p.post]));
   const rows = [...m.rows].sort((a, b) => (a.mean ?? Infinity) - (b.mean ?? Infinity));
   const columns = m.domains.map((d, i) => ({ d, mean: m.columnMeans[i] ?? null })).sort((a, b) => (a.mean ?? Infinity) - (b.mean ?? Infinity)).map((x) => x.d);

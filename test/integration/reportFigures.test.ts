@@ -83,6 +83,7 @@ test("each figure's CSV holds the analysis numbers (compare --json on the same s
   // Accuracy: the models' accuracy, and chance = mean over studies of the mean of 1/|choice set| (2 + study % 3 options here).
   const acc = readChartCsv(csv, 'accuracy-vs-size');
   for (const m of raw.models.filter((x) => x.accuracy !== null && x.facts)) close(Number(acc.find((x) => x['models'] === m.model && x['prediction'] === 'whole vocabulary (argmax)')!['accuracy']), m.accuracy!, `accuracy ${m.model}`);
+  for (const m of raw.models.filter((x) => x.accuracyRestricted !== null && x.facts)) close(Number(acc.find((x) => x['models'] === m.model && x['prediction'] === 'among the options')!['accuracy']), m.accuracyRestricted!, `accuracy (options) ${m.model}`);
   const chance = Array.from({ length: 22 }, (_, s) => 1 / (2 + (s % 3))).reduce((a, b) => a + b, 0) / 22;
   for (const row of acc) close(Number(row['chance']), chance, 'chance');
 
