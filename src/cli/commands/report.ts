@@ -7,7 +7,7 @@ import { formatCount } from '../../util/formatCount.js';
 export function registerReport(program: Command): void {
   const cmd = program
     .command('report')
-    .description("Write one self-contained HTML file with the paper's figures (Fig. 2 NLL vs size, Fig. 3 generations,\nFig. 4 domains, Fig. 5 persona benefit, accuracy vs size, Fig. S1 chat template), the dataset overview, the tables\nof 'compare' with per-study d and persona benefit, and the run records. No model is called; the file makes no\nexternal request. --png/--svg also write each chart as a file, with its data as CSV (--csv: the CSV alone).")
+    .description("Write one self-contained HTML file: the paper's figures (Fig. 2 NLL vs size,\nFig. 3 generations, Fig. 4 domains, Fig. 5 persona benefit, accuracy vs size,\nFig. S1 chat template), the dataset overview, the tables of 'compare' with\nper-study d and persona benefit, and the run records. No model is called; the\nfile makes no external request. --png/--svg also write each chart as a file,\nwith its data as CSV (--csv: the CSV alone).")
     .option('--db <file>', `results database (default: ${DEFAULT_DB})`)
     .option('--out <file>', `HTML file to write (default: ${DEFAULT_REPORT})`)
     .option('--png <dir>', 'also write each chart as PNG into this folder')
