@@ -1,4 +1,6 @@
+import { totalMoments } from './alignmentScores.js';
 import type { Interval, PairedStudy } from './bootstrap.js';
+import { cohensD } from './cohensD.js';
 import type { RunUnit } from './comparisonSets.js';
 import { comparisonId, type ComparisonData } from './loadComparison.js';
 import { pairedInterval, type BootstrapOptions } from './misalignmentPairs.js';
@@ -11,6 +13,8 @@ export interface PersonaResult {
   personaVsRaw: Interval;
   shuffledVsRaw: Interval | null;
   personaVsShuffled: Interval | null;
+  /** Per study, Cohen's d of persona vs raw (the same sign as personaVsRaw). */
+  perStudy: { study: string; d: number }[];
 }
 
 const strip = (i: (Interval & { draws: Float64Array }) | null): Interval | null => (i ? { estimate: i.estimate, low: i.low, high: i.high } : null);
@@ -30,6 +34,7 @@ export function personaBenefit(data: ComparisonData, boot: BootstrapOptions): Pe
       model: r.model, studies: vsRaw.length, participants: vsRaw.reduce((n, x) => n + x.a.length, 0), personaVsRaw,
       shuffledVsRaw: s ? strip(pairedInterval(studiesOf(r, s), { ...boot, seed: boot.seed + 2 })) : null,
       personaVsShuffled: s ? strip(pairedInterval(studiesOf(s, p), { ...boot, seed: boot.seed + 3 })) : null,
+      perStudy: vsRaw.map((x) => ({ study: x.study, d: cohensD(totalMoments(x.a), totalMoments(x.b)) })),
     });
   }
   return out;

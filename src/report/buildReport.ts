@@ -22,7 +22,9 @@ export interface ReportInput {
   generatedAt: string;
 }
 
-const ci = (i: Interval | null | undefined): string => (i ? `${i.estimate.toFixed(3)} <span class="ci">[${i.low.toFixed(3)}, ${i.high.toFixed(3)}]</span>` : '–');
+// With --bootstrap 0 the bounds are NaN: show the estimate alone.
+const ci = (i: Interval | null | undefined): string => (!i ? '–' : Number.isFinite(i.low) && Number.isFinite(i.high)
+  ? `${i.estimate.toFixed(3)} <span class="ci">[${i.low.toFixed(3)}, ${i.high.toFixed(3)}]</span>` : i.estimate.toFixed(3));
 const num = (x: number | null | undefined, d = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
 
@@ -35,7 +37,32 @@ h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px sol
 table{border-collapse:collapse;margin:.8rem 0;font-size:.88rem}th,td{border-bottom:1px solid #e4e4e4;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f5f5f5}.ci{color:#666;font-size:.85em}figure{margin:1.2rem 0}figcaption{color:#555;font-size:.9rem;max-width:760px}
 .chart svg{max-width:100%;height:auto}.response{background:#fff3c4;font-weight:bold}.context{color:#555;white-space:pre-wrap;font-family:"DejaVu Sans Mono",monospace;font-size:.82rem}
-details{margin:.4rem 0}code{font-size:.85em}.note{color:#555}`;
+details{margin:.4rem 0}.wide{overflow-x:auto;max-width:100%}code{font-size:.85em}.note{color:#555}`;
+
+/** Per-study d of every pair, and the persona comparison with its per-study benefit: the charts' numbers as tables. */
+function studyTables(c: CompareResult): string[] {
+  const parts: string[] = [];
+  const wide = (header: string[], rows: string[][]): string => `<div class="wide">${table(header, rows)}</div>`;
+  if (c.pairs.length) {
+    const studies = [...new Set(c.pairs.flatMap((p) => p.perStudy.map((s) => s.study)))].sort();
+    const d = c.pairs.map((p) => new Map(p.perStudy.map((s) => [s.study, s.d])));
+    parts.push("<h2>Misalignment per study</h2><p class=\"note\">Cohen's d (post − base) per study and pair (columns: post-trained model; its base is in the table above); the last row is the mean over studies.</p>");
+    parts.push(wide(['study', 'domain', ...c.pairs.map((p) => p.post)], [
+      ...studies.map((s) => [e(s), e(c.pairs.flatMap((p) => p.perStudy).find((x) => x.study === s)?.domain ?? '–'), ...d.map((m) => num(m.get(s), 3))]),
+      ['<b>mean</b>', '', ...c.pairs.map((p) => `<b>${num(p.d.estimate)}</b>`)],
+    ]));
+  }
+  if (c.persona.length) {
+    parts.push("<h2>Persona benefit</h2><p class=\"note\">The same participants and responses scored with and without their metadata stated first. Benefit = Cohen's d (raw − persona): positive when the metadata helped (the sign of the paper's Fig. 5). The d columns are (first − second format), as <code>compare</code> prints them: negative when the first format predicts better; the shuffled persona (another participant's metadata) is the control.</p>");
+    parts.push(table(['model', 'studies', 'participants', 'benefit', 'd persona − raw [95% CI]', 'd shuffled − raw [95% CI]', 'd persona − shuffled [95% CI]'],
+      c.persona.map((p) => [e(p.model), String(p.studies), String(p.participants), num(-p.personaVsRaw.estimate), ci(p.personaVsRaw), ci(p.shuffledVsRaw), ci(p.personaVsShuffled)])));
+    const studies = [...new Set(c.persona.flatMap((p) => p.perStudy.map((s) => s.study)))].sort();
+    const b = c.persona.map((p) => new Map(p.perStudy.map((s) => [s.study, -s.d])));
+    parts.push('<p class="note">Benefit per study (raw − persona; positive = the metadata helped):</p>');
+    parts.push(wide(['study', ...c.persona.map((p) => p.model)], studies.map((s) => [e(s), ...b.map((m) => num(m.get(s)))])));
+  }
+  return parts;
+}
 
 /**
  * The report: one self-contained HTML file. Charts are inline SVG rendered in Node, there is no script and no
@@ -58,6 +85,7 @@ export function buildReport(r: ReportInput): string {
     parts.push(table(['post-trained', 'base', 'type', 'studies', "Cohen's d [95% CI]", 'base wins', 'paired Δ NLL (responses)'],
       c.pairs.map((p) => [e(p.post), e(p.base), e(p.type), String(p.studies), ci(p.d), pct(p.baseWins), `${num(p.pairedDifference)} (${p.pairedResponses})`])));
   }
+  parts.push(...studyTables(c));
   for (const chart of r.charts) {
     parts.push(`<h2>${e(chart.title)}</h2><figure class="chart" id="${e(chart.id)}">${chart.svg}<figcaption>${e(chart.caption)}</figcaption></figure>`);
   }

@@ -3,10 +3,12 @@ import { ensureParentDir } from '../util/ensureParentDir.js';
 import { join, resolve } from 'node:path';
 import { compareModels, type CompareOptions } from '../analysis/compareModels.js';
 import { readTranscripts } from '../data/readTranscripts.js';
-import { DATASET_OVERVIEW_SQL, HARDEST_RESPONSES_SQL } from '../store/queries.js';
+import { chanceAccuracySql, DATASET_OVERVIEW_SQL, HARDEST_RESPONSES_SQL } from '../store/queries.js';
+import { sqlString } from '../util/sqlString.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
 import { buildReport, type ResponseExample } from './buildReport.js';
 import { buildCharts, type DatasetRow } from './charts.js';
+import { formatChartCsv } from './formatChartCsv.js';
 import { renderSvg, svgToPng } from './renderChart.js';
 
 /** Default file of the report, under the working directory. */
@@ -17,6 +19,8 @@ export interface ReportOptions extends CompareOptions {
   /** Also write each chart as PNG / SVG into these folders. */
   pngDir?: string;
   svgDir?: string;
+  /** Write each chart's data as CSV into this folder (default: beside the PNG, else the SVG files). */
+  csvDir?: string;
   /** The dataset the runs scored: adds the hardest responses with their context. */
   source?: string;
 }
@@ -24,6 +28,13 @@ export interface ReportOptions extends CompareOptions {
 async function datasetRows(store: ResultsStore, domains: CompareOptions['domains']): Promise<DatasetRow[]> {
   const rows = await store.query<{ study: string; participants: number; responses: number }>(DATASET_OVERVIEW_SQL);
   return rows.map((r) => ({ ...r, domain: domains?.get(r.study) ?? null }));
+}
+
+async function chanceAccuracy(store: ResultsStore, c: { format: string; runs: { runId: string; format: string }[] }): Promise<number | null> {
+  const ids = c.runs.filter((r) => r.format === c.format).map((r) => sqlString(r.runId));
+  if (!ids.length) return null;
+  const [row] = await store.query<{ chance: number | null }>(chanceAccuracySql(ids));
+  return row?.chance ?? null;
 }
 
 async function hardestResponses(store: ResultsStore, runs: RunRecord[], source: string): Promise<ResponseExample[]> {
@@ -46,11 +57,16 @@ async function hardestResponses(store: ResultsStore, runs: RunRecord[], source: 
 /** Compare the stored runs, render the charts, and write the self-contained HTML report (and PNG/SVG files). */
 export async function writeReport(store: ResultsStore, o: ReportOptions): Promise<{ charts: string[]; files: string[] }> {
   const compare = await compareModels(store, o);
-  const specs = buildCharts(compare, await datasetRows(store, o.domains));
+  // Fig. S1 needs the chat-template runs' scores too (no intervals: only the scores are plotted).
+  const chat = compare.format === 'raw' && compare.runs.some((r) => r.format === 'chat') ? await compareModels(store, { ...o, format: 'chat', bootstrap: 0 }) : null;
+  const specs = buildCharts(compare, await datasetRows(store, o.domains), { chance: await chanceAccuracy(store, compare), chat });
   const charts = await Promise.all(specs.map(async (s) => ({ ...s, svg: await renderSvg(s.spec) })));
   const used = new Set(compare.runs.map((r) => r.runId));
-  const runs = ((await store.listRuns()) as RunRecord[]).filter((r) => used.has(r.runId));
-  const examples = o.source ? await hardestResponses(store, runs, o.source) : [];
+  // Examples come from a run of the compared set that scored --source, else from any run that did (a baseline scored
+  // alone forms a comparison set of its own).
+  const all = (await store.listRuns()) as RunRecord[];
+  const runs = all.filter((r) => used.has(r.runId));
+  const examples = o.source ? await hardestResponses(store, [...runs, ...all.filter((r) => !used.has(r.runId))], o.source) : [];
   const files: string[] = [o.out];
   await ensureParentDir(o.out);
   await writeFile(o.out, buildReport({ compare, charts, runs, examples, generatedAt: new Date().toISOString() }));
@@ -60,6 +76,15 @@ export async function writeReport(store: ResultsStore, o: ReportOptions): Promis
     for (const c of charts) {
       const file = join(dir, `${c.id}.${ext}`);
       await writeFile(file, ext === 'svg' ? c.svg : svgToPng(c.svg));
+      files.push(file);
+    }
+  }
+  const csvDir = o.csvDir ?? o.pngDir ?? o.svgDir;
+  if (csvDir) {
+    await mkdir(csvDir, { recursive: true });
+    for (const c of charts) {
+      const file = join(csvDir, `${c.id}.csv`);
+      await writeFile(file, formatChartCsv(c.rows));
       files.push(file);
     }
   }

@@ -265,3 +265,12 @@ export function calibrationSql(runIds: readonly string[]): string {
     SELECT b.run_id, b.study, b.bin, b.n, b.h, b.nll, b.brier, b.n_ok, b.k, b.conf, h.hh
     FROM bins b JOIN human h USING (run_id, study) ORDER BY b.run_id, b.study, b.bin`;
 }
+
+/**
+ * Chance accuracy of the given runs' discrete responses: per study the mean of 1/|choice set|, then the mean over
+ * studies (as accuracy is aggregated). Run ids are quoted by the caller with sqlString.
+ */
+export const chanceAccuracySql = (quotedRunIds: readonly string[]): string => `
+  SELECT avg(m) AS chance FROM (
+    SELECT study, avg(1.0 / choice_set_size) AS m FROM responses
+    WHERE run_id IN (${quotedRunIds.join(', ')}) AND discrete AND choice_set_size > 0 GROUP BY study)`;

@@ -37,7 +37,8 @@ export function registerCompare(program: Command): void {
     });
 }
 
-const ci = (i: Interval | null | undefined): string => (i ? `${i.estimate.toFixed(3)} [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]` : '-');
+// With --bootstrap 0 the bounds are NaN: print the estimate alone.
+const ci = (i: Interval | null | undefined): string => (!i ? '-' : Number.isFinite(i.low) && Number.isFinite(i.high) ? `${i.estimate.toFixed(3)} [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]` : i.estimate.toFixed(3));
 const num = (x: number | null, digits = 3): string => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 
