@@ -7,7 +7,6 @@
 import { join } from 'node:path';
 import { LlamaCppBackend } from '../src/backends/LlamaCppBackend.js';
 import type { Backend, ScoreRequest } from '../src/backends/Backend.js';
-import { readTranscripts } from '../src/data/readTranscripts.js';
 import type { Transcript } from '../src/data/types.js';
 import { renderPrompt } from '../src/prompts/renderPrompt.js';
 import { alignSpans } from '../src/scoring/alignSpans.js';

@@ -1,4 +1,4 @@
-import { DataError } from '../errors.js';
+import type { DataError } from '../errors.js';
 import { CANONICAL_FIELDS, metadataValue, setOwn } from './normalizeMetadata.js';
 import { readTranscripts, type ReadOptions } from './readTranscripts.js';
 import type { DomainsTable } from './readDomainsTable.js';

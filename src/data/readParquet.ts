@@ -21,7 +21,7 @@ export async function* readParquetRecords(path: string): AsyncGenerator<RawRecor
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
   try {
-    let result;
+    let result: Awaited<ReturnType<typeof connection.stream>>;
     try {
       result = await connection.stream(`SELECT * FROM read_parquet(${sqlString(escapeDuckDbGlob(path))})`);
     } catch (e) {

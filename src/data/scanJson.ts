@@ -51,7 +51,10 @@ export function scanJson(s: string): JsonScanResult {
     i++;
   };
   const scalar = (): void => {
-    if (s[i] === '"') return str();
+    if (s[i] === '"') {
+      str();
+      return;
+    }
     for (const lit of PYTHON_LITERALS) {
       if (s.startsWith(lit, i)) { pythonLiterals.push(i); i += lit.length; return; }
     }

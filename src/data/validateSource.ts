@@ -1,7 +1,7 @@
-import { DataError, UnsafeArchiveError } from '../errors.js';
+import { type DataError, UnsafeArchiveError } from '../errors.js';
 import { readTranscripts, type ReadOptions } from './readTranscripts.js';
 import { participantKey } from './participantKey.js';
-import { type Problem, type ProblemCode, type Severity } from './types.js';
+import type { Problem, ProblemCode, Severity } from './types.js';
 
 export interface ValidationSummary {
   source: string;

@@ -78,7 +78,9 @@ export async function profileStudies(
     const ranked = p.personas.map((x) => ({ x, rank: splitRank(seed, study, x.key, 'persona') }));
     ranked.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
     p.personas = ranked.map((r) => r.x);
-    p.personas.forEach((x, i) => p.personaIndex.set(x.key, i));
+    p.personas.forEach((x, i) => {
+      p.personaIndex.set(x.key, i);
+    });
     out.set(study, p);
   }
   return { datasetHash: hash.digest('hex'), studyHashes: new Map([...studyHash].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, h]) => [k, h.digest('hex')] as const)), participants, responses, studies: out };

@@ -118,7 +118,9 @@ test("a pair is compared on the responses both runs scored: Cohen's d against a 
     WHERE x.run_id = 'run0' AND y.run_id = 'run1' GROUP BY study ORDER BY study`);
   const expected = rows.reduce((s, r) => s + r.d, 0) / rows.length;
   assert.ok(Math.abs(pair.d.estimate - expected) < 1e-6, `${pair.d.estimate} vs ${expected}`);
-  pair.perStudy.forEach((s, i) => assert.ok(Math.abs(s.d - rows[i]!.d) < 1e-6));
+  pair.perStudy.forEach((s, i) => {
+    assert.ok(Math.abs(s.d - rows[i]!.d) < 1e-6);
+  });
   assert.ok(Math.abs(pair.pairedDifference - rows.reduce((s, r) => s + r.diff, 0) / pair.pairedResponses) < 1e-9);
   assert.ok(Number.isNaN(pair.d.low) || pair.d.low === null, '--bootstrap 0: no interval');
 });

@@ -59,7 +59,7 @@ test('the report renders every chart in Chromium, makes no request, logs no erro
     }));
     assert.deepEqual(rendered.map((c) => c.id), charts);
     for (const c of rendered) assert.ok(c.width > 100 && c.height > 50 && c.marks > 10, `${c.id} rendered: ${JSON.stringify(c)}`);
-    const text = await page.innerText('body');
+    const text = (await page.textContent('body')) ?? '';
     for (const heading of ['Misalignment per study', 'Persona benefit']) assert.ok(text.includes(heading), `the report has the table "${heading}"`);
     assert.ok(!text.includes('NaN'), 'no NaN in the report');
     // The figures name what they show: the sign of the persona benefit is on its axis, fig4 has its Average row.

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { sqlString } from '../../src/util/sqlString.js';
 import { directLogprobs, loadDirectModel, prefixRanges } from '../helpers/directScoring.js';
 import { noSharedData, noSharedModels, makeTempDir, modelsDir } from '../helpers/paths.js';
 import { writeRealSubset } from '../helpers/realSubset.js';

@@ -87,7 +87,9 @@ test('persona-shuffled states another participant\'s metadata: never their own, 
   const p = (await profileStudies(readTranscripts(dir), { seed: 1 })).studies.get('s')!;
   assert.equal(p.personas.length, 8, 'only participants with metadata can lend it');
   const donors = Array.from({ length: 8 }, (_, i) => shuffledPersona(p, `e\u001f${i}`)!.age);
-  donors.forEach((age, i) => assert.notEqual(age, 20 + i));
+  donors.forEach((age, i) => {
+    assert.notEqual(age, 20 + i);
+  });
   assert.deepEqual([...donors].sort(), Array.from({ length: 8 }, (_, i) => 20 + i), 'a permutation: each metadata is lent once');
   assert.equal(shuffledPersona(p, 'e\u001f8'), undefined, 'a participant without metadata gets none');
   const again = (await profileStudies(readTranscripts(dir), { seed: 1 })).studies.get('s')!;
