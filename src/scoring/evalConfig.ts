@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KV_CACHE_TYPES } from '../backends/LlamaCppBackend.js';
 import { REMOTE_PROTOCOLS } from '../backends/remote/protocols.js';
 import { BASELINES } from './BaselineScorer.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../prompts/types.js';
@@ -14,6 +15,9 @@ export const modelSpecSchema = z.discriminatedUnion('kind', [
     contextSize: z.number().int().min(16).optional(),
     batchSize: z.number().int().min(1).optional(),
     threads: z.number().int().min(1).optional(),
+    /** llama.cpp flash attention and KV cache type; defaults in LlamaCppOptions (reference policy: exact, f32 + off). */
+    flashAttention: z.boolean().optional(),
+    kvCacheType: z.enum(KV_CACHE_TYPES).optional(),
   }),
   z.object({ kind: z.literal('baseline'), name: z.enum(BASELINES as [string, ...string[]]) }),
   z.object({

@@ -8,7 +8,7 @@ import { DEFAULT_DB } from '../../store/ResultsStore.js';
 import { UsageError } from '../../errors.js';
 import { formatTable } from '../formatTable.js';
 import { createProgressBar } from '../progressBar.js';
-import { addSourceOptions, parseInteger, readOptionsFrom, gpuOption } from '../sourceOptions.js';
+import { addSourceOptions, flashAttentionOption, kvCacheTypeOption, parseInteger, readEngineOptions, readOptionsFrom, gpuOption } from '../sourceOptions.js';
 
 export function registerEval(program: Command): void {
   addSourceOptions(
@@ -30,8 +30,10 @@ export function registerEval(program: Command): void {
       .option('--api-key-env <name>', 'environment variable holding the API key for --endpoint (never stored)', 'HUMANLIKE_API_KEY')
       .option('--max-attempts <n>', 'attempts per request to --endpoint before it counts as a failure', '8')
       .option('--context-size <n>', 'tokens per window (default: the model training context, at most 32768; 4096 for servers)')
-      .option('--batch-size <n>', 'tokens per engine batch')
+      .option('--batch-size <n>', 'tokens per engine batch (default: 512 on CPU, min(context, 2048) on GPUs)')
       .option('--threads <n>', 'CPU threads (default: math cores)')
+      .addOption(flashAttentionOption())
+      .addOption(kvCacheTypeOption())
       .addOption(gpuOption())
       .option('--db <file>', 'results database', DEFAULT_DB)
       .option('--persona-seed <n>', 'seed of the persona-shuffled pairing', '0')
@@ -113,6 +115,7 @@ async function buildConfig(source: string, opts: Record<string, unknown>, cmd: C
       ...(opts['contextSize'] !== undefined && { contextSize: parseInteger(opts['contextSize'], '--context-size') }),
       ...(opts['batchSize'] !== undefined && { batchSize: parseInteger(opts['batchSize'], '--batch-size') }),
       ...(opts['threads'] !== undefined && { threads: parseInteger(opts['threads'], '--threads') }),
+      ...readEngineOptions(opts),
     };
   }
   if (model === undefined) throw new UsageError('no model: give --model <gguf>, --baseline uniform|frequency, or set HUMANLIKE_MODEL');

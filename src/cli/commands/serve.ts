@@ -3,7 +3,7 @@ import { LlamaCppBackend } from '../../backends/LlamaCppBackend.js';
 import type { GpuChoice } from '../../backends/loadLlama.js';
 import { UsageError } from '../../errors.js';
 import { createScoringServer } from '../../server/createScoringServer.js';
-import { parseInteger, gpuOption } from '../sourceOptions.js';
+import { flashAttentionOption, kvCacheTypeOption, parseInteger, readEngineOptions, gpuOption } from '../sourceOptions.js';
 
 export function registerServe(program: Command): void {
   program
@@ -16,6 +16,8 @@ export function registerServe(program: Command): void {
     .option('--served-model-name <name>', 'model name clients send (default: the file name)')
     .option('--context-size <n>', 'largest prompt in tokens (default: the model training context, at most 32768)')
     .option('--threads <n>', 'CPU threads')
+    .addOption(flashAttentionOption())
+    .addOption(kvCacheTypeOption())
     .addOption(gpuOption())
     .option('--max-queue <n>', 'requests waiting at most; more get HTTP 503', '64')
     .option('--max-body-bytes <n>', 'largest request body', String(16 * 1024 * 1024))
@@ -28,6 +30,7 @@ export function registerServe(program: Command): void {
         gpu: opts['gpu'] as GpuChoice,
         ...(opts['contextSize'] !== undefined && { contextSize: parseInteger(opts['contextSize'], '--context-size') }),
         ...(opts['threads'] !== undefined && { threads: parseInteger(opts['threads'], '--threads') }),
+        ...readEngineOptions(opts),
       });
       const modelName = opts['servedModelName'] ?? backend.identity.name;
       const { server, drain } = createScoringServer(backend, {
