@@ -3,8 +3,10 @@ import { runCompareBench } from './compareBench.js';
 import { runEvalBench } from './evalBench.js';
 import { runIngestBench } from './ingestBench.js';
 import { runRemoteBench } from './remoteBench.js';
+import { runSpeedBench } from './speedBench.js';
 
 await runIngestBench();
 await runEvalBench();
 await runRemoteBench();
 await runCompareBench();
+await runSpeedBench();

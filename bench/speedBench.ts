@@ -18,7 +18,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend, ScoreRequest, Tokenizer } from '../src/backends/Backend.js';
 import { cacheDir } from '../src/backends/fileSha256.js';
-import type { LlamaCppOptions } from '../src/backends/LlamaCppBackend.js';
 import { createLlamaTokenizer } from '../src/backends/LlamaTokenizer.js';
 import { loadGgufModel, loadLlama } from '../src/backends/loadLlama.js';
 import { readTranscripts } from '../src/data/readTranscripts.js';
@@ -214,5 +213,4 @@ export async function runSpeedBench(argv: string[] = []): Promise<void> {
   await runBuckets(modelName, buckets, {}, !argv.includes('--no-peer'));
 }
 
-export type { LlamaCppOptions };
 if (import.meta.url === `file://${process.argv[1]}`) await runSpeedBench(process.argv.slice(2));

@@ -55,7 +55,7 @@ async function runFloor(r: SpeedChildRequest): Promise<Omit<SpeedChildResult, 'm
   const kv = r.engine.kvCacheType;
   const context = await model.createContext({
     contextSize: r.contextSize, sequences: 1, threads: r.threads,
-    batchSize: r.engine.batchSize ?? Math.min(r.contextSize, 2048),
+    batchSize: r.engine.batchSize ?? Math.min(r.contextSize, 512), // LlamaCppBackend's CPU default
     ...(r.engine.flashAttention !== undefined && { flashAttention: r.engine.flashAttention }),
     ...(kv !== undefined && { experimentalKvCacheKeyType: kv.toUpperCase() as never, experimentalKvCacheValueType: kv.toUpperCase() as never }),
   });

@@ -13,8 +13,9 @@ export interface LlamaCppOptions {
   /** Tokens per scored window. Default: the model's training context, at most 32,768. */
   contextSize?: number;
   /**
-   * Tokens per llama.cpp decode batch (node-llama-cpp makes the micro-batch the same). Default: 512 on CPU, where
-   * larger batches are 1.5-3× slower on long transcripts (docs/benchmarks.md); min(contextSize, 2048) on GPUs.
+   * Tokens per llama.cpp decode batch (node-llama-cpp makes the micro-batch the same). Default: 512 on CPU, where a
+   * 2048 batch made attention without flash attention 3× slower at 4k tokens (docs/benchmarks.md); min(contextSize,
+   * 2048) on GPUs.
    */
   batchSize?: number;
   /** CPU threads. Default: the machine's math cores (the engine default oversubscribes small machines). */
