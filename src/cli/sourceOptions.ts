@@ -47,7 +47,7 @@ export function flashAttentionOption(): Option {
 
 /** KV cache element type, for `eval` and `serve`. */
 export function kvCacheTypeOption(): Option {
-  return new Option('--kv-cache-type <type>', 'KV cache element type (default: f16; --policy reference uses f32 with flash attention off)').choices([...KV_CACHE_TYPES]);
+  return new Option('--kv-cache-type <type>', 'KV cache element type (default: f16; f32 with flash attention off is exact, what eval --policy reference uses)').choices([...KV_CACHE_TYPES]);
 }
 
 /** The engine options given on the command line, ready for a gguf model spec. */
