@@ -16,7 +16,7 @@ async function modelKey(m: ModelSpec): Promise<unknown> {
       return { kind: m.kind, name: m.name };
     case 'gguf':
       return {
-        kind: m.kind, contextSize: m.contextSize ?? null,
+        kind: m.kind, contextSize: m.contextSize ?? null, flashAttention: m.flashAttention ?? null, kvCacheType: m.kvCacheType ?? null,
         file: m.path.startsWith('hf:') ? m.path : await fingerprintFile(m.path).catch(() => resolve(m.path)),
       };
     case 'remote':
