@@ -1,5 +1,6 @@
 import type { CompareResult } from '../analysis/compareModels.js';
 import { chartBase, categoricalScale, type ChartSpec } from './chartStyle.js';
+import { calibrationChart } from './calibrationChart.js';
 import { accuracyChart, chatTemplateChart, fig2Chart, fig3Chart, fig4Chart, fig5Chart } from './paperCharts.js';
 
 export type { ChartRow, ChartSpec } from './chartStyle.js';
@@ -21,7 +22,7 @@ export interface ChartExtras {
 
 /** The report's charts in the paper's layout, then the dataset overview. Charts without data are left out. */
 export function buildCharts(c: CompareResult, dataset: DatasetRow[], extras: ChartExtras = { chance: null, chat: null }): ChartSpec[] {
-  const charts = [fig2Chart(c), fig3Chart(c), fig4Chart(c), fig5Chart(c), accuracyChart(c, extras.chance), chatTemplateChart(c, extras.chat), datasetChart(dataset)];
+  const charts = [fig2Chart(c), fig3Chart(c), fig4Chart(c), fig5Chart(c), accuracyChart(c, extras.chance), calibrationChart(c), chatTemplateChart(c, extras.chat), datasetChart(dataset)];
   return charts.filter((x): x is ChartSpec => x !== null);
 }
 

@@ -231,3 +231,24 @@ test('calibration positive control: a sharpened copy of the base (same argmax, T
   assert.match(text.stdout, /Calibration over choice sets/);
   assert.match(text.stdout, /Qwen2\.5-7B-Instruct\s+Qwen2\.5-7B\s+instruct\s+4\s+\d+\.\d%\s+\d\.\d{3} \(-\d\.\d{3}\)/);
 });
+
+test('the report draws calibration (reliability diagram, entropies) from the same numbers compare prints', async () => {
+  const { readFileSync } = await import('node:fs');
+  const tmp = makeTempDir();
+  const db = join(tmp, 'c.duckdb');
+  await writeSyntheticStore(db, [{ model: 'Qwen2-7B', shift: 0 }, { model: 'Qwen2-7B-Instruct', shift: 0, temperature: 0.3 }], { studies: 3, participants: 30, responses: 12, choices: true });
+  const csvDir = join(tmp, 'csv');
+  const r = runHumanlike(['report', '--db', db, '--out', join(tmp, 'r.html'), '--csv', csvDir, '--bootstrap', '0']);
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(runHumanlike(['compare', '--db', db, '--bootstrap', '0', '--json']).stdout) as CompareResult;
+  const [header, ...lines] = readFileSync(join(csvDir, 'calibration.csv'), 'utf8').trim().split('\n');
+  const cols = header!.split(',');
+  const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+  for (const m of c.calibration.models) {
+    const mine = rows.filter((x) => x['model'] === m.model);
+    assert.ok(Math.abs(Number(mine.find((x) => x['panel'] === 'Reliability')!['ece']) - m.ece!) < 1e-9, `${m.model} ECE`);
+    assert.ok(Math.abs(Number(mine.find((x) => x['who'] === 'model')!['entropy']) - m.entropy) < 1e-9, `${m.model} entropy`);
+  }
+  const [base, post] = [c.calibration.models.find((m) => m.model === 'Qwen2-7B')!, c.calibration.models.find((m) => m.model === 'Qwen2-7B-Instruct')!];
+  assert.ok(post.entropy < base.entropy && post.ece! > base.ece!, 'the sharpened copy: lower entropy, worse calibration');
+});
