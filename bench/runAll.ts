@@ -4,9 +4,11 @@ import { runEvalBench } from './evalBench.js';
 import { runIngestBench } from './ingestBench.js';
 import { runRemoteBench } from './remoteBench.js';
 import { runStartupBench } from './startupBench.js';
+import { runSpeedBench } from './speedBench.js';
 
 await runStartupBench();
 await runIngestBench();
 await runEvalBench();
 await runRemoteBench();
 await runCompareBench();
+await runSpeedBench();

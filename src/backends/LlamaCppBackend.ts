@@ -3,7 +3,9 @@ import { BackendError } from '../errors.js';
 import type { Backend, BackendCapabilities, LocalTokenizer, ModelIdentity, ScoreRequest, TokenScore } from './Backend.js';
 import { fileSha256 } from './fileSha256.js';
 import { createLlamaTokenizer } from './LlamaTokenizer.js';
-import { loadGgufModel, loadLlama, resolveModelPath, type GpuChoice } from './loadLlama.js';
+import { loadGgufModel, loadLlama, resolveModelPath, type GpuChoice, type KvCacheType } from './loadLlama.js';
+
+export { KV_CACHE_TYPES, type KvCacheType } from './loadLlama.js';
 
 export interface LlamaCppOptions {
   /** Local GGUF path or `hf:<user>/<repo>/<file>.gguf`. */
@@ -12,10 +14,21 @@ export interface LlamaCppOptions {
   gpu?: GpuChoice;
   /** Tokens per scored window. Default: the model's training context, at most 32,768. */
   contextSize?: number;
-  /** Tokens per llama.cpp decode batch. Default: min(contextSize, 2048). */
+  /**
+   * Tokens per llama.cpp decode batch (node-llama-cpp makes the micro-batch the same). Default: 512 on CPU, where a
+   * 2048 batch made attention without flash attention 3× slower at 4k tokens (docs/benchmarks.md); min(contextSize,
+   * 2048) on GPUs.
+   */
   batchSize?: number;
   /** CPU threads. Default: the machine's math cores (the engine default oversubscribes small machines). */
   threads?: number;
+  /**
+   * llama.cpp flash attention. Default: the engine's 'auto' (on where supported; on CPU it is the faster choice for
+   * models with head size ≥ 64). Off, with kvCacheType f32, is the exact configuration (`--policy reference`).
+   */
+  flashAttention?: boolean;
+  /** Element type of the KV cache. Default: f16 (the engine's). q8_0 needs a head size divisible by 32. */
+  kvCacheType?: KvCacheType;
 }
 
 /** Scores GGUF models in-process through node-llama-cpp (CPU, CUDA, Metal, Vulkan). */
@@ -38,11 +51,14 @@ export class LlamaCppBackend implements Backend {
     let context: LlamaContext;
     try {
       const threads = options.threads ?? (llama.gpu === false ? llama.cpuMathCores : undefined);
+      const kv = options.kvCacheType?.toUpperCase() as 'F32' | 'F16' | 'Q8_0' | undefined;
       context = await model.createContext({
         contextSize,
-        batchSize: options.batchSize ?? Math.min(contextSize, 2048),
+        batchSize: options.batchSize ?? Math.min(contextSize, llama.gpu === false ? 512 : 2048),
         sequences: 1,
         ...(threads !== undefined && { threads }),
+        ...(options.flashAttention !== undefined && { flashAttention: options.flashAttention }),
+        ...(kv !== undefined && { experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv }),
       });
     } catch (e) {
       await model.dispose();
@@ -61,6 +77,9 @@ export class LlamaCppBackend implements Backend {
         trainContextSize: model.trainContextSize,
         gpu: llama.gpu,
         threads: context.currentThreads,
+        batchSize: context.batchSize,
+        flashAttention: context.flashAttention,
+        kvCacheType: options.kvCacheType ?? 'f16',
       },
     };
     const capabilities: BackendCapabilities = {

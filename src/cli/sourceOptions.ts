@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ReadOptions } from '../data/readTranscripts.js';
-import { GPU_CHOICES } from '../backends/loadLlama.js';
+import { GPU_CHOICES, KV_CACHE_TYPES, type KvCacheType } from '../backends/loadLlama.js';
 import { defaultOf, describeConfigError, ggufModelSchema, sourceConfigSchema, sourceConfigShape, toReadOptions, type SourceConfig } from '../eval/evalConfig.js';
 import { UsageError } from '../errors.js';
 
@@ -58,4 +58,22 @@ export function readOptionsFrom(opts: Record<string, unknown>): ReadOptions {
 /** The compute backend option shared by commands that load a GGUF model. */
 export function gpuOption(): Option {
   return new Option('--gpu <gpu>', withDefault('compute backend', ggufModelSchema.shape.gpu)).choices(GPU_CHOICES);
+}
+
+/** llama.cpp flash attention, for `eval` and `serve` (default: see LlamaCppOptions and docs/backends.md). */
+export function flashAttentionOption(): Option {
+  return new Option('--flash-attention <on|off>', "llama.cpp flash attention (default: the engine's auto, on where supported; off + --kv-cache-type f32 is exact)").choices(['on', 'off']);
+}
+
+/** KV cache element type, for `eval` and `serve`. */
+export function kvCacheTypeOption(): Option {
+  return new Option('--kv-cache-type <type>', 'KV cache element type (default: f16; f32 with flash attention off is exact, what eval --policy reference uses)').choices([...KV_CACHE_TYPES]);
+}
+
+/** The engine options given on the command line, ready for a gguf model spec. */
+export function readEngineOptions(opts: Record<string, unknown>): { flashAttention?: boolean; kvCacheType?: KvCacheType } {
+  return {
+    ...(opts['flashAttention'] !== undefined && { flashAttention: opts['flashAttention'] === 'on' }),
+    ...(opts['kvCacheType'] !== undefined && { kvCacheType: opts['kvCacheType'] as KvCacheType }),
+  };
 }

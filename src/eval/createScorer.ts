@@ -29,6 +29,10 @@ export async function createScorer(spec: ModelSpec, format: PromptFormat, policy
     ...(spec.contextSize !== undefined && { contextSize: spec.contextSize }),
     ...(spec.batchSize !== undefined && { batchSize: spec.batchSize }),
     ...(spec.threads !== undefined && { threads: spec.threads }),
+    // The reference policy keeps the exact engine configuration unless told otherwise.
+    ...(policy === 'reference' && { flashAttention: false, kvCacheType: 'f32' as const }),
+    ...(spec.flashAttention !== undefined && { flashAttention: spec.flashAttention }),
+    ...(spec.kvCacheType !== undefined && { kvCacheType: spec.kvCacheType }),
   });
   try {
     return new TokenScorer(backend, { format, policy });

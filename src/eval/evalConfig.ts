@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GPU_CHOICES } from '../backends/loadLlama.js';
+import { GPU_CHOICES, KV_CACHE_TYPES } from '../backends/loadLlama.js';
 import { REMOTE_DEFAULTS } from '../backends/remote/remoteDefaults.js';
 import { REMOTE_PROTOCOLS } from '../backends/remote/protocols/protocolRegistry.js';
 import { DEFAULT_MAX_TEXT_CHARS } from '../data/parseRecord.js';
@@ -39,6 +39,9 @@ export const ggufModelSchema = z.strictObject({
   batchSize: z.number().int().min(1).optional(),
   /** CPU threads; default: the machine's math cores. */
   threads: z.number().int().min(1).optional(),
+  /** llama.cpp flash attention and KV cache type; defaults in LlamaCppOptions (reference policy: exact, f32 + off). */
+  flashAttention: z.boolean().optional(),
+  kvCacheType: z.enum(KV_CACHE_TYPES).optional(),
 });
 
 export const baselineModelSchema = z.strictObject({ kind: z.literal('baseline'), name: z.enum(BASELINES) });

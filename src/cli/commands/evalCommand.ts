@@ -10,7 +10,7 @@ import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../../prompts/types.js';
 import { BASELINES } from '../../scoring/BaselineScorer.js';
 import { formatTable } from '../formatTable.js';
 import { createProgressReporter, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
-import { addSourceOptions, definedEntries, gpuOption, integerFlag, parseInteger, sourceFlags, withDefault } from '../sourceOptions.js';
+import { addSourceOptions, definedEntries, flashAttentionOption, gpuOption, kvCacheTypeOption, readEngineOptions, integerFlag, parseInteger, sourceFlags, withDefault } from '../sourceOptions.js';
 import { formatCount } from '../../util/formatCount.js';
 export function registerEval(program: Command): void {
   addSourceOptions(
@@ -32,8 +32,10 @@ export function registerEval(program: Command): void {
       .option('--max-attempts <n>', withDefault('attempts per request to --endpoint before it counts as a failure', remoteModelSchema.shape.maxAttempts))
       .option('--max-retry-after <seconds>', `longest Retry-After wait honoured for --endpoint; a longer ask waits this long and counts as a failed attempt (default: ${REMOTE_DEFAULTS.maxRetryAfterMs / 1000})`)
       .option('--context-size <n>', 'tokens per window (default: the model training context, at most 32768; 4096 for servers)')
-      .option('--batch-size <n>', 'tokens per engine batch')
+      .option('--batch-size <n>', 'tokens per engine batch (default: 512 on CPU, min(context, 2048) on GPUs)')
       .option('--threads <n>', 'CPU threads (default: math cores)')
+      .addOption(flashAttentionOption())
+      .addOption(kvCacheTypeOption())
       .addOption(gpuOption())
       .option('--db <file>', withDefault('results database', evalConfigSchema.shape.db))
       .option('--persona-seed <n>', withDefault('seed of the persona-shuffled pairing', evalConfigSchema.shape.personaSeed))
@@ -89,12 +91,12 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
 
 /** Model-level flags, by the model kind they apply to. */
 const MODEL_FLAGS = {
-  gguf: ['gpu', 'contextSize', 'batchSize', 'threads'],
+  gguf: ['gpu', 'contextSize', 'batchSize', 'threads', 'flashAttention', 'kvCacheType'],
   remote: ['protocol', 'servedModel', 'tokenizer', 'concurrency', 'timeoutMs', 'apiKeyEnv', 'maxAttempts', 'maxRetryAfterMs', 'contextSize'],
   baseline: [],
 } as const;
 const FLAG_NAMES: Record<string, string> = {
-  gpu: '--gpu', contextSize: '--context-size', batchSize: '--batch-size', threads: '--threads', protocol: '--protocol', servedModel: '--served-model',
+  gpu: '--gpu', contextSize: '--context-size', batchSize: '--batch-size', threads: '--threads', flashAttention: '--flash-attention', kvCacheType: '--kv-cache-type', protocol: '--protocol', servedModel: '--served-model',
   tokenizer: '--tokenizer', concurrency: '--concurrency', timeoutMs: '--timeout-ms', apiKeyEnv: '--api-key-env', maxAttempts: '--max-attempts',
   maxRetryAfterMs: '--max-retry-after',
 };
@@ -117,6 +119,7 @@ function modelFlags(opts: Record<string, unknown>): Record<string, unknown> {
     threads: integerFlag(opts, 'threads', '--threads'), concurrency: integerFlag(opts, 'concurrency', '--concurrency'),
     timeoutMs: integerFlag(opts, 'timeoutMs', '--timeout-ms'), maxAttempts: integerFlag(opts, 'maxAttempts', '--max-attempts'),
     maxRetryAfterMs: opts['maxRetryAfter'] === undefined ? undefined : 1000 * parseInteger(opts['maxRetryAfter'], '--max-retry-after'),
+    ...readEngineOptions(opts),
   });
 }
 

@@ -6,7 +6,7 @@ import { isLoopbackHost } from '../../server/createRequestGuard.js';
 import { createScoringServer } from '../../server/createScoringServer.js';
 import { serveConfigSchema, serveConfigShape, type ServeConfig } from '../../server/serveConfig.js';
 import { describeConfigError } from '../../eval/evalConfig.js';
-import { definedEntries, gpuOption, integerFlag, parseInteger, withDefault } from '../sourceOptions.js';
+import { definedEntries, flashAttentionOption, gpuOption, kvCacheTypeOption, readEngineOptions, integerFlag, parseInteger, withDefault } from '../sourceOptions.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -47,6 +47,8 @@ export function registerServe(program: Command): void {
     .option('--served-model-name <name>', 'model name clients send (default: the file name)')
     .option('--context-size <n>', 'largest prompt in tokens (default: the model training context, at most 32768)')
     .option('--threads <n>', 'CPU threads')
+    .addOption(flashAttentionOption())
+    .addOption(kvCacheTypeOption())
     .addOption(gpuOption())
     .option('--api-key-env <name>', 'environment variable holding the API key clients must send as Authorization: Bearer')
     .option('--api-key <key>', 'the API key itself (other users can read it in the process list: prefer --api-key-env)')
@@ -69,6 +71,7 @@ export function registerServe(program: Command): void {
         gpu: opts['gpu'] as GpuChoice,
         ...(opts['contextSize'] !== undefined && { contextSize: parseInteger(opts['contextSize'], '--context-size') }),
         ...(opts['threads'] !== undefined && { threads: parseInteger(opts['threads'], '--threads') }),
+        ...readEngineOptions(opts),
       });
       const modelName = (opts['servedModelName'] as string | undefined) ?? backend.identity.name;
       const log = opts['log'] === true ? (line: string): void => void process.stderr.write(`${line}\n`) : undefined;
