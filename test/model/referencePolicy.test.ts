@@ -24,7 +24,7 @@ async function storedRows(db: string): Promise<{ participant: string; response_i
 
 // stories260K's GGUF says context 2048 (trained at 512): a transcript of ~3,000 tokens is scored in one pass, as the
 // paper's eval.py does, and equals a direct fp32 softmax over the whole cut text.
-test('--policy reference scores the cut text in one pass beyond the model context and equals a direct fp32 computation', { skip: noSharedModels || noSharedData, timeout: 600_000 }, async () => {
+test('--policy reference scores the cut text in one pass beyond the model context and equals a direct fp32 computation', { skip: noSharedModels || noSharedData, timeout: 600_000 }, async (ctx) => {
   const { dir, transcripts } = await writeRealSubset({ studies: ['thoma2025problearn'], perStudy: 1, maxChars: 9000 });
   const t = transcripts[0]!;
   const db = join(makeTempDir(), 'r.duckdb');
@@ -46,6 +46,7 @@ test('--policy reference scores the cut text in one pass beyond the model contex
       const expected = -idx.reduce((sum, k) => sum + (lp[k] as number), 0);
       worst = Math.max(worst, Math.abs(rows[i]!.nll - expected));
     });
+    ctx.diagnostic(`${tokens.length} tokens, ${spans.length} responses, max |ΔNLL| ${worst.toExponential(2)} nats`);
     assert.ok(worst < 1e-3, `max |ΔNLL| ${worst} nats`);
   } finally {
     await dispose();
