@@ -60,6 +60,10 @@ export class TokenScorer implements ResponseScorer {
       eosText: tokenizer.eosText,
       ...(personaMetadata && { personaMetadata }),
     });
+    // eval_meta.py keeps only participants with a field it would state ("Healthy" alone is N/A).
+    if (personaMetadata && this.options.policy === 'reference' && rendered.prefixChars === 0) {
+      throw new DataError('no metadata eval_meta.py would state (a control diagnosis such as "Healthy" is N/A)');
+    }
     const skipped: SkippedResponse[] = [];
     const present: { index: number; span: ResponseSpan }[] = [];
     rendered.spans.forEach((span, index) => {

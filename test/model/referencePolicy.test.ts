@@ -69,3 +69,15 @@ test('--policy reference repairs `More Details >>` and skips only an empty respo
   const strict = runHumanlike(['eval', data, '--model', MODEL, '--gpu', 'cpu', '--db', join(tmp, 's.duckdb'), '--json']);
   assert.notEqual(strict.code, 0);
 });
+
+test('--policy reference refuses a text longer than the engine context (a recorded skip naming the size), never windows it', { skip: noSharedModels, timeout: 300_000 }, async () => {
+  const tmp = makeTempDir();
+  const data = join(tmp, 'd.jsonl');
+  const text = `${'Once upon a time there was a cat. '.repeat(40)}It chose <<A>>.`;
+  writeFileSync(data, JSON.stringify({ study: 's1', experiment: 'e', participant: 'p1', text }) + '\n');
+  const r = runHumanlike(['eval', data, '--model', MODEL, '--policy', 'reference', '--context-size', '128', '--gpu', 'cpu', '--db', join(tmp, 'r.duckdb'), '--json']);
+  // Nothing else to score, so the run fails (exit 2) and says why; llama.cpp rounds the context up to 256.
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /one pass: it is \d+ tokens and the engine's context holds 256 \(give --context-size \d+ or more\)/);
+  assert.equal((await storedRows(join(tmp, 'r.duckdb'))).length, 0);
+});
