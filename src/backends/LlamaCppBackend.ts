@@ -3,7 +3,9 @@ import { BackendError } from '../errors.js';
 import type { Backend, BackendCapabilities, LocalTokenizer, ModelIdentity, ScoreRequest, TokenScore } from './Backend.js';
 import { fileSha256 } from './fileSha256.js';
 import { createLlamaTokenizer } from './LlamaTokenizer.js';
-import { loadGgufModel, loadLlama, resolveModelPath, type GpuChoice } from './loadLlama.js';
+import { loadGgufModel, loadLlama, resolveModelPath, type GpuChoice, type KvCacheType } from './loadLlama.js';
+
+export { KV_CACHE_TYPES, type KvCacheType } from './loadLlama.js';
 
 export interface LlamaCppOptions {
   /** Local GGUF path or `hf:<user>/<repo>/<file>.gguf`. */
@@ -28,10 +30,6 @@ export interface LlamaCppOptions {
   /** Element type of the KV cache. Default: f16 (the engine's). q8_0 needs a head size divisible by 32. */
   kvCacheType?: KvCacheType;
 }
-
-/** KV cache element types offered (q8_0 needs flash attention for its V cache). */
-export const KV_CACHE_TYPES = ['f32', 'f16', 'q8_0'] as const;
-export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
 
 /** Scores GGUF models in-process through node-llama-cpp (CPU, CUDA, Metal, Vulkan). */
 export class LlamaCppBackend implements Backend {

@@ -5,6 +5,10 @@ import { BackendError } from '../errors.js';
 export const GPU_CHOICES = ['auto', 'cpu', 'cuda', 'metal', 'vulkan'] as const;
 export type GpuChoice = (typeof GPU_CHOICES)[number];
 
+/** KV cache element types offered (q8_0 needs flash attention for its V cache). Here, not in LlamaCppBackend, so the CLI can name them without loading the engine. */
+export const KV_CACHE_TYPES = ['f32', 'f16', 'q8_0'] as const;
+export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
+
 /** What each explicit GPU choice needs from the machine (node-llama-cpp ships the binaries; drivers are the user's). */
 const GPU_NEEDS: Record<Exclude<GpuChoice, 'auto' | 'cpu'>, string> = {
   cuda: 'needs an NVIDIA GPU with its driver and the CUDA 12 runtime',

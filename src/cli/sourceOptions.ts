@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ReadOptions } from '../data/readTranscripts.js';
-import { GPU_CHOICES } from '../backends/loadLlama.js';
-import { KV_CACHE_TYPES, type KvCacheType } from '../backends/LlamaCppBackend.js';
+import { GPU_CHOICES, KV_CACHE_TYPES, type KvCacheType } from '../backends/loadLlama.js';
 import { defaultOf, describeConfigError, ggufModelSchema, sourceConfigSchema, sourceConfigShape, toReadOptions, type SourceConfig } from '../eval/evalConfig.js';
 import { UsageError } from '../errors.js';
 

@@ -1,5 +1,6 @@
 import { normalizeMetadata } from './normalizeMetadata.js';
 import { parseTranscript } from './parseTranscript.js';
+import { applyReferenceSubstitutions } from '../prompts/referencePreset.js';
 import { inspectJsonShape, locateInJsonString, replacePythonLiterals, scanJson } from './scanJson.js';
 import type { Problem, ProblemCode, RawRecord, Severity, Transcript } from './types.js';
 
@@ -7,6 +8,11 @@ import type { Problem, ProblemCode, RawRecord, Severity, Transcript } from './ty
 export interface ParseOptions {
   /** A transcript text longer than this many characters is an error. Default 1,000,000. */
   maxTextChars?: number;
+  /**
+   * The reference policy: validate the text after the paper's four substitutions (so `More Details >>` is repaired
+   * before it counts as an unbalanced marker), and let an empty response `<<>>` be a span (skipped when scoring).
+   */
+  reference?: boolean;
 }
 
 export const DEFAULT_MAX_TEXT_CHARS = 1_000_000;
@@ -128,7 +134,9 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
     const col = locateInJsonString(raw.json, 'text', offset);
     return col >= 0 ? col + 1 : 1;
   };
-  const parsed = parseTranscript(text);
+  const validated = options.reference ? applyReferenceSubstitutions(text) : text;
+  const parsed = parseTranscript(validated, { allowEmpty: options.reference === true });
+  // Columns point into the text as read only when the substitutions changed nothing before them; near enough.
   for (const p of parsed.problems) add(p.severity, p.code, textColumn(p.offset), p.message);
   if (parsed.spans.length === 0 && !parsed.problems.some((p) => p.severity === 'error')) {
     add('error', 'no-responses', keyColumn('text'), 'transcript has no response wrapped in << >>');
@@ -153,8 +161,9 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
     study: raw.study,
     experiment,
     participant: String(participant),
-    text,
+    text: validated,
     spans: parsed.spans,
+    ...(validated !== text && { sourceText: text }),
     metadata,
     extras,
     location: raw.location,

@@ -19,9 +19,10 @@ const WORD_CHAR = /[\p{L}\p{N}]/u;
 /**
  * Find the human responses of a transcript: the characters strictly between `<<` and `>>`.
  * Offsets are UTF-16 indices into `text` (JavaScript string offsets). Every marker problem is reported; a response
- * is returned only when its markers are well formed, so a span never contains a marker.
+ * is returned only when its markers are well formed, so a span never contains a marker. `allowEmpty` (the reference
+ * policy): an empty or blank response is a span and a warning, so only that response is skipped when scoring.
  */
-export function parseTranscript(text: string): ParsedTranscript {
+export function parseTranscript(text: string, options: { allowEmpty?: boolean } = {}): ParsedTranscript {
   const spans: ResponseSpan[] = [];
   const problems: TextProblem[] = [];
   let openAt = -1; // offset of the pending `<<`, or -1
@@ -62,8 +63,9 @@ export function parseTranscript(text: string): ParsedTranscript {
       const start = openAt + 2;
       const content = text.slice(start, closeAt);
       if (content.trim() === '') {
+        if (options.allowEmpty) spans.push({ start, end: closeAt });
         problems.push({
-          severity: 'error',
+          severity: options.allowEmpty ? 'warning' : 'error',
           code: 'empty-response',
           offset: openAt,
           message: content === '' ? 'empty response <<>>' : 'response holds only whitespace',

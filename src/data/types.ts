@@ -57,6 +57,11 @@ export interface Transcript {
   participant: string;
   text: string;
   spans: ResponseSpan[];
+  /**
+   * The text as read, when the reference policy's substitutions changed it (`text` is then the substituted text the
+   * spans index): the reference preset cuts this one, as the paper cuts before substituting.
+   */
+  sourceText?: string;
   metadata: Metadata;
   /** Fields that are not canonical, kept as they were. */
   extras: Record<string, unknown>;

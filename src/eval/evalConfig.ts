@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { KV_CACHE_TYPES } from '../backends/LlamaCppBackend.js';
-import { GPU_CHOICES } from '../backends/loadLlama.js';
+import { GPU_CHOICES, KV_CACHE_TYPES } from '../backends/loadLlama.js';
 import { REMOTE_DEFAULTS } from '../backends/remote/remoteDefaults.js';
 import { REMOTE_PROTOCOLS } from '../backends/remote/protocols/protocolRegistry.js';
 import { DEFAULT_MAX_TEXT_CHARS } from '../data/parseRecord.js';

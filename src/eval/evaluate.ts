@@ -109,6 +109,8 @@ function assertPersonasAvailable(config: EvalConfig, profile: DatasetProfile): v
 /** Read options, with a split computed on the fly (--split-seed) once for the profile pass and the scoring pass. */
 async function readOptionsWithSplit(config: EvalConfig): Promise<ReadOptions> {
   const read = toReadOptions(config);
+  // The reference policy validates after the paper's substitutions and lets `<<>>` through (skipped when scoring).
+  if (config.policy === 'reference') read.reference = true;
   // With a side selected, this also refuses a source that has no split manifest and no --split-seed (the profile
   // pass reads every side, so it would otherwise find nothing to score and say only that).
   if (read.splitSeed !== undefined || config.select !== 'all') {

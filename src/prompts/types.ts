@@ -18,7 +18,7 @@ export type ContextPolicy = (typeof CONTEXT_POLICIES)[number];
  */
 export const CONTEXT_POLICY_IDS: Record<ContextPolicy, string> = {
   windowed: 'windowed/pinned-head-25pct/half-window-stride/v2',
-  reference: 'reference/32768-chars+4-substitutions/v1',
+  reference: 'reference/32768-code-points+4-substitutions/one-pass-f32/v2',
 };
 /** How a token straddling a response boundary is scored: every token overlapping the response counts (v1). */
 export const STRADDLE_POLICY_ID = 'overlap/v1';

@@ -106,7 +106,10 @@ export class BaselineScorer implements ResponseScorer {
         choiceEntropy: dist?.entropy ?? null, choiceProb: dist?.prob ?? null, choiceMaxProb: dist?.maxProb ?? null, choiceSumSq: dist?.sumSq ?? null,
       };
     });
-    return Promise.resolve({ rows, skipped: [], tokensEvaluated: 0, offsetFallbacks: 0 });
+    // An empty response (let through only by the reference policy) is skipped, as a model run skips it.
+    const empty = (i: number): boolean => contents[i]!.trim() === '';
+    const skipped = rows.filter((r) => empty(r.responseIndex)).map((r) => ({ responseIndex: r.responseIndex, reason: 'empty response <<>>' }));
+    return Promise.resolve({ rows: rows.filter((r) => !empty(r.responseIndex)), skipped, tokensEvaluated: 0, offsetFallbacks: 0 });
   }
 
   close(): Promise<void> {

@@ -60,11 +60,16 @@ export class TokenScorer implements ResponseScorer {
       eosText: tokenizer.eosText,
       ...(personaMetadata && { personaMetadata }),
     });
+    // eval_meta.py keeps only participants with a field it would state ("Healthy" alone is N/A).
+    if (personaMetadata && this.options.policy === 'reference' && rendered.prefixChars === 0) {
+      throw new DataError('no metadata eval_meta.py would state (a control diagnosis such as "Healthy" is N/A)');
+    }
     const skipped: SkippedResponse[] = [];
     const present: { index: number; span: ResponseSpan }[] = [];
     rendered.spans.forEach((span, index) => {
-      if (span) present.push({ index, span });
-      else skipped.push({ responseIndex: index, reason: 'cut off by the reference preset (32,768 characters)' });
+      if (!span) skipped.push({ responseIndex: index, reason: 'cut off by the reference preset (32,768 characters)' });
+      else if (rendered.text.slice(span.start, span.end).trim() === '') skipped.push({ responseIndex: index, reason: 'empty response <<>>' });
+      else present.push({ index, span });
     });
     const tok = await tokenizer.tokenizeWithRanges(rendered.text, rendered.special);
     const aligned = alignSpans(present.map((p) => p.span), tok.starts, tok.ends);
@@ -88,6 +93,10 @@ export class TokenScorer implements ResponseScorer {
     let prefixTokens = 0;
     while (prefixTokens < tok.starts.length && tok.starts[prefixTokens]! < rendered.prefixChars) prefixTokens++;
     prefixTokens += shift;
+    // The paper's evaluator reads the whole cut text at once: no windows under the reference policy.
+    if (this.options.policy === 'reference' && sequence.length > capabilities.contextSize) {
+      throw new CapabilityError(`the reference policy scores the cut text in one pass: it is ${sequence.length} tokens and the engine's context holds ${capabilities.contextSize} (give --context-size ${sequence.length} or more)`);
+    }
     const plan = planWindows(sequence.length, positions, capabilities.contextSize, pinnedHead(fullHead, capabilities.contextSize));
     for (const u of plan.unscorable) skipped.push({ responseIndex: present[which[u.index]!]!.index, reason: u.reason });
 

@@ -10,7 +10,7 @@ import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../../prompts/types.js';
 import { BASELINES } from '../../scoring/BaselineScorer.js';
 import { formatTable } from '../formatTable.js';
 import { createProgressReporter, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
-import { addSourceOptions, definedEntries, flashAttentionOption, gpuOption, integerFlag, kvCacheTypeOption, parseInteger, readEngineOptions, sourceFlags, withDefault } from '../sourceOptions.js';
+import { addSourceOptions, definedEntries, flashAttentionOption, gpuOption, kvCacheTypeOption, readEngineOptions, integerFlag, parseInteger, sourceFlags, withDefault } from '../sourceOptions.js';
 import { formatCount } from '../../util/formatCount.js';
 export function registerEval(program: Command): void {
   addSourceOptions(
@@ -96,7 +96,7 @@ const MODEL_FLAGS = {
   baseline: [],
 } as const;
 const FLAG_NAMES: Record<string, string> = {
-  gpu: '--gpu', flashAttention: '--flash-attention', kvCacheType: '--kv-cache-type', contextSize: '--context-size', batchSize: '--batch-size', threads: '--threads', protocol: '--protocol', servedModel: '--served-model',
+  gpu: '--gpu', contextSize: '--context-size', batchSize: '--batch-size', threads: '--threads', flashAttention: '--flash-attention', kvCacheType: '--kv-cache-type', protocol: '--protocol', servedModel: '--served-model',
   tokenizer: '--tokenizer', concurrency: '--concurrency', timeoutMs: '--timeout-ms', apiKeyEnv: '--api-key-env', maxAttempts: '--max-attempts',
   maxRetryAfterMs: '--max-retry-after',
 };

@@ -6,7 +6,7 @@ import { isLoopbackHost } from '../../server/createRequestGuard.js';
 import { createScoringServer } from '../../server/createScoringServer.js';
 import { serveConfigSchema, serveConfigShape, type ServeConfig } from '../../server/serveConfig.js';
 import { describeConfigError } from '../../eval/evalConfig.js';
-import { definedEntries, flashAttentionOption, gpuOption, integerFlag, kvCacheTypeOption, parseInteger, readEngineOptions, withDefault } from '../sourceOptions.js';
+import { definedEntries, flashAttentionOption, gpuOption, kvCacheTypeOption, readEngineOptions, integerFlag, parseInteger, withDefault } from '../sourceOptions.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
