@@ -9,7 +9,7 @@ import { UsageError } from '../../errors.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../../prompts/types.js';
 import { BASELINES } from '../../scoring/BaselineScorer.js';
 import { formatTable } from '../formatTable.js';
-import { createProgressReporter, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
+import { createProgressReporter, DEFAULT_PROGRESS_INTERVAL_S, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
 import { addSourceOptions, definedEntries, gpuOption, integerFlag, parseInteger, sourceFlags, withDefault } from '../sourceOptions.js';
 import { formatCount } from '../../util/formatCount.js';
 export function registerEval(program: Command): void {
@@ -41,7 +41,8 @@ export function registerEval(program: Command): void {
       .option('--new-run', 'start a new run even if this configuration was run before')
       .option('--config <file>', 'JSON file with the run configuration (keys as in docs/results.md; flags given on the command line win)')
       .option('--json', 'print the run record and statistics as JSON on stdout')
-      .addOption(new Option('--progress <mode>', 'progress on stderr: a bar on a terminal, a line every 10 s otherwise (default: auto)').choices(PROGRESS_MODES))
+      .addOption(new Option('--progress <mode>', `progress on stderr, by tokens scored: a bar on a terminal, a line every --progress-interval seconds otherwise (default: auto)`).choices(PROGRESS_MODES))
+      .option('--progress-interval <seconds>', `seconds between progress lines (default: ${DEFAULT_PROGRESS_INTERVAL_S})`)
       .addHelpText('after', `
 Examples:
   $ humanlike eval ../shared/psych201 --model ../shared/models/stories260K.gguf --study franke2024bayesian --context-size 512
@@ -54,7 +55,8 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
   ).action(async (source: string, opts: Record<string, unknown>) => {
     const config = await buildConfig(source, opts);
     const json = Boolean(opts['json']);
-    const bar = await createProgressReporter((opts['progress'] as ProgressMode | undefined) ?? (json ? 'none' : 'auto'));
+    const intervalS = opts['progressInterval'] === undefined ? DEFAULT_PROGRESS_INTERVAL_S : parseSeconds(opts['progressInterval'], '--progress-interval');
+    const bar = await createProgressReporter((opts['progress'] as ProgressMode | undefined) ?? (json ? 'none' : 'auto'), intervalS * 1000);
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = (): void => {
@@ -85,6 +87,12 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
     if (controller.signal.aborted) process.exitCode = 130;
     else if (result.run.status !== 'complete') process.exitCode = 1;
   });
+}
+
+function parseSeconds(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} expects a number of seconds (0 or more), found ${JSON.stringify(value)}`);
+  return n;
 }
 
 /** Model-level flags, by the model kind they apply to. */
