@@ -1,3 +1,4 @@
+import type { Backend } from '../backends/Backend.js';
 import { LlamaCppBackend } from '../backends/LlamaCppBackend.js';
 import type { RemoteProtocol } from '../backends/remote/protocols.js';
 import { RemoteBackend } from '../backends/remote/RemoteBackend.js';
@@ -10,8 +11,19 @@ import { TokenScorer } from '../scoring/TokenScorer.js';
 /** Build the scorer for a model spec. The run loop only sees the ResponseScorer interface. */
 export async function createScorer(spec: ModelSpec, format: PromptFormat, policy: ContextPolicy): Promise<ResponseScorer> {
   if (spec.kind === 'baseline') return new BaselineScorer(spec.name as BaselineKind);
+  const backend = await createBackend(spec);
+  try {
+    return new TokenScorer(backend, { format, policy });
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+}
+
+/** The backend of a model spec (a GGUF file in-process, or servers). */
+export async function createBackend(spec: Exclude<ModelSpec, { kind: 'baseline' }>): Promise<Backend> {
   if (spec.kind === 'remote') {
-    const remote = await RemoteBackend.create({
+    return RemoteBackend.create({
       endpoints: spec.endpoints,
       protocol: spec.protocol as RemoteProtocol,
       apiKeyEnv: spec.apiKeyEnv,
@@ -22,19 +34,12 @@ export async function createScorer(spec: ModelSpec, format: PromptFormat, policy
       ...(spec.maxAttempts !== undefined && { maxAttempts: spec.maxAttempts }),
       ...(spec.maxRetryAfterMs !== undefined && { maxRetryAfterMs: spec.maxRetryAfterMs }),
     });
-    return new TokenScorer(remote, { format, policy });
   }
-  const backend = await LlamaCppBackend.create({
+  return LlamaCppBackend.create({
     model: spec.path,
     gpu: spec.gpu,
     ...(spec.contextSize !== undefined && { contextSize: spec.contextSize }),
     ...(spec.batchSize !== undefined && { batchSize: spec.batchSize }),
     ...(spec.threads !== undefined && { threads: spec.threads }),
   });
-  try {
-    return new TokenScorer(backend, { format, policy });
-  } catch (e) {
-    await backend.close();
-    throw e;
-  }
 }

@@ -94,7 +94,7 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
  * The persona formats state each participant's metadata (persona-shuffled: another participant's of the same study).
  * A study where no participant has any would have every participant fail after the model is loaded: refuse first.
  */
-function assertPersonasAvailable(config: EvalConfig, profile: DatasetProfile): void {
+export function assertPersonasAvailable(config: EvalConfig, profile: DatasetProfile): void {
   if (config.format !== 'persona' && config.format !== 'persona-shuffled') return;
   const needed = config.format === 'persona' ? 1 : 2;
   const selected = [...profile.studies.values()].filter((p) => p.participants > 0);
@@ -113,7 +113,7 @@ function assertPersonasAvailable(config: EvalConfig, profile: DatasetProfile): v
 }
 
 /** Read options, with a split computed on the fly (--split-seed) once for the profile pass and the scoring pass. */
-async function readOptionsWithSplit(config: EvalConfig): Promise<ReadOptions> {
+export async function readOptionsWithSplit(config: EvalConfig): Promise<ReadOptions> {
   const read = toReadOptions(config);
   // With a side selected, this also refuses a source that has no split manifest and no --split-seed (the profile
   // pass reads every side, so it would otherwise find nothing to score and say only that).
