@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Backend, ScoreRequest } from '../backends/Backend.js';
 import { VocabOnlyBackend } from '../backends/VocabOnlyBackend.js';
 import { studyParticipantKey } from '../data/participantKey.js';
-import { readTranscripts } from '../data/readTranscripts.js';
+import { readTranscripts, type ReadOptions } from '../data/readTranscripts.js';
 import { HumanlikeError, UsageError } from '../errors.js';
 import { TokenScorer } from '../scoring/TokenScorer.js';
 import { DatabaseLockedError } from '../errors.js';
@@ -11,10 +11,10 @@ import { createBackend } from './createScorer.js';
 import type { EvalConfig } from './evalConfig.js';
 import { assertPersonasAvailable, readOptionsWithSplit } from './evaluate.js';
 import { estimateSeconds, fitWindowTimes, type WindowTimeModel, type WindowTiming } from './fitWindowTimes.js';
-import { profileStudies } from './profileStudies.js';
+import { profileStudies, type DatasetProfile } from './profileStudies.js';
 import { computeRunKey } from './runKey.js';
 
-/** Windows of the first participant timed by the calibration; the run's longest window is timed too. */
+/** The run's first windows timed by the calibration; its shortest and longest windows are timed too. */
 export const CALIBRATION_WINDOWS = 3;
 /** The longest window is timed on at most this many tokens; longer ones are extrapolated (a·n + b·n²). */
 export const CALIBRATION_MAX_TOKENS = 4096;
@@ -60,37 +60,9 @@ export async function dryRun(config: EvalConfig): Promise<DryRunReport> {
   const planner = await openPlanner(config, notes);
   try {
     const scorer = planner ? new TokenScorer(planner, { format: config.format, policy: config.policy }) : undefined;
-    const studies = new Map<string, DryRunStudy & { squares: number }>();
-    const samples: ScoreRequest[] = [];
-    let longest: ScoreRequest | undefined;
-    const seen = new Set<string>();
-    for await (const parsed of readTranscripts(config.source, read)) {
-      const t = parsed.transcript;
-      if (!t || parsed.hasErrors || seen.has(studyParticipantKey(t))) continue;
-      seen.add(studyParticipantKey(t));
-      let s = studies.get(t.study);
-      if (!s) studies.set(t.study, (s = { study: t.study, participants: 0, responses: 0, characters: 0, tokens: scorer ? 0 : null, tokensEvaluated: scorer ? 0 : null, windows: scorer ? 0 : null, participantsSkipped: 0, estimatedSeconds: null, squares: 0 }));
-      s.participants++;
-      s.responses += t.spans.length;
-      s.characters += t.text.length;
-      if (!scorer) continue;
-      try {
-        const plan = await scorer.planParticipant(t, profile.studies.get(t.study)!);
-        s.tokens! += plan.sequenceLength;
-        s.tokensEvaluated! += plan.tokensEvaluated;
-        s.windows! += plan.requests.length;
-        for (const r of plan.requests) {
-          s.squares += r.tokens.length ** 2;
-          if (samples.length < CALIBRATION_WINDOWS) samples.push(r);
-          if (!longest || r.tokens.length > longest.tokens.length) longest = r;
-        }
-      } catch (e) {
-        if (!(e instanceof HumanlikeError)) throw e;
-        s.participantsSkipped++;
-      }
-    }
-    const calibration = planner ? await calibrate(config, planner, samples, longest, notes) : null;
-    const rows = [...studies.values()].sort((a, b) => (a.study < b.study ? -1 : 1)).map(({ squares, ...s }) => ({
+    const { studies, samples } = await planStudies(config, read, profile, scorer);
+    const calibration = planner ? await calibrate(config, planner, samples, notes) : null;
+    const rows = studies.sort((a, b) => (a.study < b.study ? -1 : 1)).map(({ squares, ...s }) => ({
       ...s, estimatedSeconds: calibration && s.tokensEvaluated !== null ? estimateSeconds(calibration.fit, s.tokensEvaluated, squares) : null,
     }));
     if (config.model.kind === 'baseline') notes.push('a baseline evaluates no tokens: the run takes about as long as reading the data');
@@ -99,6 +71,51 @@ export async function dryRun(config: EvalConfig): Promise<DryRunReport> {
   } finally {
     await planner?.close();
   }
+}
+
+type PlannedStudy = DryRunStudy & { squares: number };
+
+/**
+ * Count (and with a scorer, plan) every participant the run would score, per study, keeping the windows a calibration
+ * times: the run's first CALIBRATION_WINDOWS, its shortest and its longest.
+ */
+async function planStudies(config: EvalConfig, read: ReadOptions, profile: DatasetProfile, scorer: TokenScorer | undefined): Promise<{ studies: PlannedStudy[]; samples: ScoreRequest[] }> {
+  const studies = new Map<string, PlannedStudy>();
+  const first: ScoreRequest[] = [];
+  let shortest: ScoreRequest | undefined;
+  let longest: ScoreRequest | undefined;
+  const seen = new Set<string>();
+  for await (const parsed of readTranscripts(config.source, read)) {
+    const t = parsed.transcript;
+    if (!t || parsed.hasErrors || seen.has(studyParticipantKey(t))) continue;
+    seen.add(studyParticipantKey(t));
+    let s = studies.get(t.study);
+    if (!s) {
+      s = { study: t.study, participants: 0, responses: 0, characters: 0, tokens: scorer ? 0 : null, tokensEvaluated: scorer ? 0 : null, windows: scorer ? 0 : null, participantsSkipped: 0, estimatedSeconds: null, squares: 0 };
+      studies.set(t.study, s);
+    }
+    s.participants++;
+    s.responses += t.spans.length;
+    s.characters += t.text.length;
+    if (!scorer) continue;
+    try {
+      const plan = await scorer.planParticipant(t, profile.studies.get(t.study)!);
+      s.tokens = (s.tokens ?? 0) + plan.sequenceLength;
+      s.tokensEvaluated = (s.tokensEvaluated ?? 0) + plan.tokensEvaluated;
+      s.windows = (s.windows ?? 0) + plan.requests.length;
+      for (const r of plan.requests) {
+        s.squares += r.tokens.length ** 2;
+        if (first.length < CALIBRATION_WINDOWS) first.push(r);
+        if (!longest || r.tokens.length > longest.tokens.length) longest = r;
+        if (!shortest || r.tokens.length < shortest.tokens.length) shortest = r;
+      }
+    } catch (e) {
+      if (!(e instanceof HumanlikeError)) throw e;
+      s.participantsSkipped++;
+    }
+  }
+  const extra = [shortest, longest && cut(longest, CALIBRATION_MAX_TOKENS)].filter((r): r is ScoreRequest => r !== undefined && !first.includes(r));
+  return { studies: [...studies.values()], samples: [...first, ...extra] };
 }
 
 /** The run this configuration would resume or find complete, read-only; nothing when there is no database. */
@@ -135,13 +152,11 @@ async function openPlanner(config: EvalConfig, notes: string[]): Promise<Backend
 }
 
 /**
- * Time a few windows with the real model: the first participant's first windows and the run's longest window (cut
- * to CALIBRATION_MAX_TOKENS), after one untimed warm-up; then fit seconds = a·n + b·n² to them.
+ * Time a few windows with the real model (the run's first windows, its shortest and its longest cut to
+ * CALIBRATION_MAX_TOKENS), after one untimed warm-up; then fit seconds = a·n + b·n² to them.
  */
-async function calibrate(config: EvalConfig, planner: Backend, samples: ScoreRequest[], longest: ScoreRequest | undefined, notes: string[]): Promise<DryRunReport['calibration']> {
-  if (config.model.kind === 'baseline' || samples.length === 0) return null;
-  const windows = [...samples];
-  if (longest && !samples.includes(longest)) windows.push(cut(longest, CALIBRATION_MAX_TOKENS));
+async function calibrate(config: EvalConfig, planner: Backend, windows: ScoreRequest[], notes: string[]): Promise<DryRunReport['calibration']> {
+  if (config.model.kind === 'baseline' || windows.length === 0) return null;
   let backend: Backend;
   try {
     // Servers score already; a vocab-only GGUF gives way to the full model.
