@@ -50,7 +50,7 @@ export interface DryRunReport {
  * windowed exactly as the run would, with a vocab-only load of a GGUF model), and the time from a short calibration
  * with the real model. Writes nothing: no database is created.
  */
-export async function dryRun(config: EvalConfig): Promise<DryRunReport> {
+export async function dryRun(config: EvalConfig, hooks: { onStep?: (what: string) => void } = {}): Promise<DryRunReport> {
   const notes: string[] = [];
   const existing = await findExisting(config, notes);
   const read = await readOptionsWithSplit(config);
@@ -60,7 +60,8 @@ export async function dryRun(config: EvalConfig): Promise<DryRunReport> {
   const planner = await openPlanner(config, notes);
   try {
     const scorer = planner ? new TokenScorer(planner, { format: config.format, policy: config.policy }) : undefined;
-    const { studies, samples } = await planStudies(config, read, profile, scorer);
+    const { studies, samples } = await planStudies(config, read, profile, scorer, hooks.onStep);
+    if (planner && samples.length) hooks.onStep?.(`calibrating: timing ${samples.length} windows with the model`);
     const calibration = planner ? await calibrate(config, planner, samples, notes) : null;
     const rows = studies.sort((a, b) => (a.study < b.study ? -1 : 1)).map(({ squares, ...s }) => ({
       ...s, estimatedSeconds: calibration && s.tokensEvaluated !== null ? estimateSeconds(calibration.fit, s.tokensEvaluated, squares) : null,
@@ -79,7 +80,7 @@ type PlannedStudy = DryRunStudy & { squares: number };
  * Count (and with a scorer, plan) every participant the run would score, per study, keeping the windows a calibration
  * times: the run's first CALIBRATION_WINDOWS, its shortest and its longest.
  */
-async function planStudies(config: EvalConfig, read: ReadOptions, profile: DatasetProfile, scorer: TokenScorer | undefined): Promise<{ studies: PlannedStudy[]; samples: ScoreRequest[] }> {
+async function planStudies(config: EvalConfig, read: ReadOptions, profile: DatasetProfile, scorer: TokenScorer | undefined, onStep?: (what: string) => void): Promise<{ studies: PlannedStudy[]; samples: ScoreRequest[] }> {
   const studies = new Map<string, PlannedStudy>();
   const first: ScoreRequest[] = [];
   let shortest: ScoreRequest | undefined;
@@ -91,6 +92,7 @@ async function planStudies(config: EvalConfig, read: ReadOptions, profile: Datas
     seen.add(studyParticipantKey(t));
     let s = studies.get(t.study);
     if (!s) {
+      onStep?.(`${scorer ? 'tokenizing' : 'counting'} ${t.study}`);
       s = { study: t.study, participants: 0, responses: 0, characters: 0, tokens: scorer ? 0 : null, tokensEvaluated: scorer ? 0 : null, windows: scorer ? 0 : null, participantsSkipped: 0, estimatedSeconds: null, squares: 0 };
       studies.set(t.study, s);
     }

@@ -35,3 +35,26 @@ test('eval --dry-run on a database that has the run says it would resume or reco
   assert.match(r.stdout, /has this run: baseline-uniform-raw-\w+, complete, 302 participants done \(eval would recompute nothing\)/);
   assert.deepEqual(readdirSync(join(db, '..')), before);
 });
+
+test('eval --dry-run through servers: their tokenizer and a calibration; unreachable servers leave the counts', { skip: noSharedData }, async () => {
+  const { deadEndpoint, startFakeVllm } = await import('../helpers/fakeScoringServer.js');
+  const { runHumanlikeAsync } = await import('../helpers/runCliProcess.js');
+  const db = join(makeTempDir(), 'never.duckdb');
+  const base = ['eval', psych201Dir, '--study', 'franke2024bayesian', '--db', db, '--dry-run', '--max-attempts', '1'];
+  const dead = await runHumanlikeAsync([...base, '--endpoint', await deadEndpoint()]);
+  assert.equal(dead.code, 0, dead.stderr);
+  assert.match(dead.stdout, /franke2024bayesian\s+302\s+1,208\s+[\d,]+\s+-\s+-\s+-\s+0\s+-/);
+  assert.match(dead.stdout, /note: no tokens and no time estimate: the servers cannot be used/);
+  const server = await startFakeVllm();
+  try {
+    const live = await runHumanlikeAsync([...base, '--endpoint', server.url, '--context-size', '1024', '--json']);
+    assert.equal(live.code, 0, live.stderr);
+    const { dryRun } = JSON.parse(live.stdout) as { dryRun: { studies: { tokens: number; characters: number; estimatedSeconds: number }[]; calibration: { windows: unknown[] } } };
+    // The fake server's tokenizer is one token per character, plus BOS.
+    assert.equal(dryRun.studies[0]?.tokens, (dryRun.studies[0]?.characters ?? 0) + 302);
+    assert.ok((dryRun.calibration.windows.length ?? 0) >= 2 && (dryRun.studies[0]?.estimatedSeconds ?? 0) > 0);
+  } finally {
+    await server.close();
+  }
+  assert.ok(!existsSync(db));
+});

@@ -8,6 +8,7 @@ import { evaluate, type EvaluateResult } from '../../eval/evaluate.js';
 import { UsageError } from '../../errors.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../../prompts/types.js';
 import { BASELINES } from '../../scoring/BaselineScorer.js';
+import { escapeTerminal } from '../escapeTerminal.js';
 import { formatTable } from '../formatTable.js';
 import { createProgressReporter, DEFAULT_PROGRESS_INTERVAL_S, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
 import { addSourceOptions, definedEntries, gpuOption, integerFlag, parseInteger, sourceFlags, withDefault } from '../sourceOptions.js';
@@ -60,7 +61,7 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
     if (opts['dryRun']) {
       const { dryRun } = await import('../../eval/dryRun.js');
       const { renderDryRun } = await import('../renderDryRun.js');
-      const report = await dryRun(config);
+      const report = await dryRun(config, { onStep: (what) => void process.stderr.write(`dry run: ${escapeTerminal(what)}\n`) });
       process.stdout.write((json ? JSON.stringify({ config: redactConfig(config), dryRun: report }) : renderDryRun(config, report)) + '\n');
       return;
     }
