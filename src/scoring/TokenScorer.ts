@@ -33,7 +33,7 @@ export interface ParticipantPlan {
   sets: ReturnType<typeof findChoiceSets>;
   alternativesOf: Map<number, number[]>;
   skipped: SkippedResponse[];
-  /** Tokens of all requests (windows overlap, so ≥ sequenceLength). */
+  /** Tokens of all requests: windows of a long transcript overlap; text after the last response is not evaluated. */
   tokensEvaluated: number;
   /** Tokens of the rendered transcript (BOS included). */
   sequenceLength: number;
@@ -85,11 +85,17 @@ export class TokenScorer implements ResponseScorer {
     const results: TokenScore[][] = new Array<TokenScore[]>(requests.length);
     let next = 0;
     let scored = 0;
+    let failed = false; // a failed window fails the participant: send no more
     const worker = async (): Promise<void> => {
-      while (next < requests.length) {
+      while (next < requests.length && !failed) {
         const i = next++;
         const r = requests[i]!;
-        results[i] = (await this.backend.scoreTokens([r]))[0]!;
+        try {
+          results[i] = (await this.backend.scoreTokens([r]))[0]!;
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
         scored += r.tokens.length;
         onTokens({ planned, scored });
       }
