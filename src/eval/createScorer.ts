@@ -1,3 +1,4 @@
+import type { Backend } from '../backends/Backend.js';
 import { LlamaCppBackend } from '../backends/LlamaCppBackend.js';
 import { BackendError, CapabilityError } from '../errors.js';
 import { RemoteBackend } from '../backends/remote/RemoteBackend.js';
@@ -17,8 +18,19 @@ export const REFERENCE_CONTEXT_TOKENS = 32_768 + 1;
 /** Build the scorer for a model spec. The run loop only sees the ResponseScorer interface. */
 export async function createScorer(spec: ModelSpec, format: PromptFormat, policy: ContextPolicy): Promise<ResponseScorer> {
   if (spec.kind === 'baseline') return new BaselineScorer(spec.name as BaselineKind);
+  const backend = await createBackend(spec, policy);
+  try {
+    return new TokenScorer(backend, { format, policy });
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+}
+
+/** The backend of a model spec (a GGUF file in-process, or servers). */
+export async function createBackend(spec: Exclude<ModelSpec, { kind: 'baseline' }>, policy: ContextPolicy = 'windowed'): Promise<Backend> {
   if (spec.kind === 'remote') {
-    const remote = await RemoteBackend.create({
+    return RemoteBackend.create({
       endpoints: spec.endpoints,
       protocol: spec.protocol,
       apiKeyEnv: spec.apiKeyEnv,
@@ -29,11 +41,10 @@ export async function createScorer(spec: ModelSpec, format: PromptFormat, policy
       ...(spec.maxAttempts !== undefined && { maxAttempts: spec.maxAttempts }),
       ...(spec.maxRetryAfterMs !== undefined && { maxRetryAfterMs: spec.maxRetryAfterMs }),
     });
-    return new TokenScorer(remote, { format, policy });
   }
   const reference = policy === 'reference';
   const contextSize = spec.contextSize ?? (reference ? REFERENCE_CONTEXT_TOKENS : undefined);
-  const backend = await LlamaCppBackend.create({
+  return LlamaCppBackend.create({
     model: spec.path,
     gpu: spec.gpu,
     ...(contextSize !== undefined && { contextSize }),
@@ -49,10 +60,4 @@ export async function createScorer(spec: ModelSpec, format: PromptFormat, policy
     }
     throw e;
   });
-  try {
-    return new TokenScorer(backend, { format, policy });
-  } catch (e) {
-    await backend.close();
-    throw e;
-  }
 }

@@ -11,6 +11,7 @@ import { createScorer } from './createScorer.js';
 import { toReadOptions, type EvalConfig } from './evalConfig.js';
 import { profileStudies, type DatasetProfile } from './profileStudies.js';
 import { computeRunKey } from './runKey.js';
+import { startProgressFile, type ProgressFileWriter } from './startProgressFile.js';
 import { runEval, type EvalProgress, type EvalSummary } from './runEval.js';
 
 export interface EvaluateResult {
@@ -43,6 +44,7 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
   const runKey = await computeRunKey(config);
   const store = await ResultsStore.open(config.db);
   let scorer: ResponseScorer | undefined;
+  let progressFile: ProgressFileWriter | undefined;
   try {
     const found = config.newRun ? undefined : await store.findRunByConfig(runKey);
     if (found?.status === 'complete') {
@@ -58,10 +60,13 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
     scorer = hooks.scorer ?? (await createScorer(config.model, config.format, config.policy));
     const { run, resumed, removedPartialRows } = await openRun(store, config, runKey, profile, scorer, found);
     const finished = await store.finishedParticipants(run.runId);
+    // The database stays locked until the eval ends: onlookers (`runs`) read this file beside it meanwhile.
+    const live = startProgressFile(config.db, run.runId, await store.listRuns() as unknown as Record<string, unknown>[], profile.participants);
+    progressFile = live;
     hooks.onStart?.({ run, resumed, participantsTotal: profile.participants, participantsFinished: finished.size });
     const session = await scoreRun(store, run.runId, {
       records: readTranscripts(config.source, read), scorer, profile, finished, errorBudget: config.errorBudget,
-      ...(hooks.onProgress && { onProgress: hooks.onProgress }), ...(hooks.signal && { signal: hooks.signal }),
+      onProgress: (p) => { live.update(p); hooks.onProgress?.(p); }, ...(hooks.signal && { signal: hooks.signal }),
     });
     const stats = await computeRunStats(store, run.runId, uniformByStudy(profile));
     // A run that scored nothing is no result, whatever the reasons: never 'complete' with exit 0.
@@ -80,6 +85,7 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
     return { run: (await store.getRun(run.runId))!, session, stats, resumed, alreadyComplete: false, removedPartialRows };
   } finally {
     store.close();
+    progressFile?.stop(); // after the close: whoever finds no file finds the database unlocked
     if (scorer && !hooks.scorer) await scorer.close();
   }
 }
@@ -88,7 +94,7 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
  * The persona formats state each participant's metadata (persona-shuffled: another participant's of the same study).
  * A study where no participant has any would have every participant fail after the model is loaded: refuse first.
  */
-function assertPersonasAvailable(config: EvalConfig, profile: DatasetProfile): void {
+export function assertPersonasAvailable(config: EvalConfig, profile: DatasetProfile): void {
   if (config.format !== 'persona' && config.format !== 'persona-shuffled') return;
   const needed = config.format === 'persona' ? 1 : 2;
   const selected = [...profile.studies.values()].filter((p) => p.participants > 0);
@@ -107,7 +113,7 @@ function assertPersonasAvailable(config: EvalConfig, profile: DatasetProfile): v
 }
 
 /** Read options, with a split computed on the fly (--split-seed) once for the profile pass and the scoring pass. */
-async function readOptionsWithSplit(config: EvalConfig): Promise<ReadOptions> {
+export async function readOptionsWithSplit(config: EvalConfig): Promise<ReadOptions> {
   const read = toReadOptions(config);
   // The reference policy validates after the paper's substitutions and lets `<<>>` through (skipped when scoring).
   if (config.policy === 'reference') read.reference = true;

@@ -14,6 +14,8 @@ export interface DatasetProfile {
   studyHashes: Map<string, string>;
   participants: number;
   responses: number;
+  /** Characters of the selected transcripts: the progress estimate's measure of work (createTokenTally). */
+  characters: number;
   studies: Map<string, StudyProfile>;
 }
 
@@ -30,6 +32,7 @@ export async function profileStudies(
   const studies = new Map<string, StudyProfile & { distinct: Set<string> }>();
   let participants = 0;
   let responses = 0;
+  let characters = 0;
   const select = options.select ?? 'all';
   // `records` are every side of the split: the baselines learn from the training side and options come from the whole
   // study, even when only the test side is scored. Counts and the hash cover the selected side only.
@@ -54,6 +57,7 @@ export async function profileStudies(
       p.responses += t.spans.length;
       participants++;
       responses += t.spans.length;
+      characters += t.text.length;
     }
     const learnFrom = t.split === undefined || t.split === 'train';
     for (const s of t.spans) {
@@ -83,5 +87,5 @@ export async function profileStudies(
     });
     out.set(study, p);
   }
-  return { datasetHash: hash.digest('hex'), studyHashes: new Map([...studyHash].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, h]) => [k, h.digest('hex')] as const)), participants, responses, studies: out };
+  return { datasetHash: hash.digest('hex'), studyHashes: new Map([...studyHash].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, h]) => [k, h.digest('hex')] as const)), participants, responses, characters, studies: out };
 }

@@ -3,6 +3,7 @@ import { studyParticipantKey } from '../data/participantKey.js';
 import type { Transcript } from '../data/types.js';
 import { BackendError, HumanlikeError } from '../errors.js';
 import type { DatasetProfile } from './profileStudies.js';
+import { createTokenTally } from './createTokenTally.js';
 import type { ParticipantOutcome, ParticipantScore, ResponseScorer, ResultSink } from '../scoring/ResponseScorer.js';
 
 
@@ -10,7 +11,13 @@ export interface EvalProgress {
   participantsDone: number;
   participantsTotal: number;
   responsesScored: number;
+  /** Tokens evaluated in this session so far, the windows of participants in progress included. */
   tokens: number;
+  /**
+   * Estimate of the tokens this session will evaluate when done (see estimateSessionTokens); 0 when the scorer
+   * evaluates no tokens (baselines).
+   */
+  tokensTotal: number;
   elapsedMs: number;
 }
 
@@ -59,11 +66,13 @@ export async function runEval(o: EvalOptions): Promise<EvalSummary> {
   const inFlight = new Set<Promise<void>>();
   let sinkChain: Promise<void> = Promise.resolve();
   let fatal: unknown;
+  const tally = createTokenTally(o.profile.characters);
   const progress = (): void => o.onProgress?.({
     participantsDone: summary.participantsScored + summary.participantsSkipped + summary.participantsResumed,
     participantsTotal: o.profile.participants,
     responsesScored: summary.responsesScored,
-    tokens: summary.tokens,
+    tokens: tally.tokens(),
+    tokensTotal: tally.estimateTotal(),
     elapsedMs: Date.now() - started,
   });
 
@@ -90,8 +99,10 @@ export async function runEval(o: EvalOptions): Promise<EvalSummary> {
     let score: ParticipantScore;
     try {
       if (!profile) throw new HumanlikeError(`study ${t.study} has no profile`);
-      score = await o.scorer.scoreParticipant(t, profile);
+      score = await o.scorer.scoreParticipant(t, profile, (p) => { tally.update(t, p); progress(); });
+      tally.finish(t, score.tokensEvaluated);
     } catch (e) {
+      tally.finish(t, undefined);
       if (!(e instanceof HumanlikeError)) throw e;
       if (e instanceof BackendError) {
         backendFailures++;
@@ -116,8 +127,8 @@ export async function runEval(o: EvalOptions): Promise<EvalSummary> {
     const t = parsed.transcript;
     if (!t) continue; // not a transcript at all: counted by the profile pass and reported by validate
     const key = studyParticipantKey(t);
-    if (o.finished.has(key)) { summary.participantsResumed++; continue; }
-    if (seen.has(key)) { summary.duplicateRecords++; continue; }
+    if (o.finished.has(key)) { summary.participantsResumed++; tally.finish(t, undefined); continue; }
+    if (seen.has(key)) { summary.duplicateRecords++; tally.finish(t, undefined); continue; }
     seen.add(key);
     if (parsed.hasErrors) {
       const codes = [...new Set(parsed.problems.filter((p) => p.severity === 'error').map((p) => p.code))].join(', ');

@@ -62,6 +62,12 @@ export interface ParticipantScore {
   offsetFallbacks: number;
 }
 
+/**
+ * Progress within one participant, cumulative: `planned` tokens once its windows are known (then `scored` is 0), then
+ * after every window. A long transcript takes minutes: without this the run's progress moved once per participant.
+ */
+export type OnTokens = (p: { planned: number; scored: number }) => void;
+
 /** What the run loop drives: model backends through TokenScorer, baselines directly. */
 export interface ResponseScorer {
   readonly identity: ModelIdentity;
@@ -73,7 +79,7 @@ export interface ResponseScorer {
    * Score a participant, or throw a HumanlikeError when the participant as a whole cannot be scored (the run loop
    * records it as skipped with the message).
    */
-  scoreParticipant(t: Transcript, profile: StudyProfile): Promise<ParticipantScore>;
+  scoreParticipant(t: Transcript, profile: StudyProfile, onTokens?: OnTokens): Promise<ParticipantScore>;
   close(): Promise<void>;
 }
 

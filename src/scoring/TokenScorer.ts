@@ -1,4 +1,4 @@
-import { isLocalTokenizer, type Backend, type ScoreRequest } from '../backends/Backend.js';
+import { isLocalTokenizer, type Backend, type ScoreRequest, type TokenScore } from '../backends/Backend.js';
 import { participantKey } from '../data/participantKey.js';
 import type { Metadata, ResponseSpan, Transcript } from '../data/types.js';
 import { CapabilityError, DataError } from '../errors.js';
@@ -11,13 +11,33 @@ import { choiceDistribution } from './choiceDistribution.js';
 import { optionTokens } from './optionTokens.js';
 import { pinnedHead, planWindows, type ResponsePositions } from './planWindows.js';
 import { shuffledPersona, type StudyProfile } from './studyProfile.js';
-import type { ParticipantScore, ResponseScorer, ScoredResponse, SkippedResponse } from './ResponseScorer.js';
+import type { OnTokens, ParticipantScore, ResponseScorer, ScoredResponse, SkippedResponse } from './ResponseScorer.js';
 
 export interface TokenScorerOptions {
   format: PromptFormat;
   policy: ContextPolicy;
   /** Participants scored at once (remote backends; 1 for embedded engines). Default: the backend's batchSequences. */
   concurrency?: number;
+}
+
+/** A participant's windows as requests, and where each response sits in them (TokenScorer.planParticipant). */
+export interface ParticipantPlan {
+  requests: ScoreRequest[];
+  /** For each request, the responses it scores (index into positions) and the offset of their positions in it. */
+  requestOf: { j: number; offset: number; prefixInView: boolean }[][];
+  positions: ResponsePositions[];
+  present: { index: number; span: ResponseSpan }[];
+  /** Index into `present` for each entry of positions. */
+  which: number[];
+  aligned: ReturnType<typeof alignSpans>;
+  sets: ReturnType<typeof findChoiceSets>;
+  alternativesOf: Map<number, number[]>;
+  skipped: SkippedResponse[];
+  /** Tokens of all requests: windows of a long transcript overlap; text after the last response is not evaluated. */
+  tokensEvaluated: number;
+  /** Tokens of the rendered transcript (BOS included). */
+  sequenceLength: number;
+  offsetFallback: boolean;
 }
 
 /** Scores responses with a language model backend: render, tokenize, align, window, score, sum. */
@@ -49,7 +69,46 @@ export class TokenScorer implements ResponseScorer {
     return undefined;
   }
 
-  async scoreParticipant(t: Transcript, profile: StudyProfile): Promise<ParticipantScore> {
+  async scoreParticipant(t: Transcript, profile: StudyProfile, onTokens?: OnTokens): Promise<ParticipantScore> {
+    const plan = await this.planParticipant(t, profile);
+    return this.collectRows(t, plan, await this.scoreRequests(plan.requests, onTokens));
+  }
+
+  /**
+   * Score the windows, reporting tokens as each finishes: one request per backend call, at most the backend's
+   * batchSequences in flight (an embedded engine scores one at a time; a server pool gets as many as it takes).
+   */
+  private async scoreRequests(requests: readonly ScoreRequest[], onTokens: OnTokens | undefined): Promise<TokenScore[][]> {
+    const planned = requests.reduce((s, r) => s + r.tokens.length, 0);
+    if (!onTokens) return this.backend.scoreTokens(requests);
+    onTokens({ planned, scored: 0 });
+    const results: TokenScore[][] = new Array<TokenScore[]>(requests.length);
+    let next = 0;
+    let scored = 0;
+    let failed = false; // a failed window fails the participant: send no more
+    const worker = async (): Promise<void> => {
+      while (next < requests.length && !failed) {
+        const i = next++;
+        const r = requests[i]!;
+        try {
+          results[i] = (await this.backend.scoreTokens([r]))[0]!;
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
+        scored += r.tokens.length;
+        onTokens({ planned, scored });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.backend.capabilities.batchSequences, requests.length)) }, worker));
+    return results;
+  }
+
+  /**
+   * Render, tokenize, align and window one participant: the requests a backend scores (and, for assembling rows,
+   * where each response sits). Needs only the tokenizer and the context size: `eval --dry-run` counts with it.
+   */
+  async planParticipant(t: Transcript, profile: StudyProfile): Promise<ParticipantPlan> {
     const { tokenizer, capabilities } = this.backend;
     const personaMetadata = this.personaFor(t, profile);
     const rendered = renderPrompt(t, {
@@ -131,8 +190,12 @@ export class TokenScorer implements ResponseScorer {
       requestOf.push(w.responses.map((j) => ({ j, offset, prefixInView: w.start === 0 || w.head >= prefixTokens })));
       tokensEvaluated += tokens.length;
     }
-    const results = await this.backend.scoreTokens(requests);
+    return { requests, requestOf, positions, present, which, aligned, sets, alternativesOf, skipped, tokensEvaluated, sequenceLength: sequence.length, offsetFallback: tok.usedFallback };
+  }
 
+  private collectRows(t: Transcript, plan: ParticipantPlan, results: TokenScore[][]): ParticipantScore {
+    const { requestOf, positions, present, which, aligned, sets, alternativesOf, skipped, tokensEvaluated } = plan;
+    const { capabilities } = this.backend;
     const rows: ScoredResponse[] = [];
     results.forEach((scores, r) => {
       let cursor = 0;
@@ -178,7 +241,7 @@ export class TokenScorer implements ResponseScorer {
     });
     rows.sort((a, b) => a.responseIndex - b.responseIndex);
     skipped.sort((a, b) => a.responseIndex - b.responseIndex);
-    return { rows, skipped, tokensEvaluated, offsetFallbacks: tok.usedFallback ? 1 : 0 };
+    return { rows, skipped, tokensEvaluated, offsetFallbacks: plan.offsetFallback ? 1 : 0 };
   }
 
   close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { describeLiveRun } from './progressFile.js';
 import { DatabaseCorruptError, DatabaseLockedError, DataError, NotADatabaseError, StorageFullError } from '../errors.js';
 
 /** Bytes in a short human form: 1.5 MB. */
@@ -38,6 +39,8 @@ export function classifyStoreError(path: string, e: unknown, writing: boolean): 
   const first = message.split('\n')[0] ?? '';
   if (LOCKED.test(message)) {
     const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+    const live = describeLiveRun(path);
+    if (live) return new DatabaseLockedError(`${path}: in use by a running ${live}; the database can be read when it ends ('humanlike runs --db ${path}' shows its progress now), or use another --db`, { cause: e });
     return new DatabaseLockedError(`${path}: in use by another process${pid ? ` (PID ${pid})` : ''}, such as a running eval; one process writes a database at a time: wait for it, or use another --db`, { cause: e });
   }
   if (NOT_A_DB.test(message)) return new NotADatabaseError(`${path}: this file is not a DuckDB database (a humanlike results database is one); give the right --db`, { cause: e });

@@ -107,7 +107,7 @@ test('runs, export, compare and report open the database read-only and never cre
   }
 });
 
-test("a run killed by SIGTERM or SIGKILL shows 'interrupted (no live process)'; while it lives, the database is in use", async () => {
+test("a run killed by SIGTERM or SIGKILL shows 'interrupted (no live process)'; while it lives, runs shows its live snapshot", async () => {
   const source = (await writeSampleDataset(makeTempDir(), { participants: 12, trials: 8 })).datasetDir;
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     // Every scoring request after the check before the run hangs: the run stays alive until killed.
@@ -118,8 +118,11 @@ test("a run killed by SIGTERM or SIGKILL shows 'interrupted (no live process)'; 
       let stderr = '';
       await new Promise<void>((resolve) => child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); if (stderr.includes('starting run')) resolve(); }));
       const live = await runHumanlikeAsync(['runs', '--db', db]);
-      assert.equal(live.code, 2);
-      assert.match(live.stderr, new RegExp(`k\\.duckdb: in use by another process \\(PID ${child.pid}\\)`));
+      assert.equal(live.code, 0, live.stderr);
+      assert.match(live.stdout, new RegExp(`k\\.duckdb is being written by a running eval \\(PID ${child.pid}\\); live snapshot`));
+      const locked = await runHumanlikeAsync(['export', join(makeTempDir(), 'x.csv'), '--db', db]);
+      assert.equal(locked.code, 2);
+      assert.match(locked.stderr, new RegExp(`k\\.duckdb: in use by a running eval of run \\S+ \\(PID ${child.pid}\\): 0/12 participants`));
       const exited = new Promise((resolve) => child.on('exit', resolve));
       child.kill(signal);
       await exited;

@@ -8,9 +8,10 @@ import { evaluate, type EvaluateResult } from '../../eval/evaluate.js';
 import { UsageError } from '../../errors.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../../prompts/types.js';
 import { BASELINES } from '../../scoring/BaselineScorer.js';
+import { escapeTerminal } from '../escapeTerminal.js';
 import { formatTable } from '../formatTable.js';
-import { createProgressReporter, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
-import { addSourceOptions, definedEntries, flashAttentionOption, gpuOption, kvCacheTypeOption, readEngineOptions, integerFlag, parseInteger, sourceFlags, withDefault } from '../sourceOptions.js';
+import { createProgressReporter, DEFAULT_PROGRESS_INTERVAL_S, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
+import { addSourceOptions, definedEntries, flashAttentionOption, gpuOption, integerFlag, kvCacheTypeOption, parseInteger, readEngineOptions, sourceFlags, withDefault } from '../sourceOptions.js';
 import { formatCount } from '../../util/formatCount.js';
 export function registerEval(program: Command): void {
   addSourceOptions(
@@ -43,11 +44,14 @@ export function registerEval(program: Command): void {
       .option('--new-run', 'start a new run even if this configuration was run before')
       .option('--config <file>', 'JSON file with the run configuration (keys as in docs/results.md; flags given on the command line win)')
       .option('--json', 'print the run record and statistics as JSON on stdout')
-      .addOption(new Option('--progress <mode>', 'progress on stderr: a bar on a terminal, a line every 10 s otherwise (default: auto)').choices(PROGRESS_MODES))
+      .option('--dry-run', 'write nothing: print participants, responses and tokens per study and a time estimate from a short calibration')
+      .addOption(new Option('--progress <mode>', `progress on stderr, by tokens scored: a bar on a terminal, a line every --progress-interval seconds otherwise (default: auto)`).choices(PROGRESS_MODES))
+      .option('--progress-interval <seconds>', `seconds between progress lines (default: ${DEFAULT_PROGRESS_INTERVAL_S})`)
       .addHelpText('after', `
 Examples:
   $ humanlike eval ../shared/psych201 --model ../shared/models/stories260K.gguf --study franke2024bayesian --context-size 512
   $ humanlike eval split --test-only --baseline uniform
+  $ humanlike eval ../shared/psych201 --model ../shared/models/stories260K.gguf --dry-run   counts and a time estimate
   $ humanlike eval split --test-only --model hf:Qwen/Qwen2.5-0.5B-GGUF/qwen2.5-0.5b-q8_0.gguf --format persona
   $ humanlike eval split --endpoint http://gpu1:8000 --endpoint http://gpu2:8000 --concurrency 8
 
@@ -56,7 +60,15 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
   ).action(async (source: string, opts: Record<string, unknown>) => {
     const config = await buildConfig(source, opts);
     const json = Boolean(opts['json']);
-    const bar = await createProgressReporter((opts['progress'] as ProgressMode | undefined) ?? (json ? 'none' : 'auto'));
+    if (opts['dryRun']) {
+      const { dryRun } = await import('../../eval/dryRun.js');
+      const { renderDryRun } = await import('../renderDryRun.js');
+      const report = await dryRun(config, { onStep: (what) => void process.stderr.write(`dry run: ${escapeTerminal(what)}\n`) });
+      process.stdout.write((json ? JSON.stringify({ config: redactConfig(config), dryRun: report }) : renderDryRun(config, report)) + '\n');
+      return;
+    }
+    const intervalS = opts['progressInterval'] === undefined ? DEFAULT_PROGRESS_INTERVAL_S : parseSeconds(opts['progressInterval'], '--progress-interval');
+    const bar = await createProgressReporter((opts['progress'] as ProgressMode | undefined) ?? (json ? 'none' : 'auto'), intervalS * 1000);
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = (): void => {
@@ -87,6 +99,12 @@ Exit codes: 0 run complete, 1 finished with participants left unscored (resume t
     if (controller.signal.aborted) process.exitCode = 130;
     else if (result.run.status !== 'complete') process.exitCode = 1;
   });
+}
+
+function parseSeconds(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} expects a number of seconds (0 or more), found ${JSON.stringify(value)}`);
+  return n;
 }
 
 /** Model-level flags, by the model kind they apply to. */
