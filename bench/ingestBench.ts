@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveSource, readRawRecords } from '../src/data/readSource.js';
+import { readRawRecords, resolveSource } from '../src/data/readSource.js';
 import { validateSource } from '../src/data/validateSource.js';
-import { makeTempDir, psych201Dir, hasPsych201 } from '../test/helpers/paths.js';
+import { hasPsych201, makeTempDir, psych201Dir } from '../test/helpers/paths.js';
 import { median, reportBench, timeMs } from './benchUtil.js';
 
 async function floor(dir: string): Promise<number> {
@@ -65,14 +65,18 @@ export async function runIngestBench(): Promise<void> {
   const rssReal = peakRssMb(psych201Dir);
   const rss10 = peakRssMb(copy);
   rmSync(copy, { recursive: true, force: true });
-  reportBench('ingest', [
-    { measure: 'floor: unzip + split lines + JSON.parse', ms: f.toFixed(0), 'records/s': Math.round(records / (f / 1000)) },
-    { measure: 'humanlike: parse + validate', ms: o.toFixed(0), 'records/s': Math.round(records / (o / 1000)) },
-    { measure: 'throughput ratio (ours / floor), target >= 0.5', ms: '', 'records/s': (f / o).toFixed(2) },
-    { measure: 'peak RSS validate, real data (MB)', ms: '', 'records/s': rssReal.toFixed(0) },
-    { measure: 'peak RSS validate, 10x copy (MB)', ms: '', 'records/s': rss10.toFixed(0) },
-    { measure: 'memory ratio 10x / 1x (flat = 1)', ms: '', 'records/s': (rss10 / rssReal).toFixed(2) },
-  ], { records, responses, floorMs, oursMs, rssRealMb: rssReal, rss10xMb: rss10, ratio: f / o });
+  reportBench(
+    'ingest',
+    [
+      { measure: 'floor: unzip + split lines + JSON.parse', ms: f.toFixed(0), 'records/s': Math.round(records / (f / 1000)) },
+      { measure: 'humanlike: parse + validate', ms: o.toFixed(0), 'records/s': Math.round(records / (o / 1000)) },
+      { measure: 'throughput ratio (ours / floor), target >= 0.5', ms: '', 'records/s': (f / o).toFixed(2) },
+      { measure: 'peak RSS validate, real data (MB)', ms: '', 'records/s': rssReal.toFixed(0) },
+      { measure: 'peak RSS validate, 10x copy (MB)', ms: '', 'records/s': rss10.toFixed(0) },
+      { measure: 'memory ratio 10x / 1x (flat = 1)', ms: '', 'records/s': (rss10 / rssReal).toFixed(2) },
+    ],
+    { records, responses, floorMs, oursMs, rssRealMb: rssReal, rss10xMb: rss10, ratio: f / o },
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runIngestBench();

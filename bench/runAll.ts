@@ -3,8 +3,8 @@ import { runCompareBench } from './compareBench.js';
 import { runEvalBench } from './evalBench.js';
 import { runIngestBench } from './ingestBench.js';
 import { runRemoteBench } from './remoteBench.js';
-import { runStartupBench } from './startupBench.js';
 import { runSpeedBench } from './speedBench.js';
+import { runStartupBench } from './startupBench.js';
 
 await runStartupBench();
 await runIngestBench();

@@ -17,13 +17,13 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend, ScoreRequest, Tokenizer } from '../src/backends/Backend.js';
-import { cacheDir } from '../src/util/cacheDir.js';
 import { createLlamaTokenizer } from '../src/backends/LlamaTokenizer.js';
 import { loadGgufModel, loadLlama } from '../src/backends/loadLlama.js';
 import { readTranscripts } from '../src/data/readTranscripts.js';
 import type { Transcript } from '../src/data/types.js';
 import type { StudyProfile } from '../src/scoring/studyProfile.js';
 import { TokenScorer } from '../src/scoring/TokenScorer.js';
+import { cacheDir } from '../src/util/cacheDir.js';
 import { hasModels, hasPsych201, makeTempDir, psych201Dir, repoRoot } from '../test/helpers/paths.js';
 import { reportBench } from './benchUtil.js';
 import type { SpeedChildRequest, SpeedChildResult } from './speedChild.js';
@@ -34,7 +34,10 @@ const STUDIES = ['shahar2019twosteptask', 'spektor2024lossaversion'];
 let CONTEXT = 32_768; // humanlike's default window for models trained on long contexts; --context changes it
 const THREADS = 2;
 
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 /** The bench model, generated on first use; undefined (with a message) when Python lacks the gguf package. */
 function benchModel(name: string): string | undefined {
@@ -42,7 +45,11 @@ function benchModel(name: string): string | undefined {
   const path = join(cacheDir(), 'bench-models', `bench-${name}.gguf`);
   if (existsSync(path)) return path;
   const [shape, type] = name.split('-');
-  const r = spawnSync(PYTHON, [join(repoRoot, 'bench', 'makeBenchModels.py'), join(cacheDir(), 'bench-models'), '--shapes', shape ?? '', '--types', type ?? ''], { stdio: 'inherit' });
+  const r = spawnSync(
+    PYTHON,
+    [join(repoRoot, 'bench', 'makeBenchModels.py'), join(cacheDir(), 'bench-models'), '--shapes', shape ?? '', '--types', type ?? ''],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0 || !existsSync(path)) {
     console.log(`speed bench skipped: cannot build ${path} (install bench/requirements.txt into ${PYTHON} or set HUMANLIKE_BENCH_PYTHON)`);
     return undefined;
@@ -79,10 +86,24 @@ async function scoringRequests(t: Transcript, tokenizer: Tokenizer): Promise<{ r
     identity: { name: 'recorder', kind: 'gguf' },
     capabilities: { contextSize: CONTEXT, chatTemplate: undefined, top1: true, alternatives: false, batchSequences: 1 },
     tokenizer,
-    scoreTokens: (rs) => { log.push(...rs); return Promise.resolve(rs.map((r) => r.positions.map(() => ({ logprob: 0, top1: false })))); },
+    scoreTokens: (rs) => {
+      log.push(...rs);
+      return Promise.resolve(rs.map((r) => r.positions.map(() => ({ logprob: 0, top1: false }))));
+    },
     close: () => Promise.resolve(),
   };
-  const profile = { study: t.study, participants: 1, responses: t.spans.length, options: [], distinctResponses: 0, counts: new Map(), countsTotal: 0, countsIncludeEveryone: true, personas: [], personaIndex: new Map() } as unknown as StudyProfile;
+  const profile = {
+    study: t.study,
+    participants: 1,
+    responses: t.spans.length,
+    options: [],
+    distinctResponses: 0,
+    counts: new Map(),
+    countsTotal: 0,
+    countsIncludeEveryone: true,
+    personas: [],
+    personaIndex: new Map(),
+  } as unknown as StudyProfile;
   const score = await new TokenScorer(recorder, { format: 'raw', policy: 'windowed' }).scoreParticipant(t, profile);
   if (log.length !== 1 || !log[0]) throw new Error(`expected one window, got ${log.length}`);
   return { request: log[0], responseTokens: score.rows.map((r) => r.nTokens) };
@@ -91,7 +112,10 @@ async function scoringRequests(t: Transcript, tokenizer: Tokenizer): Promise<{ r
 function runChild(req: SpeedChildRequest): SpeedChildResult {
   const file = join(makeTempDir('humanlike-speed-'), 'request.json');
   writeFileSync(file, JSON.stringify(req));
-  const r = spawnSync(process.execPath, [fileURLToPath(new URL('./speedChild.js', import.meta.url)), file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('./speedChild.js', import.meta.url)), file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (r.status !== 0) throw new Error(`speedChild ${req.mode}: ${r.stderr}`);
   return JSON.parse(r.stdout) as SpeedChildResult;
 }
@@ -119,7 +143,10 @@ function deviation(a: number[], b: number[], responseTokens: number[]): { max: n
   return { max: Math.max(...devs), mean: devs.reduce((s, x) => s + x, 0) / devs.length };
 }
 
-async function prepare(modelPath: string, buckets: number[]): Promise<{ bucket: number; request: ScoreRequest; responseTokens: number[] }[]> {
+async function prepare(
+  modelPath: string,
+  buckets: number[],
+): Promise<{ bucket: number; request: ScoreRequest; responseTokens: number[] }[]> {
   const llama = await loadLlama('cpu');
   const vocab = await loadGgufModel(llama, modelPath, { vocabOnly: true });
   const tokenizer = createLlamaTokenizer(vocab, 'bench');
@@ -133,9 +160,16 @@ async function prepare(modelPath: string, buckets: number[]): Promise<{ bucket: 
   return out;
 }
 
-const tokS = (n: number, ms: number): number => Math.round(n / (ms / 1000) * 10) / 10;
+const tokS = (n: number, ms: number): number => Math.round((n / (ms / 1000)) * 10) / 10;
 
-async function runBuckets(modelName: string, buckets: number[], engine: Engine, withPeer: boolean, withFloor: boolean, reps: number): Promise<void> {
+async function runBuckets(
+  modelName: string,
+  buckets: number[],
+  engine: Engine,
+  withPeer: boolean,
+  withFloor: boolean,
+  reps: number,
+): Promise<void> {
   const model = benchModel(modelName);
   if (!model) return;
   const cases = await prepare(model, buckets);
@@ -155,12 +189,19 @@ async function runBuckets(modelName: string, buckets: number[], engine: Engine, 
     if (!ours) throw new Error('no measurement');
     loads.push(load());
     const n = c.request.tokens.length;
-    const o = ours.results[0]!, f = floor?.results[0], p = peer?.results[0];
+    const o = ours.results[0]!,
+      f = floor?.results[0],
+      p = peer?.results[0];
     const dev = p ? deviation(o.logprobs, p.logprobs, c.responseTokens) : undefined;
     rows.push({
-      bucket: `≤ ${c.bucket}`, tokens: n, responses: c.responseTokens.length,
-      'ours tok/s': tokS(n, o.ms), 'floor tok/s': f ? tokS(n, f.ms) : '', 'peer tok/s': p ? tokS(n, p.ms) : '',
-      'ours/floor': f ? (f.ms / o.ms).toFixed(3) : '', 'ours/peer': p ? (p.ms / o.ms).toFixed(2) : '',
+      bucket: `≤ ${c.bucket}`,
+      tokens: n,
+      responses: c.responseTokens.length,
+      'ours tok/s': tokS(n, o.ms),
+      'floor tok/s': f ? tokS(n, f.ms) : '',
+      'peer tok/s': p ? tokS(n, p.ms) : '',
+      'ours/floor': f ? (f.ms / o.ms).toFixed(3) : '',
+      'ours/peer': p ? (p.ms / o.ms).toFixed(2) : '',
       'CPU-time ratios ours/floor, ours/peer': `${f ? (f.cpuMs / o.cpuMs).toFixed(3) : '-'}, ${p ? (p.cpuMs / o.cpuMs).toFixed(2) : '-'}`,
       'RSS MB ours/floor/peer': `${ours.maxRssMb.toFixed(0)}/${floor ? floor.maxRssMb.toFixed(0) : '-'}/${peer ? peer.maxRssMb.toFixed(0) : '-'}`,
       'mem ours/peer': peer ? (ours.maxRssMb / peer.maxRssMb).toFixed(2) : '',
@@ -169,7 +210,14 @@ async function runBuckets(modelName: string, buckets: number[], engine: Engine, 
     });
     console.log(JSON.stringify(rows[rows.length - 1]));
   }
-  reportBench(`speed-${modelName.split('/').pop()}-${buckets.join('-')}`, rows, { model: modelName, reps, engine, threads: THREADS, contextSize: CONTEXT, loadAverages: loads });
+  reportBench(`speed-${modelName.split('/').pop()}-${buckets.join('-')}`, rows, {
+    model: modelName,
+    reps,
+    engine,
+    threads: THREADS,
+    contextSize: CONTEXT,
+    loadAverages: loads,
+  });
 }
 
 /** Engine options at one length: speed and deviation relative to the first configuration (the exact one). */
@@ -189,8 +237,13 @@ async function runSweep(modelName: string, bucket: number, configs: Engine[]): P
     const x = r.results[0]!;
     const dev = deviation(x.logprobs, ref.logprobs, c.responseTokens);
     return {
-      'flash attn': String(engine.flashAttention ?? 'auto'), 'kv cache': engine.kvCacheType ?? 'f16', batch: engine.batchSize ?? Math.min(CONTEXT, 2048),
-      'tok/s': tokS(n, x.ms), 'speed vs first': (ref.ms / x.ms).toFixed(2), 'CPU-time speed vs first': (ref.cpuMs / x.cpuMs).toFixed(2), 'peak RSS MB': r.maxRssMb.toFixed(0),
+      'flash attn': String(engine.flashAttention ?? 'auto'),
+      'kv cache': engine.kvCacheType ?? 'f16',
+      batch: engine.batchSize ?? Math.min(CONTEXT, 2048),
+      'tok/s': tokS(n, x.ms),
+      'speed vs first': (ref.ms / x.ms).toFixed(2),
+      'CPU-time speed vs first': (ref.cpuMs / x.cpuMs).toFixed(2),
+      'peak RSS MB': r.maxRssMb.toFixed(0),
       'Δ vs first max/mean nats per response': `${dev.max.toFixed(4)}/${dev.mean.toFixed(4)}`,
     };
   });
@@ -202,16 +255,21 @@ export async function runSpeedBench(argv: string[] = []): Promise<void> {
     console.log('speed bench skipped: ../shared models or psych201 not found');
     return;
   }
-  const arg = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  const arg = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const modelName = arg('--model') ?? '0.5b-f16';
   CONTEXT = Number(arg('--context') ?? CONTEXT);
   const sweep = arg('--sweep');
   if (sweep) {
     // --configs fa:kv:batch,... e.g. off:f32:512,on:f16:2048; the first is the reference (default: the exact one).
-    const configs = (arg('--configs') ?? 'off:f32:512,off:f16:512,on:f16:512,on:f32:512,on:q8_0:512,off:f32:2048').split(',').map((c): Engine => {
-      const [fa, kv, batch] = c.split(':');
-      return { flashAttention: fa === 'on', kvCacheType: kv as Engine['kvCacheType'] & string, batchSize: Number(batch) };
-    });
+    const configs = (arg('--configs') ?? 'off:f32:512,off:f16:512,on:f16:512,on:f32:512,on:q8_0:512,off:f32:2048')
+      .split(',')
+      .map((c): Engine => {
+        const [fa, kv, batch] = c.split(':');
+        return { flashAttention: fa === 'on', kvCacheType: kv as Engine['kvCacheType'] & string, batchSize: Number(batch) };
+      });
     await runSweep(modelName, Number(sweep), configs);
     return;
   }

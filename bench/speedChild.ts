@@ -6,8 +6,8 @@
  * context options, evaluating the same tokens with no outputs at all.
  */
 import { readFileSync } from 'node:fs';
-import { LlamaCppBackend, type LlamaCppOptions } from '../src/backends/LlamaCppBackend.js';
 import type { ScoreRequest } from '../src/backends/Backend.js';
+import { LlamaCppBackend, type LlamaCppOptions } from '../src/backends/LlamaCppBackend.js';
 
 export interface SpeedChildRequest {
   mode: 'ours' | 'floor';
@@ -54,10 +54,15 @@ async function runFloor(r: SpeedChildRequest): Promise<Omit<SpeedChildResult, 'm
   const model = await llama.loadModel({ modelPath: r.model });
   const kv = r.engine.kvCacheType;
   const context = await model.createContext({
-    contextSize: r.contextSize, sequences: 1, threads: r.threads,
+    contextSize: r.contextSize,
+    sequences: 1,
+    threads: r.threads,
     batchSize: r.engine.batchSize ?? Math.min(r.contextSize, 512), // LlamaCppBackend's CPU default
     ...(r.engine.flashAttention !== undefined && { flashAttention: r.engine.flashAttention }),
-    ...(kv !== undefined && { experimentalKvCacheKeyType: kv.toUpperCase() as never, experimentalKvCacheValueType: kv.toUpperCase() as never }),
+    ...(kv !== undefined && {
+      experimentalKvCacheKeyType: kv.toUpperCase() as never,
+      experimentalKvCacheValueType: kv.toUpperCase() as never,
+    }),
   });
   const sequence = context.getSequence();
   const loadMs = performance.now() - t0;

@@ -14,11 +14,24 @@ function timeOnce(args: string[]): number {
 }
 
 export async function runStartupBench(): Promise<void> {
-  const cases: Record<string, string[]> = { 'node -e 0': ['-e', '0'], 'humanlike --help': [cliPath, '--help'], 'humanlike validate --help': [cliPath, 'validate', '--help'], 'humanlike eval --help': [cliPath, 'eval', '--help'] };
+  const cases: Record<string, string[]> = {
+    'node -e 0': ['-e', '0'],
+    'humanlike --help': [cliPath, '--help'],
+    'humanlike validate --help': [cliPath, 'validate', '--help'],
+    'humanlike eval --help': [cliPath, 'eval', '--help'],
+  };
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (let i = 0; i < 15; i++) for (const [name, args] of Object.entries(cases)) times[name]!.push(timeOnce(args));
   const floor = median(times['node -e 0']!);
-  reportBench('startup', Object.entries(times).map(([name, t]) => ({ command: name, 'median ms': median(t).toFixed(0), 'ratio to node -e 0': (median(t) / floor).toFixed(2) })), { loadAverage: (await import('node:os')).loadavg() });
+  reportBench(
+    'startup',
+    Object.entries(times).map(([name, t]) => ({
+      command: name,
+      'median ms': median(t).toFixed(0),
+      'ratio to node -e 0': (median(t) / floor).toFixed(2),
+    })),
+    { loadAverage: (await import('node:os')).loadavg() },
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runStartupBench();

@@ -1,5 +1,5 @@
-import { mean, type Moments } from './cohensD.js';
-import { unitKey, type ComparisonData, type ParticipantStats } from './loadComparison.js';
+import { type Moments, mean } from './cohensD.js';
+import { type ComparisonData, type ParticipantStats, unitKey } from './loadComparison.js';
 import type { ModelFacts } from './modelTable.js';
 
 export interface ModelScore {
@@ -28,7 +28,11 @@ export interface StudyScore {
 /** Sum of moments. */
 export const totalMoments = (ms: Iterable<Moments>): Moments => {
   const t = { n: 0, sum: 0, sumSq: 0 };
-  for (const m of ms) { t.n += m.n; t.sum += m.sum; t.sumSq += m.sumSq; }
+  for (const m of ms) {
+    t.n += m.n;
+    t.sum += m.sum;
+    t.sumSq += m.sumSq;
+  }
   return t;
 };
 
@@ -39,8 +43,12 @@ export const meanOf = (xs: readonly (number | null)[]): number | null => {
 };
 
 function accuracyOf(ps: Iterable<ParticipantStats>, restricted: boolean): number | null {
-  let n = 0, k = 0;
-  for (const p of ps) { n += restricted ? p.accRN : p.accN; k += restricted ? p.accRK : p.accK; }
+  let n = 0,
+    k = 0;
+  for (const p of ps) {
+    n += restricted ? p.accRN : p.accN;
+    k += restricted ? p.accRK : p.accK;
+  }
   return n ? k / n : null;
 }
 
@@ -71,8 +79,13 @@ export function alignmentScores(data: ComparisonData): { models: ModelScore[]; p
     }
     return {
       skippedShare: total ? skipped / total : 0,
-      model: u.model, runIds: [...new Set([...u.studies.values()].map((r) => r.runId))].sort(), facts: data.facts.get(u.model) ?? null, studies: means.length,
-      score: means.reduce((x, y) => x + y, 0) / Math.max(1, means.length), accuracy: meanOf(acc), accuracyRestricted: meanOf(accR),
+      model: u.model,
+      runIds: [...new Set([...u.studies.values()].map((r) => r.runId))].sort(),
+      facts: data.facts.get(u.model) ?? null,
+      studies: means.length,
+      score: means.reduce((x, y) => x + y, 0) / Math.max(1, means.length),
+      accuracy: meanOf(acc),
+      accuracyRestricted: meanOf(accR),
     };
   });
   return { models: models.sort((a, b) => a.score - b.score || (a.model < b.model ? -1 : 1)), perStudy };

@@ -27,10 +27,19 @@ function pack(s: PairedStudy): Float64Array {
 
 /** d of a study from packed rows, over all its participants. */
 function packedD(rows: Float64Array, count: number): number {
-  let an = 0, as = 0, ass = 0, bn = 0, bs = 0, bss = 0;
+  let an = 0,
+    as = 0,
+    ass = 0,
+    bn = 0,
+    bs = 0,
+    bss = 0;
   for (let o = 0; o < count * STRIDE; o += STRIDE) {
-    an += rows[o]!; as += rows[o + 1]!; ass += rows[o + 2]!;
-    bn += rows[o + 3]!; bs += rows[o + 4]!; bss += rows[o + 5]!;
+    an += rows[o]!;
+    as += rows[o + 1]!;
+    ass += rows[o + 2]!;
+    bn += rows[o + 3]!;
+    bs += rows[o + 4]!;
+    bss += rows[o + 5]!;
   }
   return cohensD({ n: an, sum: as, sumSq: ass }, { n: bn, sum: bs, sumSq: bss });
 }
@@ -40,7 +49,12 @@ function packedD(rows: Float64Array, count: number): number {
  * for 50 pairs): mulberry32 is inlined here (the same generator as util/createRandom, whose state it advances).
  */
 function resampledD(rows: Float64Array, count: number, state: Uint32Array): number {
-  let an = 0, as = 0, ass = 0, bn = 0, bs = 0, bss = 0;
+  let an = 0,
+    as = 0,
+    ass = 0,
+    bn = 0,
+    bs = 0,
+    bss = 0;
   let a = state[0]!;
   for (let k = 0; k < count; k++) {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -49,8 +63,12 @@ function resampledD(rows: Float64Array, count: number, state: Uint32Array): numb
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     const o = Math.floor(u * count) * STRIDE;
-    an += rows[o]!; as += rows[o + 1]!; ass += rows[o + 2]!;
-    bn += rows[o + 3]!; bs += rows[o + 4]!; bss += rows[o + 5]!;
+    an += rows[o]!;
+    as += rows[o + 1]!;
+    ass += rows[o + 2]!;
+    bn += rows[o + 3]!;
+    bs += rows[o + 4]!;
+    bss += rows[o + 5]!;
   }
   state[0] = a;
   return cohensD({ n: an, sum: as, sumSq: ass }, { n: bn, sum: bs, sumSq: bss });
@@ -89,7 +107,10 @@ export function bootstrapMeanD(studies: readonly PairedStudy[], reps: number, se
     for (let k = 0; k < studies.length; k++) {
       const si = Math.floor(rand() * studies.length);
       const d = resampledD(packed[si]!, studies[si]!.a.length, state);
-      if (Number.isFinite(d)) { total += d; used++; }
+      if (Number.isFinite(d)) {
+        total += d;
+        used++;
+      }
     }
     draws[r] = used ? total / used : Number.NaN;
   }
@@ -104,5 +125,9 @@ export function averageIntervals(items: readonly (Interval & { draws: Float64Arr
   const draws = new Float64Array(reps);
   for (let r = 0; r < reps; r++) draws[r] = items.reduce((s, it) => s + (it.draws[r] as number), 0) / items.length;
   const sorted = Float64Array.from(draws.filter(Number.isFinite)).sort();
-  return { estimate: items.reduce((s, it) => s + it.estimate, 0) / items.length, low: percentile(sorted, 0.025), high: percentile(sorted, 0.975) };
+  return {
+    estimate: items.reduce((s, it) => s + it.estimate, 0) / items.length,
+    low: percentile(sorted, 0.025),
+    high: percentile(sorted, 0.975),
+  };
 }

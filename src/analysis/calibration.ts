@@ -1,5 +1,5 @@
 import { CALIBRATION_BINS, type StudyCalibration } from './loadCalibration.js';
-import { unitKey, type ComparisonData } from './loadComparison.js';
+import { type ComparisonData, unitKey } from './loadComparison.js';
 
 /** One bin of a reliability diagram: confidence in [low, high), its weight, mean confidence and accuracy. */
 export interface ReliabilityBin {
@@ -60,7 +60,10 @@ export function summariseCalibration(studies: readonly StudyCalibration[]): Cali
   const reliability: ReliabilityBin[] = [];
   let ece = 0;
   for (let b = 0; b < CALIBRATION_BINS; b++) {
-    let weight = 0, conf = 0, acc = 0, responses = 0;
+    let weight = 0,
+      conf = 0,
+      acc = 0,
+      responses = 0;
     for (const s of predicted) {
       const w = 1 / (predicted.length * total(s));
       const bin = s.bins[b]!;
@@ -70,12 +73,21 @@ export function summariseCalibration(studies: readonly StudyCalibration[]): Cali
       acc += w * bin.correct;
     }
     ece += Math.abs(acc - conf);
-    reliability.push({ low: b / CALIBRATION_BINS, high: (b + 1) / CALIBRATION_BINS, responses, weight, confidence: weight ? conf / weight : null, accuracy: weight ? acc / weight : null });
+    reliability.push({
+      low: b / CALIBRATION_BINS,
+      high: (b + 1) / CALIBRATION_BINS,
+      responses,
+      weight,
+      confidence: weight ? conf / weight : null,
+      accuracy: weight ? acc / weight : null,
+    });
   }
   return {
     studies: studies.length,
     responses: studies.reduce((a, s) => a + s.n, 0),
-    accuracy: predicted.length ? predicted.reduce((a, s) => a + s.bins.reduce((k, b) => k + b.correct, 0) / total(s), 0) / predicted.length : null,
+    accuracy: predicted.length
+      ? predicted.reduce((a, s) => a + s.bins.reduce((k, b) => k + b.correct, 0) / total(s), 0) / predicted.length
+      : null,
     entropy: meanOver(studies, (s) => s.entropy),
     humanEntropy: meanOver(studies, (s) => s.humanEntropy),
     choiceNll: meanOver(studies, (s) => s.nll),
@@ -90,7 +102,11 @@ export function summariseCalibration(studies: readonly StudyCalibration[]): Cali
  * behavioural fine-tune's pair without its training studies): whether post-training made the model more
  * deterministic than people (entropy), and whether its confidence still matches its accuracy (ECE, Brier).
  */
-export function calibration(data: ComparisonData, byUnit: Map<string, Map<string, StudyCalibration>>, trainingStudies?: ReadonlySet<string>): CalibrationResult {
+export function calibration(
+  data: ComparisonData,
+  byUnit: Map<string, Map<string, StudyCalibration>>,
+  trainingStudies?: ReadonlySet<string>,
+): CalibrationResult {
   const of = (model: string): Map<string, StudyCalibration> | undefined => {
     const u = data.main.find((x) => x.model === model);
     return u ? byUnit.get(unitKey(u)) : undefined;
@@ -108,8 +124,11 @@ export function calibration(data: ComparisonData, byUnit: Map<string, Map<string
     const common = [...a.keys()].filter((s) => b.has(s) && !(f.type === 'behavioural' && trainingStudies?.has(s)));
     if (!common.length) continue;
     pairs.push({
-      base: f.base, post: f.model, type: f.type,
-      baseSide: summariseCalibration(common.map((s) => a.get(s)!)), postSide: summariseCalibration(common.map((s) => b.get(s)!)),
+      base: f.base,
+      post: f.model,
+      type: f.type,
+      baseSide: summariseCalibration(common.map((s) => a.get(s)!)),
+      postSide: summariseCalibration(common.map((s) => b.get(s)!)),
     });
   }
   return { models: models.sort((x, y) => (x.model < y.model ? -1 : 1)), pairs: pairs.sort((x, y) => (x.post < y.post ? -1 : 1)) };

@@ -1,20 +1,20 @@
 import type { ResultsStore } from '../store/ResultsStore.js';
 import { alignmentScores, type ModelScore, type StudyScore } from './alignmentScores.js';
 import type { Interval } from './bootstrap.js';
-import { calibration, type CalibrationResult } from './calibration.js';
-import type { ComparisonSet } from './comparisonSets.js';
-import { domainMatrix, type DomainMatrix } from './domainMatrix.js';
+import { type CalibrationResult, calibration } from './calibration.js';
 import { compareConfigSchema } from './compareConfig.js';
+import type { ComparisonSet } from './comparisonSets.js';
+import { type DomainMatrix, domainMatrix } from './domainMatrix.js';
 import { loadCalibration } from './loadCalibration.js';
-import { definedOnly, loadComparison, type CompareOptions } from './loadComparison.js';
+import { type CompareOptions, definedOnly, loadComparison } from './loadComparison.js';
 import { misalignmentByGeneration, misalignmentByType, misalignmentPairs, type PairResult } from './misalignmentPairs.js';
-import { personaBenefit, type PersonaResult } from './personaBenefit.js';
+import { type PersonaResult, personaBenefit } from './personaBenefit.js';
 
-export type { CompareOptions } from './loadComparison.js';
 export type { ModelScore } from './alignmentScores.js';
+export type { CalibrationResult } from './calibration.js';
+export type { CompareOptions } from './loadComparison.js';
 export type { PairResult } from './misalignmentPairs.js';
 export type { PersonaResult } from './personaBenefit.js';
-export type { CalibrationResult } from './calibration.js';
 
 /** A comparison set as reported: what was compared, and what else the store holds. */
 export interface SetSummary {
@@ -77,7 +77,12 @@ export async function compareModels(store: ResultsStore, o: CompareOptions = {})
 }
 
 const summarise = (s: ComparisonSet): SetSummary => ({
-  id: s.id, selection: s.selection, policy: s.policy, studies: s.studyHashes.size, contextSizes: s.contextSizes, models: s.units.length,
+  id: s.id,
+  selection: s.selection,
+  policy: s.policy,
+  studies: s.studyHashes.size,
+  contextSizes: s.contextSizes,
+  models: s.units.length,
 });
 
 /** Each run of the set, with how many of its studies the set uses. */
@@ -85,7 +90,14 @@ function runsUsed(set: ComparisonSet): CompareResult['runs'] {
   const out = new Map<string, CompareResult['runs'][number]>();
   for (const u of set.units) {
     for (const r of u.studies.values()) {
-      const row = out.get(r.runId) ?? { runId: r.runId, model: r.model, format: r.promptFormat, policy: r.contextPolicy, status: r.status, studies: 0 };
+      const row = out.get(r.runId) ?? {
+        runId: r.runId,
+        model: r.model,
+        format: r.promptFormat,
+        policy: r.contextPolicy,
+        status: r.status,
+        studies: 0,
+      };
       row.studies++;
       out.set(r.runId, row);
     }

@@ -75,7 +75,9 @@ function addRun(set: Building, run: RunRecord, hashes: Map<string, string>): voi
  * run of the same model and format already scored is superseded. Sets are returned largest first.
  */
 export function buildComparisonSets(runs: readonly RunRecord[], studiesOfRun: ReadonlyMap<string, readonly string[]>): ComparisonSet[] {
-  const complete = runs.filter((r) => r.status === 'complete').sort((a, b) => (a.createdAt > b.createdAt ? -1 : a.createdAt < b.createdAt ? 1 : a.runId < b.runId ? -1 : 1));
+  const complete = runs
+    .filter((r) => r.status === 'complete')
+    .sort((a, b) => (a.createdAt > b.createdAt ? -1 : a.createdAt < b.createdAt ? 1 : a.runId < b.runId ? -1 : 1));
   const sets: Building[] = [];
   for (const run of complete) {
     const hashes = studyHashesOf(run, studiesOfRun.get(run.runId) ?? []);
@@ -89,8 +91,13 @@ export function buildComparisonSets(runs: readonly RunRecord[], studiesOfRun: Re
       const units = [...s.units.values()].sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.format < b.format ? -1 : 1));
       const runsInSet = [...new Set(units.flatMap((u) => [...u.studies.values()]))];
       return {
-        id: setId(s.selection, s.policy, s.hashes), selection: s.selection, policy: s.policy, studyHashes: new Map([...s.hashes].sort()), units,
-        contextSizes: [...new Set(runsInSet.map(contextSizeOf))], superseded: s.superseded,
+        id: setId(s.selection, s.policy, s.hashes),
+        selection: s.selection,
+        policy: s.policy,
+        studyHashes: new Map([...s.hashes].sort()),
+        units,
+        contextSizes: [...new Set(runsInSet.map(contextSizeOf))],
+        superseded: s.superseded,
       };
     })
     .sort((a, b) => b.units.length - a.units.length || b.studyHashes.size - a.studyHashes.size);

@@ -2,14 +2,22 @@ import type { DomainsTable } from '../data/readDomainsTable.js';
 import { DataError, UsageError } from '../errors.js';
 import { loadDomainTable, loadModelFactsTable, loadTranscriptTables } from '../store/loadExportTables.js';
 import {
-  exportResponsesWithSql, exportTextMismatchSql, exportTextMissingSql, pairedResponsesSql, referenceLayoutSql, RUN_STUDIES_SQL, runStudiesSql,
-  type ExportJoins, type PairRuns, type ReferenceRun,
+  type ExportJoins,
+  exportResponsesWithSql,
+  exportTextMismatchSql,
+  exportTextMissingSql,
+  type PairRuns,
+  pairedResponsesSql,
+  type ReferenceRun,
+  RUN_STUDIES_SQL,
+  referenceLayoutSql,
+  runStudiesSql,
 } from '../store/queries.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
 import { sqlString } from '../util/sqlString.js';
 import { buildComparisonSets, type ComparisonSet } from './comparisonSets.js';
 import { chooseSet } from './loadComparison.js';
-import { canonicalModelName, modelMatchKey, resolveModelFacts, type ModelFacts } from './modelTable.js';
+import { canonicalModelName, type ModelFacts, modelMatchKey, resolveModelFacts } from './modelTable.js';
 import { paperModels, referenceFileName } from './paperModels.js';
 
 export type ExportFileFormat = 'parquet' | 'csv';
@@ -54,14 +62,26 @@ export async function exportComparisonSet(store: ResultsStore, runs: readonly Ru
 export const runsOfSet = (set: ComparisonSet): RunRecord[] => [...new Set(set.units.flatMap((u) => [...u.studies.values()]))];
 
 async function copyTo(store: ResultsStore, select: string, out: string, format: ExportFileFormat): Promise<number> {
-  const rows = await store.query<{ Count: number }>(`COPY (${select}) TO ${sqlString(out)} (FORMAT ${format === 'csv' ? 'csv, HEADER true' : 'parquet'})`);
+  const rows = await store.query<{ Count: number }>(
+    `COPY (${select}) TO ${sqlString(out)} (FORMAT ${format === 'csv' ? 'csv, HEADER true' : 'parquet'})`,
+  );
   return Number(rows[0]?.Count ?? 0);
 }
 
 /** Load the temporary tables the additions need; returns the joins and how many rows the source lacks. */
-async function prepareAdditions(store: ResultsStore, runs: readonly RunRecord[], a: ExportAdditions): Promise<{ joins: ExportJoins; missingText: number }> {
+async function prepareAdditions(
+  store: ResultsStore,
+  runs: readonly RunRecord[],
+  a: ExportAdditions,
+): Promise<{ joins: ExportJoins; missingText: number }> {
   const runIds = runs.map((r) => r.runId);
-  const joins: ExportJoins = { text: a.text ?? false, metadata: a.metadata ?? false, domain: a.domains !== undefined, facts: a.facts ?? false, status: a.status ?? false };
+  const joins: ExportJoins = {
+    text: a.text ?? false,
+    metadata: a.metadata ?? false,
+    domain: a.domains !== undefined,
+    facts: a.facts ?? false,
+    status: a.status ?? false,
+  };
   let missingText = 0;
   if (joins.text || joins.metadata) {
     if (!a.source) throw new UsageError('--text and --metadata read the scored dataset: give it with --source DATA');
@@ -69,7 +89,9 @@ async function prepareAdditions(store: ResultsStore, runs: readonly RunRecord[],
     await loadTranscriptTables(store.connection, a.source, studies, a.contextChars);
     const bad = (await store.query<Record<string, string | number>>(exportTextMismatchSql(runIds)))[0];
     if (bad) {
-      throw new DataError(`${a.source}: response ${bad['response_index']} of participant ${bad['participant']} (study ${bad['study']}, experiment ${bad['experiment']}) is characters ${bad['src_start']}–${bad['src_end']} there but ${bad['char_start']}–${bad['char_end']} in run ${bad['run_id']}: the run scored another version of the dataset`);
+      throw new DataError(
+        `${a.source}: response ${bad['response_index']} of participant ${bad['participant']} (study ${bad['study']}, experiment ${bad['experiment']}) is characters ${bad['src_start']}–${bad['src_end']} there but ${bad['char_start']}–${bad['char_end']} in run ${bad['run_id']}: the run scored another version of the dataset`,
+      );
     }
     missingText = (await store.query<{ n: number }>(exportTextMissingSql(runIds)))[0]?.n ?? 0;
   }
@@ -82,13 +104,35 @@ async function prepareAdditions(store: ResultsStore, runs: readonly RunRecord[],
 }
 
 /** Write the response rows of runs, with the columns asked for added (exportResponsesWithSql). */
-export async function exportResponseRows(store: ResultsStore, runs: readonly RunRecord[], out: string, format: ExportFileFormat, a: ExportAdditions = {}): Promise<ExportResult> {
+export async function exportResponseRows(
+  store: ResultsStore,
+  runs: readonly RunRecord[],
+  out: string,
+  format: ExportFileFormat,
+  a: ExportAdditions = {},
+): Promise<ExportResult> {
   const { joins, missingText } = await prepareAdditions(store, runs, a);
-  return { rows: await copyTo(store, exportResponsesWithSql(runs.map((r) => r.runId), joins), out, format), missingText };
+  return {
+    rows: await copyTo(
+      store,
+      exportResponsesWithSql(
+        runs.map((r) => r.runId),
+        joins,
+      ),
+      out,
+      format,
+    ),
+    missingText,
+  };
 }
 
 /** The reference's `directory` for a prompt format: `data` (no template), `data_instruct` (chat), `data_meta` (persona). */
-const REFERENCE_DIRECTORY: Record<string, string> = { raw: 'data', chat: 'data_instruct', persona: 'data_meta', 'persona-shuffled': 'data_meta_shuffled' };
+const REFERENCE_DIRECTORY: Record<string, string> = {
+  raw: 'data',
+  chat: 'data_instruct',
+  persona: 'data_meta',
+  'persona-shuffled': 'data_meta_shuffled',
+};
 
 /** A model's name in the reference's CSVs: its file name there when it is one of the paper's models, else `<name>.pth`. */
 export function referenceModelName(model: string): string {
@@ -100,7 +144,12 @@ export function referenceModelName(model: string): string {
  * Write a comparison set in the reference's per-response layout (referenceLayoutSql), so its plotting scripts read
  * it: each model and prompt format as one model of one directory, each study from the run that scored it.
  */
-export async function exportReferenceLayout(store: ResultsStore, set: ComparisonSet, out: string, format: ExportFileFormat): Promise<ExportResult> {
+export async function exportReferenceLayout(
+  store: ResultsStore,
+  set: ComparisonSet,
+  out: string,
+  format: ExportFileFormat,
+): Promise<ExportResult> {
   const seen = new Map<string, string>();
   const refs: ReferenceRun[] = [];
   for (const unit of set.units) {
@@ -121,14 +170,18 @@ export function pairRuns(set: ComparisonSet, modelTable?: Map<string, ModelFacts
   for (const format of [...new Set(set.units.map((u) => u.format))].sort()) {
     const units = set.units.filter((u) => u.format === format && !u.model.startsWith('baseline:'));
     const unitOf = new Map(units.map((u) => [u.model, u]));
-    for (const f of resolveModelFacts(units.map((u) => u.model), modelTable).facts.values()) {
+    for (const f of resolveModelFacts(
+      units.map((u) => u.model),
+      modelTable,
+    ).facts.values()) {
       const base = f.base ? unitOf.get(f.base) : undefined;
       const post = unitOf.get(f.model);
       if (f.type === 'base' || !base || !post) continue;
       pairs++;
       for (const [study, run] of post.studies) {
         const baseRun = base.studies.get(study);
-        if (baseRun) studies.push({ study, baseRun: baseRun.runId, postRun: run.runId, base: base.model, post: post.model, type: f.type, format });
+        if (baseRun)
+          studies.push({ study, baseRun: baseRun.runId, postRun: run.runId, base: base.model, post: post.model, type: f.type, format });
       }
     }
   }
@@ -136,9 +189,18 @@ export function pairRuns(set: ComparisonSet, modelTable?: Map<string, ModelFacts
 }
 
 /** Write one row per response both runs of each pair scored, with NLL_base, NLL_post and their difference. */
-export async function exportPairedResponses(store: ResultsStore, set: ComparisonSet, out: string, format: ExportFileFormat, a: ExportAdditions = {}): Promise<ExportResult & { pairs: number }> {
+export async function exportPairedResponses(
+  store: ResultsStore,
+  set: ComparisonSet,
+  out: string,
+  format: ExportFileFormat,
+  a: ExportAdditions = {},
+): Promise<ExportResult & { pairs: number }> {
   const { pairs, studies } = pairRuns(set, a.modelTable);
-  if (!studies.length) throw new UsageError(`no (base, post-trained) pairs among the runs (${set.units.map((u) => u.model).join(', ')}): see humanlike compare, or give a model table with --models`);
+  if (!studies.length)
+    throw new UsageError(
+      `no (base, post-trained) pairs among the runs (${set.units.map((u) => u.model).join(', ')}): see humanlike compare, or give a model table with --models`,
+    );
   const { joins, missingText } = await prepareAdditions(store, runsOfSet(set), { ...a, facts: false, status: false });
   return { rows: await copyTo(store, pairedResponsesSql(studies, joins), out, format), missingText, pairs };
 }

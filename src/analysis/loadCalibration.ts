@@ -1,6 +1,6 @@
 import { calibrationSql } from '../store/queries.js';
 import type { ResultsStore } from '../store/ResultsStore.js';
-import { unitKey, type ComparisonData } from './loadComparison.js';
+import { type ComparisonData, unitKey } from './loadComparison.js';
 
 /** Number of equal-width confidence bins of the expected calibration error and the reliability diagram. */
 export const CALIBRATION_BINS = 10;
@@ -28,12 +28,30 @@ export async function loadCalibration(store: ResultsStore, data: ComparisonData)
   const runIds = [...new Set(data.main.flatMap((u) => [...u.studies.values()].map((r) => r.runId)))];
   const byRun = new Map<string, Map<string, StudyCalibration>>();
   if (runIds.length) {
-    const rows = await store.query<{ run_id: string; study: string; bin: number; n: number; h: number; nll: number; brier: number; n_ok: number; k: number; conf: number; hh: number }>(calibrationSql(runIds));
+    const rows = await store.query<{
+      run_id: string;
+      study: string;
+      bin: number;
+      n: number;
+      h: number;
+      nll: number;
+      brier: number;
+      n_ok: number;
+      k: number;
+      conf: number;
+      hh: number;
+    }>(calibrationSql(runIds));
     for (const r of rows) {
       const studies = byRun.get(r.run_id) ?? new Map<string, StudyCalibration>();
       byRun.set(r.run_id, studies);
-      const s = studies.get(r.study)
-        ?? { n: 0, entropy: 0, nll: 0, brier: 0, humanEntropy: Number(r.hh), bins: Array.from({ length: CALIBRATION_BINS }, () => ({ n: 0, correct: 0, confidence: 0 })) };
+      const s = studies.get(r.study) ?? {
+        n: 0,
+        entropy: 0,
+        nll: 0,
+        brier: 0,
+        humanEntropy: Number(r.hh),
+        bins: Array.from({ length: CALIBRATION_BINS }, () => ({ n: 0, correct: 0, confidence: 0 })),
+      };
       studies.set(r.study, s);
       s.n += Number(r.n);
       s.entropy += Number(r.h);

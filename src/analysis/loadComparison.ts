@@ -1,12 +1,18 @@
 import type { DomainsTable } from '../data/readDomainsTable.js';
 import { UsageError } from '../errors.js';
-import { pairedMomentsSql, participantMomentsSql, RUN_STUDIES_SQL, SKIPPED_BY_STUDY_SQL, type UnevenParticipant } from '../store/queries.js';
+import {
+  pairedMomentsSql,
+  participantMomentsSql,
+  RUN_STUDIES_SQL,
+  SKIPPED_BY_STUDY_SQL,
+  type UnevenParticipant,
+} from '../store/queries.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
 import type { PairedStudy } from './bootstrap.js';
 import type { Moments } from './cohensD.js';
-import { compareConfigSchema, type CompareConfig } from './compareConfig.js';
+import { type CompareConfig, compareConfigSchema } from './compareConfig.js';
 import { buildComparisonSets, type ComparisonSet, type RunUnit } from './comparisonSets.js';
-import { resolveModelFacts, type ModelFacts } from './modelTable.js';
+import { type ModelFacts, resolveModelFacts } from './modelTable.js';
 
 /** Options of the analyses: the schema's keys (compareConfig.ts, with their defaults) and the tables read by the caller. */
 export interface CompareOptions extends Partial<CompareConfig> {
@@ -95,9 +101,34 @@ async function loadParticipantStats(store: ResultsStore, runIds: string[]): Prom
   const byRun = new Map<string, ByStudy>();
   const result = await store.connection.stream(participantMomentsSql(runIds));
   for await (const rows of result.yieldRows()) {
-    for (const [run, study, p, n, s, ss, accN, accK, accRN, accRK, total] of rows as [string, string, string, number, number, number, number, number, number, number, number][]) {
-      const stats = { n: Number(n), sum: Number(s), sumSq: Number(ss), accN: Number(accN), accK: Number(accK), accRN: Number(accRN), accRK: Number(accRK), total: Number(total) };
-      nested(nested(byRun, run, () => new Map()), study, () => new Map()).set(p, stats);
+    for (const [run, study, p, n, s, ss, accN, accK, accRN, accRK, total] of rows as [
+      string,
+      string,
+      string,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ][]) {
+      const stats = {
+        n: Number(n),
+        sum: Number(s),
+        sumSq: Number(ss),
+        accN: Number(accN),
+        accK: Number(accK),
+        accRN: Number(accRN),
+        accRK: Number(accRK),
+        total: Number(total),
+      };
+      nested(
+        nested(byRun, run, () => new Map()),
+        study,
+        () => new Map(),
+      ).set(p, stats);
     }
   }
   for (const [run, studies] of byRun) byRun.set(run, sorted(new Map([...studies].map(([s, ps]) => [s, sorted(ps)]))));
@@ -121,7 +152,11 @@ function unitStats(unit: RunUnit, byRun: Map<string, ByStudy>): ByStudy {
  * statistics pair as they are; the others (a response skipped in either run) are paired exactly by one join over
  * just those participants, on the responses both scored.
  */
-async function loadPairedStudies(store: ResultsStore, byUnit: Map<string, ByStudy>, comparisons: [RunUnit, RunUnit][]): Promise<ComparisonData['paired']> {
+async function loadPairedStudies(
+  store: ResultsStore,
+  byUnit: Map<string, ByStudy>,
+  comparisons: [RunUnit, RunUnit][],
+): Promise<ComparisonData['paired']> {
   const acc: PairedMoments = new Map();
   const uneven: UnevenParticipant[] = [];
   for (const [ua, ub] of comparisons) {
@@ -132,7 +167,12 @@ async function loadPairedStudies(store: ResultsStore, byUnit: Map<string, ByStud
       for (const [p, x] of pa) {
         const y = pb.get(p);
         if (!y) continue;
-        if (x.n === x.total && y.n === y.total && x.n === y.n) nested(nested(acc, id, () => new Map()), study, () => new Map()).set(p, [x, y]);
+        if (x.n === x.total && y.n === y.total && x.n === y.n)
+          nested(
+            nested(acc, id, () => new Map()),
+            study,
+            () => new Map(),
+          ).set(p, [x, y]);
         else uneven.push({ id, a: ua.studies.get(study)!.runId, b: ub.studies.get(study)!.runId, study, p });
       }
     }
@@ -141,8 +181,15 @@ async function loadPairedStudies(store: ResultsStore, byUnit: Map<string, ByStud
     const result = await store.connection.stream(pairedMomentsSql(uneven));
     for await (const rows of result.yieldRows()) {
       for (const [cid, study, p, n, sa, ssa, sb, ssb] of rows as [string, string, string, number, number, number, number, number][]) {
-        const pair: [Moments, Moments] = [{ n: Number(n), sum: Number(sa), sumSq: Number(ssa) }, { n: Number(n), sum: Number(sb), sumSq: Number(ssb) }];
-        nested(nested(acc, cid, () => new Map()), study, () => new Map()).set(p, pair);
+        const pair: [Moments, Moments] = [
+          { n: Number(n), sum: Number(sa), sumSq: Number(ssa) },
+          { n: Number(n), sum: Number(sb), sumSq: Number(ssb) },
+        ];
+        nested(
+          nested(acc, cid, () => new Map()),
+          study,
+          () => new Map(),
+        ).set(p, pair);
       }
     }
   }
@@ -157,7 +204,11 @@ const responsesIn = (m: ByStudy | undefined, studies: readonly string[]): number
   studies.reduce((n, s) => n + [...(m?.get(s)?.values() ?? [])].reduce((k, p) => k + p.n, 0), 0);
 
 /** Paired studies (≥ 2 participants) and what each side scored that the other did not. */
-function summarisePairs(acc: Map<string, Map<string, [Moments, Moments]>> | undefined, a: ByStudy | undefined, b: ByStudy | undefined): PairedComparison {
+function summarisePairs(
+  acc: Map<string, Map<string, [Moments, Moments]>> | undefined,
+  a: ByStudy | undefined,
+  b: ByStudy | undefined,
+): PairedComparison {
   const studies: PairedStudy[] = [];
   let pairedN = 0;
   for (const [study, ps] of sorted(acc ?? new Map<string, Map<string, [Moments, Moments]>>())) {
@@ -167,7 +218,12 @@ function summarisePairs(acc: Map<string, Map<string, [Moments, Moments]>> | unde
   }
   const common = [...(a?.keys() ?? [])].filter((s) => b?.has(s));
   const all = new Set([...(a?.keys() ?? []), ...(b?.keys() ?? [])]);
-  return { studies, onlyA: responsesIn(a, common) - pairedN, onlyB: responsesIn(b, common) - pairedN, studiesOnlyOne: all.size - common.length };
+  return {
+    studies,
+    onlyA: responsesIn(a, common) - pairedN,
+    onlyB: responsesIn(b, common) - pairedN,
+    studiesOnlyOne: all.size - common.length,
+  };
 }
 
 export function chooseSet(sets: ComparisonSet[], wanted: string | undefined): ComparisonSet {
@@ -198,11 +254,15 @@ export async function loadComparison(store: ResultsStore, o: CompareOptions = {}
   const { format, runs: wanted, set: wantedSet } = compareConfigSchema.parse(definedOnly(o));
   const runs = await selectRuns(store, wanted);
   const studiesOfRun = new Map<string, string[]>();
-  for (const row of await store.query<{ run_id: string; study: string }>(RUN_STUDIES_SQL)) nested(studiesOfRun, row.run_id, () => [] as string[]).push(row.study);
+  for (const row of await store.query<{ run_id: string; study: string }>(RUN_STUDIES_SQL))
+    nested(studiesOfRun, row.run_id, () => [] as string[]).push(row.study);
   const sets = buildComparisonSets(runs, studiesOfRun);
   const set = chooseSet(sets, wantedSet);
   const main = set.units.filter((u) => u.format === format);
-  const { facts, unclassified } = resolveModelFacts(main.map((u) => u.model).filter((m) => !m.startsWith('baseline:')), o.modelTable);
+  const { facts, unclassified } = resolveModelFacts(
+    main.map((u) => u.model).filter((m) => !m.startsWith('baseline:')),
+    o.modelTable,
+  );
   const runIds = [...new Set(set.units.flatMap((u) => [...u.studies.values()].map((r) => r.runId)))];
   const byRun = await loadParticipantStats(store, runIds);
   const byUnit = new Map(set.units.map((u) => [unitKey(u), unitStats(u, byRun)]));
@@ -216,7 +276,16 @@ export async function loadComparison(store: ResultsStore, o: CompareOptions = {}
     .filter((r) => r.status !== 'complete' && !held.has(unitKey({ model: r.model, format: r.promptFormat })))
     .map((r) => ({ runId: r.runId, model: r.model, format: r.promptFormat, status: r.status }));
   return {
-    format, set, otherSets: sets.filter((s) => s !== set), main, facts, unclassified, byUnit, paired, skipped, notCompared,
+    format,
+    set,
+    otherSets: sets.filter((s) => s !== set),
+    main,
+    facts,
+    unclassified,
+    byUnit,
+    paired,
+    skipped,
+    notCompared,
     domainOf: (s) => o.domains?.get(s) ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import { readModelTableFile, type ModelTableFile } from './modelTable.js';
+import { type ModelTableFile, readModelTableFile } from './modelTable.js';
 import { paperModels } from './paperModels.js';
 
 /** The `--models` value that selects the paper's built-in table instead of a file. */

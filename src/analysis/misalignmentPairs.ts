@@ -2,7 +2,7 @@ import type { ModelScore } from './alignmentScores.js';
 import { meanOf, totalMoments } from './alignmentScores.js';
 import { averageIntervals, bootstrapMeanD, type Interval, type PairedStudy } from './bootstrap.js';
 import { cohensD, mean } from './cohensD.js';
-import { comparisonId, type ComparisonData } from './loadComparison.js';
+import { type ComparisonData, comparisonId } from './loadComparison.js';
 
 export interface PairResult {
   base: string;
@@ -75,17 +75,31 @@ export function misalignmentPairs(data: ComparisonData, boot: BootstrapOptions, 
     if (!interval) continue;
     const a = totalMoments(studies.flatMap((s) => s.a));
     const b = totalMoments(studies.flatMap((s) => s.b));
-    const perStudy = studies.map((s) => ({ study: s.study, domain: data.domainOf(s.study), d: cohensD(totalMoments(s.a), totalMoments(s.b)) }));
+    const perStudy = studies.map((s) => ({
+      study: s.study,
+      domain: data.domainOf(s.study),
+      d: cohensD(totalMoments(s.a), totalMoments(s.b)),
+    }));
     pairs.push({
-      base: f.base, post: f.model, family: f.family, generation: f.generation, type: f.type, studies: studies.length,
-      d: { estimate: interval.estimate, low: interval.low, high: interval.high }, draws: interval.draws,
+      base: f.base,
+      post: f.model,
+      family: f.family,
+      generation: f.generation,
+      type: f.type,
+      studies: studies.length,
+      d: { estimate: interval.estimate, low: interval.low, high: interval.high },
+      draws: interval.draws,
       sem: standardError(perStudy.map((s) => s.d)),
       meanNllBase: meanOf(studies.map((s) => mean(totalMoments(s.a)))) ?? Number.NaN,
       meanNllPost: meanOf(studies.map((s) => mean(totalMoments(s.b)))) ?? Number.NaN,
-      heldOut, excludedStudies: all.length - studies.length,
+      heldOut,
+      excludedStudies: all.length - studies.length,
       baseWins: studies.filter((s) => mean(totalMoments(s.a)) < mean(totalMoments(s.b))).length / studies.length,
-      pairedDifference: (b.sum - a.sum) / a.n, pairedResponses: a.n,
-      droppedBase: comparison?.onlyA ?? 0, droppedPost: comparison?.onlyB ?? 0, studiesOnlyOne: comparison?.studiesOnlyOne ?? 0,
+      pairedDifference: (b.sum - a.sum) / a.n,
+      pairedResponses: a.n,
+      droppedBase: comparison?.onlyA ?? 0,
+      droppedPost: comparison?.onlyB ?? 0,
+      studiesOnlyOne: comparison?.studiesOnlyOne ?? 0,
       perStudy,
     });
   }
@@ -111,7 +125,10 @@ export function misalignmentByGeneration(data: ComparisonData, models: readonly 
     // A behavioural fine-tune is not post-training of its generation (and is measured on other studies).
     const ps = pairs.filter((p) => p.family === g.family && p.generation === g.generation && p.type !== 'behavioural');
     return {
-      ...g, baseModels: bases.map((b) => b.model), baseScore: meanOf(bases.map((b) => b.score)), pairs: ps.length,
+      ...g,
+      baseModels: bases.map((b) => b.model),
+      baseScore: meanOf(bases.map((b) => b.score)),
+      pairs: ps.length,
       d: averageIntervals(ps.map((p) => ({ ...p.d, draws: p.draws }))) ?? null,
     };
   });

@@ -1,5 +1,5 @@
-import { readCsv } from '../util/readCsv.js';
 import { DataError } from '../errors.js';
+import { readCsv } from '../util/readCsv.js';
 
 /** Model types. `behavioural`: fine-tuned on human behaviour (Centaur: Llama-3.1-70B on Psych-101). */
 export const MODEL_TYPES = ['base', 'instruct', 'reasoning', 'vision', 'code', 'math', 'behavioural'] as const;
@@ -51,7 +51,8 @@ const POST_WORDS = /[-_.](instruct|chat|it|sft|dpo|rlhf|vl|vision|r1|reasoning|t
 /** Suffixes that do not change what a model is: quantisation, file format, adapters. */
 const NOISE = /([-_.](gguf|q\d\w*|iq\d\w*|f16|fp16|bf16|f32|awq|gptq|int[48]|\d+bit|bnb|hf|mlx|exl2|adapter))+$/i;
 /** Organisation prefixes of hub ids flattened into file names (`Qwen-Qwen3-8B`, `meta-llama_Llama-3.1-8B`). */
-const ORG = /^(?:qwen[-_](?=qwen)|(?:meta-llama|allenai|deepseek-ai|unsloth|mistralai|google|microsoft|tiiuae|eleutherai|marcelbinz|bartowski|lmstudio-community|thebloke)[-_](?=[a-z]))/;
+const ORG =
+  /^(?:qwen[-_](?=qwen)|(?:meta-llama|allenai|deepseek-ai|unsloth|mistralai|google|microsoft|tiiuae|eleutherai|marcelbinz|bartowski|lmstudio-community|thebloke)[-_](?=[a-z]))/;
 /** Release date codes inside names (`OLMo-3-1025-7B`, `Qwen3-4B-Instruct-2507`). */
 const DATE_CODE = /-\d{4}(?=-|$)/g;
 
@@ -65,7 +66,10 @@ export function canonicalModelName(model: string): string {
  * (`Qwen/Qwen2.5-7B-Instruct`, `Qwen-Qwen2.5-7B-Instruct.pth` and `qwen2.5-7b-instruct-q4_k_m.gguf` match).
  */
 export function modelMatchKey(model: string): string {
-  return canonicalModelName(model).toLowerCase().replace(ORG, '').replace(/^meta-(?=llama)/, '');
+  return canonicalModelName(model)
+    .toLowerCase()
+    .replace(ORG, '')
+    .replace(/^meta-(?=llama)/, '');
 }
 
 /** The generation after the family's name (`Llama-3.1` → 3.1), else a version tag (`-v0.3`), else 1. A size is none. */
@@ -107,15 +111,24 @@ function inferOwnFacts(model: string): (Omit<ModelFacts, 'base'> & { baseKey: st
  * major version and size that is not newer (OLMo-3.1-32B-Think → OLMo-3-1125-32B).
  */
 function findBase(own: NonNullable<ReturnType<typeof inferOwnFacts>>, known: readonly string[]): string | null {
-  const bases = known.filter((k) => k !== own.model).map((k) => inferOwnFacts(k)).filter((f) => f?.type === 'base') as NonNullable<ReturnType<typeof inferOwnFacts>>[];
+  const bases = known
+    .filter((k) => k !== own.model)
+    .map((k) => inferOwnFacts(k))
+    .filter((f) => f?.type === 'base') as NonNullable<ReturnType<typeof inferOwnFacts>>[];
   const keyOf = (f: { model: string }): string => modelMatchKey(f.model).replace(DATE_CODE, '');
   for (const want of [own.baseKey, `${own.baseKey}-base`]) {
     const hit = bases.find((b) => keyOf(b) === want);
     if (hit) return hit.model;
   }
   const major = (g: string): string => g.split('.')[0] ?? g;
-  const near = bases.filter((b) => b.family === own.family && b.sizeB === own.sizeB && own.sizeB !== null
-    && major(b.generation) === major(own.generation) && Number(b.generation) <= Number(own.generation));
+  const near = bases.filter(
+    (b) =>
+      b.family === own.family &&
+      b.sizeB === own.sizeB &&
+      own.sizeB !== null &&
+      major(b.generation) === major(own.generation) &&
+      Number(b.generation) <= Number(own.generation),
+  );
   return near.length === 1 ? near[0]!.model : null;
 }
 
@@ -151,13 +164,28 @@ export async function readModelTableFile(path: string): Promise<ModelTableFile> 
     const model = col(cells, 'model');
     if (!model) throw new DataError(`${path}:${line}: the model column is empty`);
     const type = col(cells, 'type').toLowerCase();
-    if (type === '') { incomplete.push(model); continue; }
-    if (!(MODEL_TYPES as readonly string[]).includes(type)) throw new DataError(`${path}:${line}: type should be one of ${MODEL_TYPES.join(', ')}, found ${JSON.stringify(type)}`);
+    if (type === '') {
+      incomplete.push(model);
+      continue;
+    }
+    if (!(MODEL_TYPES as readonly string[]).includes(type))
+      throw new DataError(`${path}:${line}: type should be one of ${MODEL_TYPES.join(', ')}, found ${JSON.stringify(type)}`);
     const size = col(cells, 'size_b');
-    if (size !== '' && !Number.isFinite(Number(size))) throw new DataError(`${path}:${line}: size_b should be a number of billions, found ${JSON.stringify(size)}`);
+    if (size !== '' && !Number.isFinite(Number(size)))
+      throw new DataError(`${path}:${line}: size_b should be a number of billions, found ${JSON.stringify(size)}`);
     const family = col(cells, 'family');
-    if (!family) throw new DataError(`${path}:${line}: family is empty for ${model} (fill in family, generation, size_b and type, or leave all empty)`);
-    table.set(model, { model, family, generation: col(cells, 'generation'), sizeB: size === '' ? null : Number(size), type: type as ModelType, base: col(cells, 'base') || null });
+    if (!family)
+      throw new DataError(
+        `${path}:${line}: family is empty for ${model} (fill in family, generation, size_b and type, or leave all empty)`,
+      );
+    table.set(model, {
+      model,
+      family,
+      generation: col(cells, 'generation'),
+      sizeB: size === '' ? null : Number(size),
+      type: type as ModelType,
+      base: col(cells, 'base') || null,
+    });
   }
   return { table, incomplete };
 }
@@ -172,10 +200,14 @@ export async function readModelTable(path: string): Promise<Map<string, ModelFac
  * `Qwen2.5-7B-Instruct` covers a run of `qwen2.5-7b-instruct-q4_k_m.gguf`), else inferred from names. A table's
  * base names are mapped to the runs' names the same way. Models that cannot be classified are listed.
  */
-export function resolveModelFacts(models: readonly string[], table?: Map<string, ModelFacts>): { facts: Map<string, ModelFacts>; unclassified: string[] } {
+export function resolveModelFacts(
+  models: readonly string[],
+  table?: Map<string, ModelFacts>,
+): { facts: Map<string, ModelFacts>; unclassified: string[] } {
   const byKey = new Map<string, ModelFacts>();
   for (const f of table?.values() ?? []) if (!byKey.has(modelMatchKey(f.model))) byKey.set(modelMatchKey(f.model), f);
-  const runName = (base: string): string => (models.includes(base) ? base : models.find((m) => modelMatchKey(m) === modelMatchKey(base)) ?? base);
+  const runName = (base: string): string =>
+    models.includes(base) ? base : (models.find((m) => modelMatchKey(m) === modelMatchKey(base)) ?? base);
   const facts = new Map<string, ModelFacts>();
   const unclassified: string[] = [];
   for (const m of models) {

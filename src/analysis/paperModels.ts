@@ -130,10 +130,13 @@ let parsed: PaperModel[] | undefined;
 
 /** The rows of the paper's model table (parsed once, on first use). */
 export function paperModels(): readonly PaperModel[] {
-  parsed ??= PAPER_TABLE.trim().split('\n').slice(1).map((line) => {
-    const [org = '', model = '', family = '', generation = '', size = '', type = '', base = ''] = line.split(',');
-    return { org, model, family, generation, sizeB: Number(size), type: type as ModelType, base: base || null };
-  });
+  parsed ??= PAPER_TABLE.trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const [org = '', model = '', family = '', generation = '', size = '', type = '', base = ''] = line.split(',');
+      return { org, model, family, generation, sizeB: Number(size), type: type as ModelType, base: base || null };
+    });
   return parsed;
 }
 

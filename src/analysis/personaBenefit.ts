@@ -2,8 +2,8 @@ import { totalMoments } from './alignmentScores.js';
 import type { Interval, PairedStudy } from './bootstrap.js';
 import { cohensD } from './cohensD.js';
 import type { RunUnit } from './comparisonSets.js';
-import { comparisonId, type ComparisonData } from './loadComparison.js';
-import { pairedInterval, type BootstrapOptions } from './misalignmentPairs.js';
+import { type ComparisonData, comparisonId } from './loadComparison.js';
+import { type BootstrapOptions, pairedInterval } from './misalignmentPairs.js';
 
 export interface PersonaResult {
   model: string;
@@ -17,13 +17,15 @@ export interface PersonaResult {
   perStudy: { study: string; d: number }[];
 }
 
-const strip = (i: (Interval & { draws: Float64Array }) | null): Interval | null => (i ? { estimate: i.estimate, low: i.low, high: i.high } : null);
+const strip = (i: (Interval & { draws: Float64Array }) | null): Interval | null =>
+  i ? { estimate: i.estimate, low: i.low, high: i.high } : null;
 
 /** Persona vs raw, shuffled persona vs raw, persona vs shuffled, each on the responses both runs scored. */
 export function personaBenefit(data: ComparisonData, boot: BootstrapOptions): PersonaResult[] {
   const out: PersonaResult[] = [];
   const unit = (model: string, format: string): RunUnit | undefined => data.set.units.find((u) => u.model === model && u.format === format);
-  const studiesOf = (a: RunUnit | undefined, b: RunUnit | undefined): PairedStudy[] => (a && b ? (data.paired.get(comparisonId(a, b))?.studies ?? []) : []);
+  const studiesOf = (a: RunUnit | undefined, b: RunUnit | undefined): PairedStudy[] =>
+    a && b ? (data.paired.get(comparisonId(a, b))?.studies ?? []) : [];
   for (const r of data.main) {
     const p = unit(r.model, 'persona');
     const s = unit(r.model, 'persona-shuffled');
@@ -31,7 +33,10 @@ export function personaBenefit(data: ComparisonData, boot: BootstrapOptions): Pe
     const personaVsRaw = strip(pairedInterval(vsRaw, { ...boot, seed: boot.seed + 1 }));
     if (!personaVsRaw) continue;
     out.push({
-      model: r.model, studies: vsRaw.length, participants: vsRaw.reduce((n, x) => n + x.a.length, 0), personaVsRaw,
+      model: r.model,
+      studies: vsRaw.length,
+      participants: vsRaw.reduce((n, x) => n + x.a.length, 0),
+      personaVsRaw,
       shuffledVsRaw: s ? strip(pairedInterval(studiesOf(r, s), { ...boot, seed: boot.seed + 2 })) : null,
       personaVsShuffled: s ? strip(pairedInterval(studiesOf(s, p), { ...boot, seed: boot.seed + 3 })) : null,
       perStudy: vsRaw.map((x) => ({ study: x.study, d: cohensD(totalMoments(x.a), totalMoments(x.b)) })),

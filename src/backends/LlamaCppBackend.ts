@@ -3,7 +3,7 @@ import { BackendError } from '../errors.js';
 import type { Backend, BackendCapabilities, LocalTokenizer, ModelIdentity, ScoreRequest, TokenScore } from './Backend.js';
 import { fileSha256 } from './fileSha256.js';
 import { createLlamaTokenizer } from './LlamaTokenizer.js';
-import { loadGgufModel, loadLlama, resolveModelPath, type GpuChoice, type KvCacheType } from './loadLlama.js';
+import { type GpuChoice, type KvCacheType, loadGgufModel, loadLlama, resolveModelPath } from './loadLlama.js';
 
 export { KV_CACHE_TYPES, type KvCacheType } from './loadLlama.js';
 
@@ -124,7 +124,8 @@ export class LlamaCppBackend implements Backend {
       const total = next?.totalLogitWeight;
       const target = tokens[p] as number;
       const targetLogit = logits?.get(target as never);
-      if (!logits || total === undefined || targetLogit === undefined) throw new BackendError(`the engine returned no logits for position ${p}`);
+      if (!logits || total === undefined || targetLogit === undefined)
+        throw new BackendError(`the engine returned no logits for position ${p}`);
       const maxLogit = logits.values().next().value as number; // the map is sorted, top-1 included
       const norm = maxLogit + Math.log(total);
       const score: TokenScore = { logprob: targetLogit - norm, top1: targetLogit >= maxLogit };
@@ -144,7 +145,9 @@ export class LlamaCppBackend implements Backend {
     }
     const top = Math.max(1, k);
     const items = tokens.map((t, i) =>
-      i < tokens.length - 1 ? [t, { generateNext: { logits: { filter: { tokens: [tokens[i + 1]], includeTop: top } }, totalLogitWeight: true } }] : t,
+      i < tokens.length - 1
+        ? [t, { generateNext: { logits: { filter: { tokens: [tokens[i + 1]], includeTop: top } }, totalLogitWeight: true } }]
+        : t,
     );
     await this.sequence.clearHistory();
     const results = await this.sequence.controlledEvaluate(items as never);
@@ -162,7 +165,11 @@ export class LlamaCppBackend implements Backend {
       const targetLogit = logits.get(target as never) as number;
       const higher = sorted.filter(([id, v]) => v > targetLogit && id !== target).length;
       const inTop = higher < top;
-      out.push({ logprob: targetLogit - norm, rank: inTop ? higher + 1 : top + 1, top: sorted.slice(0, top).map(([id, v]) => [id, v - norm]) });
+      out.push({
+        logprob: targetLogit - norm,
+        rank: inTop ? higher + 1 : top + 1,
+        top: sorted.slice(0, top).map(([id, v]) => [id, v - norm]),
+      });
     }
     return out;
   }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { cacheDir } from '../util/cacheDir.js';
 import { dirname, join, resolve } from 'node:path';
-
+import { cacheDir } from '../util/cacheDir.js';
 
 /**
  * sha256 of a file, cached by (absolute path, size, mtime) so that a 40 GB model is hashed once, not per run.

@@ -35,7 +35,10 @@ export async function loadLlama(gpu: GpuChoice = 'auto'): Promise<Llama> {
       const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
       try {
         return await getLlama({
-          gpu: gpu === 'cpu' ? false : gpu, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false,
+          gpu: gpu === 'cpu' ? false : gpu,
+          build: 'never',
+          logLevel: LlamaLogLevel.error,
+          progressLogs: false,
           // Loading a vocab-only GGUF makes llama.cpp log a harmless "missing tensor" error while it estimates
           // resources; everything else the engine reports at error level is shown.
           logger: (level, message) => {
@@ -81,7 +84,9 @@ export async function loadGgufModel(llama: Llama, path: string, options: { vocab
   }
   if (!head.equals(GGUF_MAGIC)) {
     head = Buffer.from(head);
-    throw new BackendError(`${path}: not a GGUF model (the file does not start with the GGUF magic bytes; found ${JSON.stringify(head.toString('latin1'))})`);
+    throw new BackendError(
+      `${path}: not a GGUF model (the file does not start with the GGUF magic bytes; found ${JSON.stringify(head.toString('latin1'))})`,
+    );
   }
   try {
     return await llama.loadModel({ modelPath: path, vocabOnly: options.vocabOnly ?? false });

@@ -1,5 +1,5 @@
-import type { LocalTokenizer, TokenizedRanges } from './Backend.js';
 import { TextAlignmentError } from '../errors.js';
+import type { LocalTokenizer, TokenizedRanges } from './Backend.js';
 
 export type TokenizedText = TokenizedRanges;
 
@@ -38,9 +38,16 @@ export function tokenizeWithOffsets(tokenizer: LocalTokenizer, text: string, spe
   const onRead = groupedRanges(tokenizer, read, tokens, special) ?? prefixRanges(tokenizer, read, tokens, special);
   const map = mapReadToGiven(read, text);
   if (!map) {
-    throw new TextAlignmentError(`the tokenizer changes this text beyond whitespace (detokenize(tokenize(text)) differs), so responses cannot be aligned exactly: ${JSON.stringify(text.slice(0, 80))}…`);
+    throw new TextAlignmentError(
+      `the tokenizer changes this text beyond whitespace (detokenize(tokenize(text)) differs), so responses cannot be aligned exactly: ${JSON.stringify(text.slice(0, 80))}…`,
+    );
   }
-  return { tokens, starts: onRead.starts.map((s) => map[s] ?? text.length), ends: onRead.ends.map((e) => map[e] ?? text.length), usedFallback: true };
+  return {
+    tokens,
+    starts: onRead.starts.map((s) => map[s] ?? text.length),
+    ends: onRead.ends.map((e) => map[e] ?? text.length),
+    usedFallback: true,
+  };
 }
 
 /** The O(n) method: each token (or group of byte tokens) detokenized after its predecessors. */
@@ -50,7 +57,11 @@ function groupedRanges(tokenizer: LocalTokenizer, text: string, tokens: number[]
   let groupStart = 0;
   let cursor = 0;
   for (let k = 0; k < n; k++) {
-    const piece = tokenizer.detokenize(tokens.slice(groupStart, k + 1), special, tokens.slice(Math.max(0, groupStart - LOOKBACK), groupStart));
+    const piece = tokenizer.detokenize(
+      tokens.slice(groupStart, k + 1),
+      special,
+      tokens.slice(Math.max(0, groupStart - LOOKBACK), groupStart),
+    );
     if (piece !== '' && text.startsWith(piece, cursor)) {
       fill(r, groupStart, k + 1, cursor, cursor + piece.length);
       cursor += piece.length;
@@ -114,6 +125,9 @@ export function mapReadToGiven(read: string, given: string): Int32Array | undefi
 
 /** A local tokenizer completed with its primary operation: ranges derived from its own tokenize/detokenize. */
 export function withRanges(t: Omit<LocalTokenizer, 'tokenizeWithRanges'>): LocalTokenizer {
-  const tokenizer: LocalTokenizer = { ...t, tokenizeWithRanges: (text, special) => Promise.resolve(tokenizeWithOffsets(tokenizer, text, special)) };
+  const tokenizer: LocalTokenizer = {
+    ...t,
+    tokenizeWithRanges: (text, special) => Promise.resolve(tokenizeWithOffsets(tokenizer, text, special)),
+  };
   return tokenizer;
 }

@@ -77,14 +77,25 @@ const BAR_STEPS = 1000;
 async function createBar(): Promise<ProgressReporter> {
   const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: '{bar} {percent}% | participants {done}/{total_participants} | responses {responses} | {tps} tok/s | ETA {eta_text}', hideCursor: true },
+    {
+      stream: process.stderr,
+      format: '{bar} {percent}% | participants {done}/{total_participants} | responses {responses} | {tps} tok/s | ETA {eta_text}',
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
   return {
     update: (p) => {
       const v = viewProgress(p);
-      const payload = { percent: (100 * v.fraction).toFixed(1), done: p.participantsDone, total_participants: p.participantsTotal, responses: p.responsesScored, tps: v.tokensPerSecond, eta_text: formatDuration(v.etaSeconds) };
+      const payload = {
+        percent: (100 * v.fraction).toFixed(1),
+        done: p.participantsDone,
+        total_participants: p.participantsTotal,
+        responses: p.responsesScored,
+        tps: v.tokensPerSecond,
+        eta_text: formatDuration(v.etaSeconds),
+      };
       const value = Math.round(BAR_STEPS * v.fraction);
       if (!started) {
         bar.start(BAR_STEPS, value, payload);
@@ -101,7 +112,10 @@ async function createBar(): Promise<ProgressReporter> {
  * The progress reporter for a mode: `auto` is a bar when stderr is a terminal and lines otherwise; `--json` output
  * keeps stdout clean either way (progress goes to stderr).
  */
-export async function createProgressReporter(mode: ProgressMode, intervalMs = DEFAULT_PROGRESS_INTERVAL_S * 1000): Promise<ProgressReporter> {
+export async function createProgressReporter(
+  mode: ProgressMode,
+  intervalMs = DEFAULT_PROGRESS_INTERVAL_S * 1000,
+): Promise<ProgressReporter> {
   const resolved = mode === 'auto' ? (process.stderr.isTTY ? 'bar' : 'lines') : mode;
   if (resolved === 'none') return { update: () => undefined, stop: () => undefined };
   return resolved === 'bar' ? createBar() : createProgressLines(intervalMs);

@@ -11,18 +11,62 @@ type Register = (program: Command) => void;
  * chart renderer) is loaded only when that command runs, so `humanlike --help` and `validate` start fast.
  */
 const COMMANDS: { name: string; summary: string; load: () => Promise<Register> }[] = [
-  { name: 'demo', summary: 'run the whole pipeline offline on a built-in simulated study', load: async () => (await import('./commands/demo.js')).registerDemo },
-  { name: 'validate', summary: 'check a dataset: every problem with file:line:column', load: async () => (await import('./commands/validate.js')).registerValidate },
-  { name: 'fetch', summary: 'download the Psych-201 release from the Hugging Face hub into the cache', load: async () => (await import('./commands/fetch.js')).registerFetch },
-  { name: 'split', summary: 'write a deterministic held-out split as a dataset', load: async () => (await import('./commands/split.js')).registerSplit },
-  { name: 'stats', summary: 'count studies, participants, responses, kinds, metadata, domains', load: async () => (await import('./commands/stats.js')).registerStats },
-  { name: 'eval', summary: 'score every human response with a model; resumable', load: async () => (await import('./commands/evalCommand.js')).registerEval },
+  {
+    name: 'demo',
+    summary: 'run the whole pipeline offline on a built-in simulated study',
+    load: async () => (await import('./commands/demo.js')).registerDemo,
+  },
+  {
+    name: 'validate',
+    summary: 'check a dataset: every problem with file:line:column',
+    load: async () => (await import('./commands/validate.js')).registerValidate,
+  },
+  {
+    name: 'fetch',
+    summary: 'download the Psych-201 release from the Hugging Face hub into the cache',
+    load: async () => (await import('./commands/fetch.js')).registerFetch,
+  },
+  {
+    name: 'split',
+    summary: 'write a deterministic held-out split as a dataset',
+    load: async () => (await import('./commands/split.js')).registerSplit,
+  },
+  {
+    name: 'stats',
+    summary: 'count studies, participants, responses, kinds, metadata, domains',
+    load: async () => (await import('./commands/stats.js')).registerStats,
+  },
+  {
+    name: 'eval',
+    summary: 'score every human response with a model; resumable',
+    load: async () => (await import('./commands/evalCommand.js')).registerEval,
+  },
   { name: 'runs', summary: 'list the runs in a results database', load: async () => (await import('./commands/runs.js')).registerRuns },
-  { name: 'export', summary: 'write response rows to Parquet or CSV', load: async () => (await import('./commands/exportCommand.js')).registerExport },
-  { name: 'serve', summary: 'serve a GGUF model over a vLLM-compatible scoring API', load: async () => (await import('./commands/serve.js')).registerServe },
-  { name: 'merge', summary: 'copy the runs of several results databases into one (refusing duplicates)', load: async () => (await import('./commands/merge.js')).registerMerge },
-  { name: 'compare', summary: "the paper's analyses from stored runs, with bootstrap intervals", load: async () => (await import('./commands/compare.js')).registerCompare },
-  { name: 'report', summary: 'write a self-contained HTML report (charts as inline SVG)', load: async () => (await import('./commands/report.js')).registerReport },
+  {
+    name: 'export',
+    summary: 'write response rows to Parquet or CSV',
+    load: async () => (await import('./commands/exportCommand.js')).registerExport,
+  },
+  {
+    name: 'serve',
+    summary: 'serve a GGUF model over a vLLM-compatible scoring API',
+    load: async () => (await import('./commands/serve.js')).registerServe,
+  },
+  {
+    name: 'merge',
+    summary: 'copy the runs of several results databases into one (refusing duplicates)',
+    load: async () => (await import('./commands/merge.js')).registerMerge,
+  },
+  {
+    name: 'compare',
+    summary: "the paper's analyses from stored runs, with bootstrap intervals",
+    load: async () => (await import('./commands/compare.js')).registerCompare,
+  },
+  {
+    name: 'report',
+    summary: 'write a self-contained HTML report (charts as inline SVG)',
+    load: async () => (await import('./commands/report.js')).registerReport,
+  },
 ];
 
 /** Register the command being run in full, and the others by name and summary only (enough for --help). */
@@ -46,7 +90,9 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ humanlike demo                                   run the pipeline offline on a simulated study
   $ humanlike validate ../shared/psych201            list every problem of a dataset
@@ -61,7 +107,8 @@ Examples:
   $ humanlike eval split --endpoint http://gpu1:8000 --endpoint http://gpu2:8000
 
 Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or input error, 70 internal error,
-130 interrupted.`);
+130 interrupted.`,
+    );
   try {
     await registerCommands(program, argv);
     await program.parseAsync(argv as string[]);
@@ -75,8 +122,9 @@ Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or inpu
       process.exitCode = e.exitCode;
       return;
     }
-    process.stderr.write(`humanlike: internal error (please report): ${escapeTerminal(scrubSecrets((e as Error)?.stack ?? String(e)), { keepNewlines: true })}\n`);
+    process.stderr.write(
+      `humanlike: internal error (please report): ${escapeTerminal(scrubSecrets((e as Error)?.stack ?? String(e)), { keepNewlines: true })}\n`,
+    );
     process.exitCode = 70;
   }
 }
-

@@ -1,11 +1,20 @@
-import { Option, type Command } from 'commander';
-import type { ReadOptions } from '../data/readTranscripts.js';
+import { type Command, Option } from 'commander';
 import { GPU_CHOICES, KV_CACHE_TYPES, type KvCacheType } from '../backends/loadLlama.js';
-import { defaultOf, describeConfigError, ggufModelSchema, sourceConfigSchema, sourceConfigShape, toReadOptions, type SourceConfig } from '../eval/evalConfig.js';
+import type { ReadOptions } from '../data/readTranscripts.js';
 import { UsageError } from '../errors.js';
+import {
+  defaultOf,
+  describeConfigError,
+  ggufModelSchema,
+  type SourceConfig,
+  sourceConfigSchema,
+  sourceConfigShape,
+  toReadOptions,
+} from '../eval/evalConfig.js';
 
 /** Help text of an option whose default lives in a schema: the schema's value, never a copy. */
-export const withDefault = (description: string, field: Parameters<typeof defaultOf>[0]): string => `${description} (default: ${defaultOf(field)})`;
+export const withDefault = (description: string, field: Parameters<typeof defaultOf>[0]): string =>
+  `${description} (default: ${defaultOf(field)})`;
 
 /** The options every command that reads a source accepts. No Commander defaults: the schema supplies them. */
 export function addSourceOptions(cmd: Command): Command {
@@ -15,7 +24,12 @@ export function addSourceOptions(cmd: Command): Command {
     .addOption(new Option('--split-seed <n>', 'split on the fly with this seed when the source has no split manifest'))
     .addOption(new Option('--study <name...>', 'read only these studies'))
     .addOption(new Option('--max-text-chars <n>', withDefault('a transcript longer than this is an error', sourceConfigShape.maxTextChars)))
-    .addOption(new Option('--max-inflate-bytes <n>', withDefault('refuse a zip entry that inflates past this (zip-bomb guard)', sourceConfigShape.maxEntryBytes)));
+    .addOption(
+      new Option(
+        '--max-inflate-bytes <n>',
+        withDefault('refuse a zip entry that inflates past this (zip-bomb guard)', sourceConfigShape.maxEntryBytes),
+      ),
+    );
 }
 
 export function parseInteger(value: unknown, flag: string): number {
@@ -62,12 +76,18 @@ export function gpuOption(): Option {
 
 /** llama.cpp flash attention, for `eval` and `serve` (default: see LlamaCppOptions and docs/backends.md). */
 export function flashAttentionOption(): Option {
-  return new Option('--flash-attention <on|off>', "llama.cpp flash attention (default: the engine's auto, on where supported; off + --kv-cache-type f32 is exact)").choices(['on', 'off']);
+  return new Option(
+    '--flash-attention <on|off>',
+    "llama.cpp flash attention (default: the engine's auto, on where supported; off + --kv-cache-type f32 is exact)",
+  ).choices(['on', 'off']);
 }
 
 /** KV cache element type, for `eval` and `serve`. */
 export function kvCacheTypeOption(): Option {
-  return new Option('--kv-cache-type <type>', 'KV cache element type (default: f16; f32 with flash attention off is exact, what eval --policy reference uses)').choices([...KV_CACHE_TYPES]);
+  return new Option(
+    '--kv-cache-type <type>',
+    'KV cache element type (default: f16; f32 with flash attention off is exact, what eval --policy reference uses)',
+  ).choices([...KV_CACHE_TYPES]);
 }
 
 /** The engine options given on the command line, ready for a gguf model spec. */

@@ -33,7 +33,9 @@ export function createSampleRecords(options: SampleStudyOptions = {}): Record<st
     const q = [5, 5];
     const rts: number[] = [];
     let text =
-      'In this task, you choose between two slot machines, F and J, for ' + trials + ' rounds.\n' +
+      'In this task, you choose between two slot machines, F and J, for ' +
+      trials +
+      ' rounds.\n' +
       'Each machine pays a random number of points; one pays more on average. Try to win as many points as you can.\n';
     for (let t = 0; t < trials; t++) {
       const q0 = q[0] ?? 0;
@@ -59,7 +61,10 @@ export function createSampleRecords(options: SampleStudyOptions = {}): Record<st
 }
 
 /** Write the sample study as a Psych-201 dataset folder (`<dir>/data/sample_bandit/prompts.jsonl`) and a domains table (`<dir>/domains.csv`). */
-export async function writeSampleDataset(dir: string, options: SampleStudyOptions = {}): Promise<{ datasetDir: string; domainsFile: string }> {
+export async function writeSampleDataset(
+  dir: string,
+  options: SampleStudyOptions = {},
+): Promise<{ datasetDir: string; domainsFile: string }> {
   const datasetDir = join(dir, 'data');
   const studyDir = join(datasetDir, SAMPLE_STUDY);
   await mkdir(studyDir, { recursive: true });

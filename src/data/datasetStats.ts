@@ -1,8 +1,8 @@
 import type { DataError } from '../errors.js';
 import { CANONICAL_FIELDS, metadataValue, setOwn } from './normalizeMetadata.js';
-import { readTranscripts, type ReadOptions } from './readTranscripts.js';
 import type { DomainsTable } from './readDomainsTable.js';
-import { RESPONSE_KINDS, responseKind, type ResponseKind } from './responseKind.js';
+import { type ReadOptions, readTranscripts } from './readTranscripts.js';
+import { RESPONSE_KINDS, type ResponseKind, responseKind } from './responseKind.js';
 
 export interface StudyStats {
   study: string;
@@ -38,7 +38,8 @@ export interface DatasetStats {
   perStudy: StudyStats[];
 }
 
-const emptyKinds = (): Record<ResponseKind, number> => Object.fromEntries(RESPONSE_KINDS.map((k) => [k, 0])) as Record<ResponseKind, number>;
+const emptyKinds = (): Record<ResponseKind, number> =>
+  Object.fromEntries(RESPONSE_KINDS.map((k) => [k, 0])) as Record<ResponseKind, number>;
 
 /** Count studies, participants, responses, response kinds and metadata coverage of a source, in one streaming pass. */
 export interface StatsOptions extends ReadOptions {
@@ -66,8 +67,17 @@ export async function computeStats(path: string, options: StatsOptions = {}): Pr
     let s = studies.get(t.study);
     if (!s) {
       s = {
-        study: t.study, domain: options.domains?.get(t.study) ?? null, experiments: 0, participants: 0, responses: 0, characters: 0, tokens: options.countTokens ? 0 : null,
-        kinds: emptyKinds(), metadata: {}, extras: {}, experimentSet: new Set(),
+        study: t.study,
+        domain: options.domains?.get(t.study) ?? null,
+        experiments: 0,
+        participants: 0,
+        responses: 0,
+        characters: 0,
+        tokens: options.countTokens ? 0 : null,
+        kinds: emptyKinds(),
+        metadata: {},
+        extras: {},
+        experimentSet: new Set(),
       };
       studies.set(t.study, s);
     }
@@ -78,7 +88,7 @@ export async function computeStats(path: string, options: StatsOptions = {}): Pr
     if (options.countTokens) s.tokens = (s.tokens ?? 0) + options.countTokens(t.text);
     for (const span of t.spans) s.kinds[responseKind(t.text.slice(span.start, span.end))]++;
     for (const f of CANONICAL_FIELDS) if (metadataValue(t.metadata, f) !== undefined) s.metadata[f] = (s.metadata[f] ?? 0) + 1;
-    for (const k of Object.keys(t.extras)) setOwn(s.extras, k, (Object.hasOwn(s.extras, k) ? s.extras[k] ?? 0 : 0) + 1);
+    for (const k of Object.keys(t.extras)) setOwn(s.extras, k, (Object.hasOwn(s.extras, k) ? (s.extras[k] ?? 0) : 0) + 1);
   }
   const perStudy: StudyStats[] = [...studies.values()]
     .sort((a, b) => (a.study < b.study ? -1 : 1))

@@ -2,8 +2,26 @@ import type { Metadata } from './types.js';
 
 /** Questionnaire scores with canonical names (SPEC §1). */
 export const QUESTIONNAIRES = [
-  'STICSA-T somatic', 'STICSA-T cognitive', 'STAI-S', 'STAI-T', 'IUS', 'RRQ', 'AUDIT', 'DAST', 'PSWQ', 'GAD-7', 'SDS',
-  'OCI', 'PHQ-9', 'PHQ-8', 'BAS Drive', 'BAS Fun Seeking', 'BAS Reward Responsiveness', 'BDI-II', 'BIS-11', 'BIS-10',
+  'STICSA-T somatic',
+  'STICSA-T cognitive',
+  'STAI-S',
+  'STAI-T',
+  'IUS',
+  'RRQ',
+  'AUDIT',
+  'DAST',
+  'PSWQ',
+  'GAD-7',
+  'SDS',
+  'OCI',
+  'PHQ-9',
+  'PHQ-8',
+  'BAS Drive',
+  'BAS Fun Seeking',
+  'BAS Reward Responsiveness',
+  'BDI-II',
+  'BIS-11',
+  'BIS-10',
 ] as const;
 
 /** Every canonical metadata field, in the order used for personas and coverage tables. */
@@ -130,7 +148,10 @@ export function normalizeMetadata(record: Record<string, unknown>): NormalizedMe
         metadata[field] = typeof value === 'string' ? value : JSON.stringify(value);
         break;
       case 'RTs': {
-        if (!Array.isArray(value)) { bad('a list of numbers'); break; }
+        if (!Array.isArray(value)) {
+          bad('a list of numbers');
+          break;
+        }
         const rts: number[] = [];
         let unparsable = 0;
         for (const x of value) {

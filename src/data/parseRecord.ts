@@ -1,6 +1,6 @@
+import { applyReferenceSubstitutions } from '../prompts/referencePreset.js';
 import { normalizeMetadata } from './normalizeMetadata.js';
 import { parseTranscript } from './parseTranscript.js';
-import { applyReferenceSubstitutions } from '../prompts/referencePreset.js';
 import { inspectJsonShape, locateInJsonString, replacePythonLiterals, scanJson } from './scanJson.js';
 import type { Problem, ProblemCode, RawRecord, Severity, Transcript } from './types.js';
 
@@ -60,7 +60,7 @@ function decodeJsonLine(json: string, add: AddProblem): { value: unknown } | und
       return undefined;
     }
     for (const p of scan.pythonLiterals) {
-      add('warning', 'python-nan', p + 1, "Python literal (NaN/Infinity) is not JSON; read as missing");
+      add('warning', 'python-nan', p + 1, 'Python literal (NaN/Infinity) is not JSON; read as missing');
     }
     value = JSON.parse(replacePythonLiterals(json, scan.pythonLiterals));
   }
@@ -112,18 +112,29 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
     return done(undefined);
   }
   if (!isSafeStudyName(raw.study)) {
-    add('error', 'unsafe-study-name', 1, `study name ${JSON.stringify(raw.study)} cannot be a folder name (empty, '..', or contains a slash)`);
+    add(
+      'error',
+      'unsafe-study-name',
+      1,
+      `study name ${JSON.stringify(raw.study)} cannot be a folder name (empty, '..', or contains a slash)`,
+    );
   }
   const text = record['text'];
   if (text === undefined || text === null) add('error', 'missing-field', 1, "missing required field 'text'");
   else if (typeof text !== 'string') add('error', 'wrong-type', keyColumn('text'), `'text' should be a string, found ${typeof text}`);
   const experiment = record['experiment'];
   if (experiment === undefined || experiment === null) add('error', 'missing-field', 1, "missing required field 'experiment'");
-  else if (typeof experiment !== 'string') add('error', 'wrong-type', keyColumn('experiment'), `'experiment' should be a string, found ${typeof experiment}`);
+  else if (typeof experiment !== 'string')
+    add('error', 'wrong-type', keyColumn('experiment'), `'experiment' should be a string, found ${typeof experiment}`);
   const participant = record['participant'];
   if (participant === undefined || participant === null) add('error', 'missing-field', 1, "missing required field 'participant'");
   else if (typeof participant !== 'string' && !(typeof participant === 'number' && Number.isFinite(participant))) {
-    add('error', 'wrong-type', keyColumn('participant'), `'participant' should be a string or a number, found ${Array.isArray(participant) ? 'array' : typeof participant}`);
+    add(
+      'error',
+      'wrong-type',
+      keyColumn('participant'),
+      `'participant' should be a string or a number, found ${Array.isArray(participant) ? 'array' : typeof participant}`,
+    );
   }
   if (typeof text !== 'string' || typeof experiment !== 'string' || (typeof participant !== 'string' && typeof participant !== 'number')) {
     return done(undefined);
@@ -143,7 +154,12 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
   }
   const maxChars = options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
   if (text.length > maxChars) {
-    add('error', 'text-too-long', keyColumn('text'), `text has ${text.length} characters, over the limit of ${maxChars} (--max-text-chars)`);
+    add(
+      'error',
+      'text-too-long',
+      keyColumn('text'),
+      `text has ${text.length} characters, over the limit of ${maxChars} (--max-text-chars)`,
+    );
   }
 
   const { metadata, extras, issues } = normalizeMetadata(record);
@@ -151,11 +167,21 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
   // A typo in the age must not cost the transcript (the raw format never reads age): drop the field and warn, so a
   // persona never states it.
   if (metadata.age !== undefined && (metadata.age < 0 || metadata.age > 120)) {
-    add('warning', 'implausible-metadata', keyColumn('age'), `age ${metadata.age} is outside 0-120; the field is left out (the record is kept)`);
+    add(
+      'warning',
+      'implausible-metadata',
+      keyColumn('age'),
+      `age ${metadata.age} is outside 0-120; the field is left out (the record is kept)`,
+    );
     delete metadata.age;
   }
   if (metadata.RTs !== undefined && metadata.RTs.length !== parsed.spans.length) {
-    add('error', 'rt-length-mismatch', keyColumn('RTs'), `RTs has ${metadata.RTs.length} entries but the transcript has ${parsed.spans.length} responses`);
+    add(
+      'error',
+      'rt-length-mismatch',
+      keyColumn('RTs'),
+      `RTs has ${metadata.RTs.length} entries but the transcript has ${parsed.spans.length} responses`,
+    );
   }
   const transcript: Transcript = {
     study: raw.study,

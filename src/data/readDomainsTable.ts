@@ -31,7 +31,8 @@ export async function readDomainsTable(path: string): Promise<DomainsTable> {
       }
       if (cell === '1') hits.push(header[c] ?? '');
     }
-    if (hits.length > 1) throw new DataError(`${path}:${line}: study '${study}' has ${hits.length} domains (${hits.join(', ')}); expected at most one`);
+    if (hits.length > 1)
+      throw new DataError(`${path}:${line}: study '${study}' has ${hits.length} domains (${hits.join(', ')}); expected at most one`);
     if (hits[0]) table.set(study, hits[0]);
   }
   return table;

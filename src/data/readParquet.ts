@@ -2,7 +2,6 @@ import { DataError } from '../errors.js';
 import { sqlString } from '../util/sqlString.js';
 import type { RawRecord } from './types.js';
 
-
 /**
  * A file path as a DuckDB glob that matches only that file: DuckDB expands `*`, `?` and `[...]` in the paths given
  * to read_parquet, so `a[1].parquet` would read `a1.parquet`. Each such character becomes a one-character class.
@@ -29,7 +28,9 @@ export async function* readParquetRecords(path: string): AsyncGenerator<RawRecor
     }
     const columns = result.columnNames();
     if (!columns.includes('study')) {
-      throw new DataError(`${path}: Parquet file has no 'study' column (expected the Psych-201 release layout: text, study, experiment, participant, ...)`);
+      throw new DataError(
+        `${path}: Parquet file has no 'study' column (expected the Psych-201 release layout: text, study, experiment, participant, ...)`,
+      );
     }
     let row = 0;
     for await (const rows of result.yieldRowObjectJson()) {
@@ -37,7 +38,11 @@ export async function* readParquetRecords(path: string): AsyncGenerator<RawRecor
         row++;
         const study = object['study'];
         // A NULL study stays '' here; parseRecord reports it as a missing field (never a study named "null").
-        yield { study: typeof study === 'string' ? study : study === null || study === undefined ? '' : String(study), location: { file: path, line: row }, object: object as Record<string, unknown> };
+        yield {
+          study: typeof study === 'string' ? study : study === null || study === undefined ? '' : String(study),
+          location: { file: path, line: row },
+          object: object as Record<string, unknown>,
+        };
       }
     }
   } finally {
@@ -52,10 +57,14 @@ export async function readParquetStudies(path: string): Promise<string[]> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
   try {
-    const result = await connection.runAndReadAll(`SELECT DISTINCT study FROM read_parquet(${sqlString(escapeDuckDbGlob(path))}) WHERE study IS NOT NULL`);
+    const result = await connection.runAndReadAll(
+      `SELECT DISTINCT study FROM read_parquet(${sqlString(escapeDuckDbGlob(path))}) WHERE study IS NOT NULL`,
+    );
     return result.getRowObjectsJson().map((r) => String(r['study']));
   } catch (e) {
-    throw new DataError(`${path}: not a readable Parquet file with a 'study' column (${(e as Error).message.split('\n')[0]})`, { cause: e });
+    throw new DataError(`${path}: not a readable Parquet file with a 'study' column (${(e as Error).message.split('\n')[0]})`, {
+      cause: e,
+    });
   } finally {
     connection.closeSync();
     instance.closeSync();

@@ -5,8 +5,8 @@ import { DataError, UsageError } from '../errors.js';
 import { DEFAULT_MAX_TEXT_CHARS, type ParseOptions } from './parseRecord.js';
 import { readParquetRecords, readParquetStudies } from './readParquet.js';
 import { isIgnoredEntry, readZipEntries, type ZipLimits } from './readZipEntries.js';
+import { type SplitLine, splitLines } from './splitLines.js';
 import { readSplitManifest, type SplitManifest } from './splitManifest.js';
-import { splitLines, type SplitLine } from './splitLines.js';
 import type { RawRecord } from './types.js';
 
 /** How to read a source (a folder, a .jsonl/.jsonl.zip file, Parquet files). */
@@ -68,13 +68,20 @@ function studyOfFile(path: string): string {
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => !isHidden(e.name)).map((e) => e.name).sort();
+  return entries
+    .filter((e) => !isHidden(e.name))
+    .map((e) => e.name)
+    .sort();
 }
 
 /** The data files of one study folder: prompts.jsonl, else prompts.jsonl.zip, else every *.jsonl and *.zip. */
 async function studyFiles(dir: string, study: string): Promise<SourceFile[]> {
   const names = await listFiles(dir);
-  const pick = names.includes('prompts.jsonl') ? ['prompts.jsonl'] : names.includes('prompts.jsonl.zip') ? ['prompts.jsonl.zip'] : names.filter((n) => n.endsWith('.jsonl') || n.endsWith('.zip'));
+  const pick = names.includes('prompts.jsonl')
+    ? ['prompts.jsonl']
+    : names.includes('prompts.jsonl.zip')
+      ? ['prompts.jsonl.zip']
+      : names.filter((n) => n.endsWith('.jsonl') || n.endsWith('.zip'));
   return pick.map((n) => ({ study, path: join(dir, n), kind: kindOf(n) ?? 'jsonl' }));
 }
 
@@ -115,7 +122,9 @@ export async function resolveSource(path: string, options: SourceOptions = {}): 
       }
     }
     if (files.length === 0) {
-      throw new DataError(`${path}: no study found (expected study folders holding prompts.jsonl or prompts.jsonl.zip, .jsonl/.zip files, or Parquet files)`);
+      throw new DataError(
+        `${path}: no study found (expected study folders holding prompts.jsonl or prompts.jsonl.zip, .jsonl/.zip files, or Parquet files)`,
+      );
     }
   }
   if (options.studies) {

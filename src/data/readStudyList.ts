@@ -13,7 +13,10 @@ export async function readStudyList(path: string): Promise<Set<string>> {
     throw new DataError(`${path}: cannot read the study list (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
   }
   const studies = new Set<string>();
-  for (const [i, raw] of text.replace(/^\uFEFF/, '').split(/\r?\n/).entries()) {
+  for (const [i, raw] of text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .entries()) {
     const name = raw.replace(/#.*$/, '').trim();
     if (!name) continue;
     if (/[\s,]/.test(name)) throw new DataError(`${path}:${i + 1}: expected one study name per line, found ${JSON.stringify(name)}`);

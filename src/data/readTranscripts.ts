@@ -1,8 +1,8 @@
 import { DataError, UsageError } from '../errors.js';
-import { parseRecord, type ParseOptions, type ParsedRecord } from './parseRecord.js';
-import { readRawRecords, resolveSource, type ResolvedSource, type SourceFile, type SourceOptions } from './readSource.js';
-import { chooseTestSet, type ParticipantId } from './splitRule.js';
+import { type ParsedRecord, type ParseOptions, parseRecord } from './parseRecord.js';
 import { participantKey } from './participantKey.js';
+import { type ResolvedSource, readRawRecords, resolveSource, type SourceFile, type SourceOptions } from './readSource.js';
+import { chooseTestSet, type ParticipantId } from './splitRule.js';
 import type { SplitSide } from './types.js';
 
 /** Which participants of a source to read. */

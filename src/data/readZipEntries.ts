@@ -1,4 +1,4 @@
-import { Transform, type Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import yauzl from 'yauzl';
 import { DataError, UnsafeArchiveError } from '../errors.js';
 import { crc32 } from './crc32.js';
@@ -45,13 +45,20 @@ export interface ZipEntryStream {
  * the sizes the archive claims. The CRC-32 of each entry is checked as it streams: a mismatch ends the stream with
  * a DataError (the lines read before it were already yielded; validate reports the file as unreadable).
  */
-export async function* readZipEntries(path: string, accept: (name: string) => boolean, limits: ZipLimits = {}): AsyncGenerator<ZipEntryStream> {
+export async function* readZipEntries(
+  path: string,
+  accept: (name: string) => boolean,
+  limits: ZipLimits = {},
+): AsyncGenerator<ZipEntryStream> {
   const maxBytes = limits.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const zip = await openZip(path);
   try {
     const entries: yauzl.Entry[] = await new Promise((resolve, reject) => {
       const all: yauzl.Entry[] = [];
-      zip.on('entry', (e: yauzl.Entry) => { all.push(e); zip.readEntry(); });
+      zip.on('entry', (e: yauzl.Entry) => {
+        all.push(e);
+        zip.readEntry();
+      });
       zip.on('end', () => resolve(all));
       zip.on('error', (e: Error) => reject(new DataError(`${path}: corrupt zip archive (${e.message})`, { cause: e })));
       zip.readEntry();
@@ -59,14 +66,20 @@ export async function* readZipEntries(path: string, accept: (name: string) => bo
     for (const entry of entries) {
       const name = Buffer.isBuffer(entry.fileName) ? (entry.fileName as Buffer).toString('utf8') : entry.fileName;
       if (isUnsafeEntryName(name)) {
-        throw new UnsafeArchiveError(`${path}: refused zip entry '${name}': its path is absolute or contains '..' (it could write outside the dataset)`);
+        throw new UnsafeArchiveError(
+          `${path}: refused zip entry '${name}': its path is absolute or contains '..' (it could write outside the dataset)`,
+        );
       }
       if (isIgnoredEntry(name) || !accept(name)) continue;
       if (entry.uncompressedSize > maxBytes) {
-        throw new UnsafeArchiveError(`${path}!${name}: refused: the entry declares ${entry.uncompressedSize} bytes, over the limit of ${maxBytes} (zip bomb guard; raise --max-inflate-bytes if this is real)`);
+        throw new UnsafeArchiveError(
+          `${path}!${name}: refused: the entry declares ${entry.uncompressedSize} bytes, over the limit of ${maxBytes} (zip bomb guard; raise --max-inflate-bytes if this is real)`,
+        );
       }
       const raw: Readable = await new Promise((resolve, reject) => {
-        zip.openReadStream(entry, (err, s) => (err || !s ? reject(new DataError(`${path}!${name}: cannot inflate (${err?.message})`, { cause: err })) : resolve(s)));
+        zip.openReadStream(entry, (err, s) =>
+          err || !s ? reject(new DataError(`${path}!${name}: cannot inflate (${err?.message})`, { cause: err })) : resolve(s),
+        );
       });
       let seen = 0;
       let crc = 0;
@@ -75,21 +88,36 @@ export async function* readZipEntries(path: string, accept: (name: string) => bo
         transform(chunk: Buffer, _enc, cb) {
           seen += chunk.length;
           crc = crc32(chunk, crc);
-          if (seen > maxBytes) cb(new UnsafeArchiveError(`${path}!${name}: refused: inflates past the limit of ${maxBytes} bytes (zip bomb guard; raise --max-inflate-bytes if this is real)`));
+          if (seen > maxBytes)
+            cb(
+              new UnsafeArchiveError(
+                `${path}!${name}: refused: inflates past the limit of ${maxBytes} bytes (zip bomb guard; raise --max-inflate-bytes if this is real)`,
+              ),
+            );
           else cb(null, chunk);
         },
         flush(cb) {
           // yauzl checks sizes, never the checksum: a flipped byte in a stored entry would read as data.
           if (crc >>> 0 === entry.crc32 >>> 0) cb();
-          else cb(new DataError(`${path}!${name}: corrupt entry: CRC-32 of the data is ${hex(crc)}, the archive records ${hex(entry.crc32)} (the file is damaged)`));
+          else
+            cb(
+              new DataError(
+                `${path}!${name}: corrupt entry: CRC-32 of the data is ${hex(crc)}, the archive records ${hex(entry.crc32)} (the file is damaged)`,
+              ),
+            );
         },
       });
       raw.on('error', (e) => {
         // yauzl checks the inflated size against the declared one: a mismatch is a forged header, not bad luck.
         const forged = /too (many|few) bytes/.test(e.message);
-        guard.destroy(forged
-          ? new UnsafeArchiveError(`${path}!${name}: refused: inflates to a size other than the ${entry.uncompressedSize} bytes it declares (forged header)`, { cause: e })
-          : new DataError(`${path}!${name}: corrupt entry (${e.message})`, { cause: e }));
+        guard.destroy(
+          forged
+            ? new UnsafeArchiveError(
+                `${path}!${name}: refused: inflates to a size other than the ${entry.uncompressedSize} bytes it declares (forged header)`,
+                { cause: e },
+              )
+            : new DataError(`${path}!${name}: corrupt entry (${e.message})`, { cause: e }),
+        );
       });
       yield { name, stream: raw.pipe(guard) };
     }

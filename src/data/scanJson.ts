@@ -22,7 +22,10 @@ export function scanJson(s: string): JsonScanResult {
   let i = 0;
   const pythonLiterals: number[] = [];
   class Fail {
-    constructor(readonly at: number, readonly expected: string) {}
+    constructor(
+      readonly at: number,
+      readonly expected: string,
+    ) {}
   }
   const ws = (): void => {
     while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
@@ -33,7 +36,10 @@ export function scanJson(s: string): JsonScanResult {
     for (;;) {
       if (i >= s.length) throw new Fail(i, 'a closing double quote');
       const c = s.charCodeAt(i);
-      if (c === 34) { i++; return; }
+      if (c === 34) {
+        i++;
+        return;
+      }
       if (c < 0x20) throw new Fail(i, 'no raw control character inside a string (escape it)');
       if (c === 92) {
         const e = s[i + 1];
@@ -46,7 +52,9 @@ export function scanJson(s: string): JsonScanResult {
     }
   };
   const key = (): void => {
-    ws(); str(); ws();
+    ws();
+    str();
+    ws();
     if (s[i] !== ':') throw new Fail(i, "':' after an object key");
     i++;
   };
@@ -56,13 +64,23 @@ export function scanJson(s: string): JsonScanResult {
       return;
     }
     for (const lit of PYTHON_LITERALS) {
-      if (s.startsWith(lit, i)) { pythonLiterals.push(i); i += lit.length; return; }
+      if (s.startsWith(lit, i)) {
+        pythonLiterals.push(i);
+        i += lit.length;
+        return;
+      }
     }
     for (const lit of ['true', 'false', 'null']) {
-      if (s.startsWith(lit, i)) { i += lit.length; return; }
+      if (s.startsWith(lit, i)) {
+        i += lit.length;
+        return;
+      }
     }
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(s.slice(i, i + 400));
-    if (m) { i += m[0].length; return; }
+    if (m) {
+      i += m[0].length;
+      return;
+    }
     throw new Fail(i, 'a JSON value');
   };
   // The closing bracket each open container expects, innermost last.
@@ -73,7 +91,8 @@ export function scanJson(s: string): JsonScanResult {
       ws();
       const c = s[i];
       if (c === '{' || c === '[') {
-        i++; ws();
+        i++;
+        ws();
         const close = c === '{' ? '}' : ']';
         if (s[i] !== close) {
           open.push(close);
@@ -95,7 +114,11 @@ export function scanJson(s: string): JsonScanResult {
           if (close === '}') key();
           break;
         }
-        if (s[i] === close) { i++; open.pop(); continue; }
+        if (s[i] === close) {
+          i++;
+          open.pop();
+          continue;
+        }
         throw new Fail(i, close === '}' ? "',' or '}' in an object" : "',' or ']' in an array");
       }
     }

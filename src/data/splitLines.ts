@@ -41,7 +41,14 @@ function decodeLine(bytes: Buffer, first: boolean): SplitLine {
   if (isUtf8(line)) return { text: line.toString('utf8') };
   const at = findInvalidUtf8(line);
   const hex = (line[at] ?? 0).toString(16).padStart(2, '0');
-  return { text: '', problem: { code: 'invalid-utf8', column: at + 1, message: `invalid UTF-8 at byte ${at + 1} of the line (0x${hex}); the file must be UTF-8` } };
+  return {
+    text: '',
+    problem: {
+      code: 'invalid-utf8',
+      column: at + 1,
+      message: `invalid UTF-8 at byte ${at + 1} of the line (0x${hex}); the file must be UTF-8`,
+    },
+  };
 }
 
 /**
@@ -58,7 +65,14 @@ export async function* splitLines(stream: Readable | AsyncIterable<Buffer>, opti
   const finish = (): SplitLine => {
     let out: SplitLine;
     if (tooLongBytes >= 0) {
-      out = { text: '', problem: { code: 'line-too-long', column: 1, message: `line has ${formatBytes(tooLongBytes)} bytes, over the limit of ${formatBytes(maxBytes)} bytes (8 × --max-text-chars + 1 MiB); skipped` } };
+      out = {
+        text: '',
+        problem: {
+          code: 'line-too-long',
+          column: 1,
+          message: `line has ${formatBytes(tooLongBytes)} bytes, over the limit of ${formatBytes(maxBytes)} bytes (8 × --max-text-chars + 1 MiB); skipped`,
+        },
+      };
     } else {
       out = decodeLine(pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes), first);
     }

@@ -107,4 +107,3 @@ export type ProblemCode =
   | 'json-too-deep'
   | 'duplicate-key'
   | 'nothing-to-read';
-

@@ -1,6 +1,6 @@
 import { type DataError, UnsafeArchiveError } from '../errors.js';
-import { readTranscripts, type ReadOptions } from './readTranscripts.js';
 import { participantKey } from './participantKey.js';
+import { type ReadOptions, readTranscripts } from './readTranscripts.js';
 import type { Problem, ProblemCode, Severity } from './types.js';
 
 export interface ValidationSummary {
@@ -26,7 +26,14 @@ export interface ValidateOptions extends ReadOptions {
  */
 export async function validateSource(path: string, options: ValidateOptions = {}): Promise<ValidationSummary> {
   const summary: ValidationSummary = {
-    source: path, records: 0, transcripts: 0, responses: 0, errors: 0, warnings: 0, byCode: { error: {}, warning: {} }, ok: true,
+    source: path,
+    records: 0,
+    transcripts: 0,
+    responses: 0,
+    errors: 0,
+    warnings: 0,
+    byCode: { error: {}, warning: {} },
+    ok: true,
   };
   const report = (p: Problem): void => {
     if (p.severity === 'error') summary.errors++;
@@ -59,7 +66,11 @@ export async function validateSource(path: string, options: ValidateOptions = {}
     const first = studySeen.get(key);
     if (first !== undefined) {
       report({
-        severity: 'error', code: 'duplicate-participant', file: t.location.file, line: t.location.line, column: 1,
+        severity: 'error',
+        code: 'duplicate-participant',
+        file: t.location.file,
+        line: t.location.line,
+        column: 1,
         message: `participant ${JSON.stringify(t.participant)} of experiment ${JSON.stringify(t.experiment)} already appears at ${first}`,
       });
     } else {
@@ -67,7 +78,14 @@ export async function validateSource(path: string, options: ValidateOptions = {}
     }
   }
   if (summary.records === 0 && !nothingReported && summary.errors === 0) {
-    report({ severity: 'warning', code: 'nothing-to-read', file: path, line: 0, column: 0, message: 'nothing to read: the source has no records (of the selected studies or split side)' });
+    report({
+      severity: 'warning',
+      code: 'nothing-to-read',
+      file: path,
+      line: 0,
+      column: 0,
+      message: 'nothing to read: the source has no records (of the selected studies or split side)',
+    });
   }
   summary.ok = summary.errors === 0;
   return summary;

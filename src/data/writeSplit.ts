@@ -1,12 +1,12 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { participantKey } from './participantKey.js';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
 import { isSafeStudyName } from './parseRecord.js';
-import { readTranscripts, type ReadOptions } from './readTranscripts.js';
+import { participantKey } from './participantKey.js';
+import { type ReadOptions, readTranscripts } from './readTranscripts.js';
 import { SPLIT_MANIFEST, type SplitManifest } from './splitManifest.js';
 import { chooseTestSet, type ParticipantId } from './splitRule.js';
 
@@ -20,7 +20,8 @@ export interface SplitResult {
 }
 
 /** The rule, in words, stored in the manifest so a reader knows how the split was made. */
-export const SPLIT_RULE = 'per study: min(floor(10% of participants), 100) participants with the smallest sha256(seed, study, experiment, participant)';
+export const SPLIT_RULE =
+  'per study: min(floor(10% of participants), 100) participants with the smallest sha256(seed, study, experiment, participant)';
 
 async function assertWritableOutput(outDir: string): Promise<void> {
   const names = await readdir(outDir).catch((e: NodeJS.ErrnoException) => {
@@ -59,10 +60,13 @@ export async function writeSplit(path: string, outDir: string, seed: number, opt
 
 /** Rename `fresh` to `target`, moving an existing `target` aside first and deleting it once the new one is in place. */
 async function replaceFolder(target: string, fresh: string, aside: string): Promise<void> {
-  const hadOld = await rename(target, aside).then(() => true, (e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return false;
-    throw e;
-  });
+  const hadOld = await rename(target, aside).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return false;
+      throw e;
+    },
+  );
   try {
     await rename(fresh, target);
   } catch (e) {
@@ -100,11 +104,15 @@ async function writeSplitInto(path: string, dir: string, root: string, seed: num
   try {
     for await (const parsed of readTranscripts(path, readOptions)) {
       const t = parsed.transcript;
-      if (!t || !isSafeStudyName(t.study)) { skipped++; continue; }
+      if (!t || !isSafeStudyName(t.study)) {
+        skipped++;
+        continue;
+      }
       let out = streams.get(t.study);
       if (!out) {
         const studyDir = join(dir, t.study);
-        if (!resolve(studyDir).startsWith(dir + sep)) throw new DataError(`study name ${JSON.stringify(t.study)} would write outside ${root}`);
+        if (!resolve(studyDir).startsWith(dir + sep))
+          throw new DataError(`study name ${JSON.stringify(t.study)} would write outside ${root}`);
         await mkdir(studyDir, { recursive: true });
         out = createWriteStream(join(studyDir, 'prompts.jsonl'));
         streams.set(t.study, out);

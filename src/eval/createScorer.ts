@@ -1,12 +1,12 @@
 import type { Backend } from '../backends/Backend.js';
 import { LlamaCppBackend } from '../backends/LlamaCppBackend.js';
-import { BackendError, CapabilityError } from '../errors.js';
 import { RemoteBackend } from '../backends/remote/RemoteBackend.js';
+import { BackendError, CapabilityError } from '../errors.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
-import { BaselineScorer, type BaselineKind } from '../scoring/BaselineScorer.js';
-import type { ModelSpec } from './evalConfig.js';
+import { type BaselineKind, BaselineScorer } from '../scoring/BaselineScorer.js';
 import type { ResponseScorer } from '../scoring/ResponseScorer.js';
 import { TokenScorer } from '../scoring/TokenScorer.js';
+import type { ModelSpec } from './evalConfig.js';
 
 /**
  * Engine context under the reference policy: the paper scores up to 32,768 characters in one pass, whatever the
@@ -56,7 +56,10 @@ export async function createBackend(spec: Exclude<ModelSpec, { kind: 'baseline' 
     ...(spec.kvCacheType !== undefined && { kvCacheType: spec.kvCacheType }),
   }).catch((e: unknown) => {
     if (reference && e instanceof BackendError && /cannot create a context/.test(e.message)) {
-      throw new CapabilityError(`--policy reference scores each cut text (32,768 characters) in one pass with an F32 KV cache, and the engine cannot hold it: ${e.message}. Give a smaller --context-size (participants whose text does not fit are skipped), or use --policy windowed`, { cause: e });
+      throw new CapabilityError(
+        `--policy reference scores each cut text (32,768 characters) in one pass with an F32 KV cache, and the engine cannot hold it: ${e.message}. Give a smaller --context-size (participants whose text does not fit are skipped), or use --policy windowed`,
+        { cause: e },
+      );
     }
     throw e;
   });

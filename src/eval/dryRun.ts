@@ -2,16 +2,15 @@ import { existsSync } from 'node:fs';
 import type { Backend, ScoreRequest } from '../backends/Backend.js';
 import { VocabOnlyBackend } from '../backends/VocabOnlyBackend.js';
 import { studyParticipantKey } from '../data/participantKey.js';
-import { readTranscripts, type ReadOptions } from '../data/readTranscripts.js';
-import { HumanlikeError, UsageError } from '../errors.js';
+import { type ReadOptions, readTranscripts } from '../data/readTranscripts.js';
+import { DatabaseLockedError, HumanlikeError, UsageError } from '../errors.js';
 import { TokenScorer } from '../scoring/TokenScorer.js';
-import { DatabaseLockedError } from '../errors.js';
 import { ResultsStore } from '../store/ResultsStore.js';
 import { createBackend } from './createScorer.js';
 import type { EvalConfig } from './evalConfig.js';
 import { assertPersonasAvailable, readOptionsWithSplit } from './evaluate.js';
 import { estimateSeconds, fitWindowTimes, type WindowTimeModel, type WindowTiming } from './fitWindowTimes.js';
-import { profileStudies, type DatasetProfile } from './profileStudies.js';
+import { type DatasetProfile, profileStudies } from './profileStudies.js';
 import { computeRunKey } from './runKey.js';
 
 /** The run's first windows timed by the calibration; its shortest and longest windows are timed too. */
@@ -54,8 +53,15 @@ export async function dryRun(config: EvalConfig, hooks: { onStep?: (what: string
   const notes: string[] = [];
   const existing = await findExisting(config, notes);
   const read = await readOptionsWithSplit(config);
-  const profile = await profileStudies(readTranscripts(config.source, { ...read, select: 'all' }), { select: config.select, seed: config.personaSeed, countResponses: true });
-  if (profile.participants === 0) throw new UsageError(`${config.source}: nothing to score (no valid participant in the selection${config.select !== 'all' ? ` '${config.select}'` : ''}); run 'humanlike validate' to see why`);
+  const profile = await profileStudies(readTranscripts(config.source, { ...read, select: 'all' }), {
+    select: config.select,
+    seed: config.personaSeed,
+    countResponses: true,
+  });
+  if (profile.participants === 0)
+    throw new UsageError(
+      `${config.source}: nothing to score (no valid participant in the selection${config.select !== 'all' ? ` '${config.select}'` : ''}); run 'humanlike validate' to see why`,
+    );
   assertPersonasAvailable(config, profile);
   const planner = await openPlanner(config, notes);
   try {
@@ -63,12 +69,23 @@ export async function dryRun(config: EvalConfig, hooks: { onStep?: (what: string
     const { studies, samples } = await planStudies(config, read, profile, scorer, hooks.onStep);
     if (planner && samples.length) hooks.onStep?.(`calibrating: timing ${samples.length} windows with the model`);
     const calibration = planner ? await calibrate(config, planner, samples, notes) : null;
-    const rows = studies.sort((a, b) => (a.study < b.study ? -1 : 1)).map(({ squares, ...s }) => ({
-      ...s, estimatedSeconds: calibration && s.tokensEvaluated !== null ? estimateSeconds(calibration.fit, s.tokensEvaluated, squares) : null,
-    }));
+    const rows = studies
+      .sort((a, b) => (a.study < b.study ? -1 : 1))
+      .map(({ squares, ...s }) => ({
+        ...s,
+        estimatedSeconds: calibration && s.tokensEvaluated !== null ? estimateSeconds(calibration.fit, s.tokensEvaluated, squares) : null,
+      }));
     if (config.model.kind === 'baseline') notes.push('a baseline evaluates no tokens: the run takes about as long as reading the data');
     const total = calibration ? rows.reduce((sum, r) => sum + (r.estimatedSeconds ?? 0), 0) : null;
-    return { model: planner?.identity.name ?? `baseline:${config.model.kind === 'baseline' ? config.model.name : ''}`, contextSize: planner?.capabilities.contextSize ?? null, existing, studies: rows, calibration, estimatedSeconds: total, notes };
+    return {
+      model: planner?.identity.name ?? `baseline:${config.model.kind === 'baseline' ? config.model.name : ''}`,
+      contextSize: planner?.capabilities.contextSize ?? null,
+      existing,
+      studies: rows,
+      calibration,
+      estimatedSeconds: total,
+      notes,
+    };
   } finally {
     await planner?.close();
   }
@@ -80,7 +97,13 @@ type PlannedStudy = DryRunStudy & { squares: number };
  * Count (and with a scorer, plan) every participant the run would score, per study, keeping the windows a calibration
  * times: the run's first CALIBRATION_WINDOWS, its shortest and its longest.
  */
-async function planStudies(config: EvalConfig, read: ReadOptions, profile: DatasetProfile, scorer: TokenScorer | undefined, onStep?: (what: string) => void): Promise<{ studies: PlannedStudy[]; samples: ScoreRequest[] }> {
+async function planStudies(
+  config: EvalConfig,
+  read: ReadOptions,
+  profile: DatasetProfile,
+  scorer: TokenScorer | undefined,
+  onStep?: (what: string) => void,
+): Promise<{ studies: PlannedStudy[]; samples: ScoreRequest[] }> {
   const studies = new Map<string, PlannedStudy>();
   const first: ScoreRequest[] = [];
   let shortest: ScoreRequest | undefined;
@@ -93,7 +116,18 @@ async function planStudies(config: EvalConfig, read: ReadOptions, profile: Datas
     let s = studies.get(t.study);
     if (!s) {
       onStep?.(`${scorer ? 'tokenizing' : 'counting'} ${t.study}`);
-      s = { study: t.study, participants: 0, responses: 0, characters: 0, tokens: scorer ? 0 : null, tokensEvaluated: scorer ? 0 : null, windows: scorer ? 0 : null, participantsSkipped: 0, estimatedSeconds: null, squares: 0 };
+      s = {
+        study: t.study,
+        participants: 0,
+        responses: 0,
+        characters: 0,
+        tokens: scorer ? 0 : null,
+        tokensEvaluated: scorer ? 0 : null,
+        windows: scorer ? 0 : null,
+        participantsSkipped: 0,
+        estimatedSeconds: null,
+        squares: 0,
+      };
       studies.set(t.study, s);
     }
     s.participants++;
@@ -116,7 +150,9 @@ async function planStudies(config: EvalConfig, read: ReadOptions, profile: Datas
       s.participantsSkipped++;
     }
   }
-  const extra = [shortest, longest && cut(longest, CALIBRATION_MAX_TOKENS)].filter((r): r is ScoreRequest => r !== undefined && !first.includes(r));
+  const extra = [shortest, longest && cut(longest, CALIBRATION_MAX_TOKENS)].filter(
+    (r): r is ScoreRequest => r !== undefined && !first.includes(r),
+  );
   return { studies: [...studies.values()], samples: [...first, ...extra] };
 }
 
@@ -143,7 +179,12 @@ async function findExisting(config: EvalConfig, notes: string[]): Promise<DryRun
 async function openPlanner(config: EvalConfig, notes: string[]): Promise<Backend | undefined> {
   const spec = config.model;
   if (spec.kind === 'baseline') return undefined;
-  if (spec.kind === 'gguf') return VocabOnlyBackend.create({ model: spec.path, gpu: spec.gpu, ...(spec.contextSize !== undefined && { contextSize: spec.contextSize }) });
+  if (spec.kind === 'gguf')
+    return VocabOnlyBackend.create({
+      model: spec.path,
+      gpu: spec.gpu,
+      ...(spec.contextSize !== undefined && { contextSize: spec.contextSize }),
+    });
   try {
     return await createBackend(spec);
   } catch (e) {
@@ -157,7 +198,12 @@ async function openPlanner(config: EvalConfig, notes: string[]): Promise<Backend
  * Time a few windows with the real model (the run's first windows, its shortest and its longest cut to
  * CALIBRATION_MAX_TOKENS), each twice after one untimed warm-up, keeping the faster; then fit seconds = a·n + b·n².
  */
-async function calibrate(config: EvalConfig, planner: Backend, windows: ScoreRequest[], notes: string[]): Promise<DryRunReport['calibration']> {
+async function calibrate(
+  config: EvalConfig,
+  planner: Backend,
+  windows: ScoreRequest[],
+  notes: string[],
+): Promise<DryRunReport['calibration']> {
   if (config.model.kind === 'baseline' || windows.length === 0) return null;
   let backend: Backend;
   try {
@@ -182,7 +228,9 @@ async function calibrate(config: EvalConfig, planner: Backend, windows: ScoreReq
       timings.push({ tokens: w.tokens.length, seconds: best });
     }
     if (config.model.kind === 'remote' && backend.capabilities.batchSequences > 1) {
-      notes.push(`the estimate assumes one request at a time; with ${backend.capabilities.batchSequences} in flight the run is faster if the servers batch them`);
+      notes.push(
+        `the estimate assumes one request at a time; with ${backend.capabilities.batchSequences} in flight the run is faster if the servers batch them`,
+      );
     }
     return { windows: timings, fit: fitWindowTimes(timings) };
   } finally {

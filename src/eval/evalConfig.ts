@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { GPU_CHOICES, KV_CACHE_TYPES } from '../backends/loadLlama.js';
-import { REMOTE_DEFAULTS } from '../backends/remote/remoteDefaults.js';
 import { REMOTE_PROTOCOLS } from '../backends/remote/protocols/protocolRegistry.js';
+import { REMOTE_DEFAULTS } from '../backends/remote/remoteDefaults.js';
 import { DEFAULT_MAX_TEXT_CHARS } from '../data/parseRecord.js';
-import { SELECTIONS, type ReadOptions } from '../data/readTranscripts.js';
+import { type ReadOptions, SELECTIONS } from '../data/readTranscripts.js';
 import { DEFAULT_MAX_ENTRY_BYTES } from '../data/readZipEntries.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../prompts/types.js';
 import { BASELINES } from '../scoring/BaselineScorer.js';
@@ -102,7 +102,10 @@ export function describeConfigError(error: z.ZodError, what: string): string {
 /** ReadOptions from a validated source configuration. */
 export function toReadOptions(c: SourceConfig): ReadOptions {
   return {
-    select: c.select, maxTextChars: c.maxTextChars, maxEntryBytes: c.maxEntryBytes,
-    ...(c.splitSeed !== undefined && { splitSeed: c.splitSeed }), ...(c.studies && { studies: c.studies }),
+    select: c.select,
+    maxTextChars: c.maxTextChars,
+    maxEntryBytes: c.maxEntryBytes,
+    ...(c.splitSeed !== undefined && { splitSeed: c.splitSeed }),
+    ...(c.studies && { studies: c.studies }),
   };
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { displayUrl } from '../backends/remote/httpJson.js';
-import { loadTestSets, readTranscripts, type ReadOptions } from '../data/readTranscripts.js';
+import { loadTestSets, type ReadOptions, readTranscripts } from '../data/readTranscripts.js';
 import { DataError, UsageError } from '../errors.js';
 import { CONTEXT_POLICY_IDS, STRADDLE_POLICY_ID } from '../prompts/types.js';
 import type { ResponseScorer } from '../scoring/ResponseScorer.js';
@@ -8,11 +8,11 @@ import { ResultsStore, type RunRecord } from '../store/ResultsStore.js';
 import { computeRunStats, type RunStats } from '../store/runStats.js';
 import { VERSION } from '../version.js';
 import { createScorer } from './createScorer.js';
-import { toReadOptions, type EvalConfig } from './evalConfig.js';
-import { profileStudies, type DatasetProfile } from './profileStudies.js';
+import { type EvalConfig, toReadOptions } from './evalConfig.js';
+import { type DatasetProfile, profileStudies } from './profileStudies.js';
+import { type EvalProgress, type EvalSummary, runEval } from './runEval.js';
 import { computeRunKey } from './runKey.js';
-import { startProgressFile, type ProgressFileWriter } from './startProgressFile.js';
-import { runEval, type EvalProgress, type EvalSummary } from './runEval.js';
+import { type ProgressFileWriter, startProgressFile } from './startProgressFile.js';
 
 export interface EvaluateResult {
   run: RunRecord;
@@ -33,7 +33,11 @@ export interface EvaluateHooks {
   scorer?: ResponseScorer;
 }
 
-const slug = (s: string): string => s.replace(/\.gguf$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40);
+const slug = (s: string): string =>
+  s
+    .replace(/\.gguf$/i, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .slice(0, 40);
 
 /**
  * Score a dataset with a model and store every response. The order matters for a user with a 40 GB model: open the
@@ -52,34 +56,61 @@ export async function evaluate(config: EvalConfig, hooks: EvaluateHooks = {}): P
       return { run: found, session: undefined, stats, resumed: false, alreadyComplete: true, removedPartialRows: 0 };
     }
     const read = await readOptionsWithSplit(config);
-    const profile = await profileStudies(readTranscripts(config.source, { ...read, select: 'all' }), { select: config.select, seed: config.personaSeed, countResponses: true });
+    const profile = await profileStudies(readTranscripts(config.source, { ...read, select: 'all' }), {
+      select: config.select,
+      seed: config.personaSeed,
+      countResponses: true,
+    });
     if (profile.participants === 0) {
-      throw new UsageError(`${config.source}: nothing to score (no valid participant in the selection${config.select !== 'all' ? ` '${config.select}'` : ''}); run 'humanlike validate' to see why`);
+      throw new UsageError(
+        `${config.source}: nothing to score (no valid participant in the selection${config.select !== 'all' ? ` '${config.select}'` : ''}); run 'humanlike validate' to see why`,
+      );
     }
     assertPersonasAvailable(config, profile);
     scorer = hooks.scorer ?? (await createScorer(config.model, config.format, config.policy));
     const { run, resumed, removedPartialRows } = await openRun(store, config, runKey, profile, scorer, found);
     const finished = await store.finishedParticipants(run.runId);
     // The database stays locked until the eval ends: onlookers (`runs`) read this file beside it meanwhile.
-    const live = startProgressFile(config.db, run.runId, await store.listRuns() as unknown as Record<string, unknown>[], profile.participants);
+    const live = startProgressFile(
+      config.db,
+      run.runId,
+      (await store.listRuns()) as unknown as Record<string, unknown>[],
+      profile.participants,
+    );
     progressFile = live;
     hooks.onStart?.({ run, resumed, participantsTotal: profile.participants, participantsFinished: finished.size });
     const session = await scoreRun(store, run.runId, {
-      records: readTranscripts(config.source, read), scorer, profile, finished, errorBudget: config.errorBudget,
-      onProgress: (p) => { live.update(p); hooks.onProgress?.(p); }, ...(hooks.signal && { signal: hooks.signal }),
+      records: readTranscripts(config.source, read),
+      scorer,
+      profile,
+      finished,
+      errorBudget: config.errorBudget,
+      onProgress: (p) => {
+        live.update(p);
+        hooks.onProgress?.(p);
+      },
+      ...(hooks.signal && { signal: hooks.signal }),
     });
     const stats = await computeRunStats(store, run.runId, uniformByStudy(profile));
     // A run that scored nothing is no result, whatever the reasons: never 'complete' with exit 0.
     if (!session.interrupted && stats.responsesScored === 0 && profile.responses > 0) {
-      const reasons = Object.entries({ ...stats.participantSkipReasons, ...stats.responseSkipReasons }).slice(0, 3).map(([k, v]) => `${v} × ${k}`).join('; ');
+      const reasons = Object.entries({ ...stats.participantSkipReasons, ...stats.responseSkipReasons })
+        .slice(0, 3)
+        .map(([k, v]) => `${v} × ${k}`)
+        .join('; ');
       const message = `no response was scored (0 of ${profile.responses}): ${reasons || 'every one was skipped'}`;
       await store.updateRun(run.runId, { status: 'failed', stats, error: message });
       throw new DataError(message);
     }
     const status = session.interrupted ? 'interrupted' : 'complete';
     await store.updateRun(run.runId, {
-      status, stats: { ...stats, duplicateRecordsSkipped: session.duplicateRecords },
-      timings: { lastSessionMs: session.elapsedMs, lastSessionTokens: session.tokens, tokensPerSecond: session.tokens / Math.max(1e-9, session.elapsedMs / 1000) },
+      status,
+      stats: { ...stats, duplicateRecordsSkipped: session.duplicateRecords },
+      timings: {
+        lastSessionMs: session.elapsedMs,
+        lastSessionTokens: session.tokens,
+        tokensPerSecond: session.tokens / Math.max(1e-9, session.elapsedMs / 1000),
+      },
       finished: status === 'complete',
     });
     return { run: (await store.getRun(run.runId))!, session, stats, resumed, alreadyComplete: false, removedPartialRows };
@@ -127,26 +158,59 @@ export async function readOptionsWithSplit(config: EvalConfig): Promise<ReadOpti
 }
 
 /** Resume the run found (after checking it is the same data and model), or create it. */
-async function openRun(store: ResultsStore, config: EvalConfig, runKey: string, profile: DatasetProfile, scorer: ResponseScorer, found: RunRecord | undefined): Promise<{ run: RunRecord; resumed: boolean; removedPartialRows: number }> {
+async function openRun(
+  store: ResultsStore,
+  config: EvalConfig,
+  runKey: string,
+  profile: DatasetProfile,
+  scorer: ResponseScorer,
+  found: RunRecord | undefined,
+): Promise<{ run: RunRecord; resumed: boolean; removedPartialRows: number }> {
   const identity = scorer.identity;
   if (found) {
-    const changed = found.datasetHash !== profile.datasetHash ? 'data' : found.modelSha256 !== (identity.fileSha256 ?? null) || found.model !== identity.name ? 'model' : undefined;
-    if (changed) throw new DataError(`run ${found.runId} was started on other ${changed} under the same name (the ${changed} changed since); give --new-run to start a new run`);
+    const changed =
+      found.datasetHash !== profile.datasetHash
+        ? 'data'
+        : found.modelSha256 !== (identity.fileSha256 ?? null) || found.model !== identity.name
+          ? 'model'
+          : undefined;
+    if (changed)
+      throw new DataError(
+        `run ${found.runId} was started on other ${changed} under the same name (the ${changed} changed since); give --new-run to start a new run`,
+      );
     const removedPartialRows = await store.removeUnfinished(found.runId);
     await store.updateRun(found.runId, { status: 'running', error: null });
     return { run: found, resumed: true, removedPartialRows };
   }
   const runId = `${slug(identity.name)}-${config.format}-${runKey.slice(0, 8)}${config.newRun ? `-${Date.now().toString(36)}` : ''}`;
   const options = {
-    studies: config.studies ?? null, splitSeed: config.splitSeed ?? null, personaSeed: config.personaSeed, maxTextChars: config.maxTextChars,
-    model: config.model.kind === 'remote' ? { ...config.model, endpoints: config.model.endpoints.map((e) => ({ ...e, url: displayUrl(e.url) })) } : config.model,
-    windowing: CONTEXT_POLICY_IDS[config.policy], straddlePolicy: STRADDLE_POLICY_ID,
+    studies: config.studies ?? null,
+    splitSeed: config.splitSeed ?? null,
+    personaSeed: config.personaSeed,
+    maxTextChars: config.maxTextChars,
+    model:
+      config.model.kind === 'remote'
+        ? { ...config.model, endpoints: config.model.endpoints.map((e) => ({ ...e, url: displayUrl(e.url) })) }
+        : config.model,
+    windowing: CONTEXT_POLICY_IDS[config.policy],
+    straddlePolicy: STRADDLE_POLICY_ID,
     studyHashes: Object.fromEntries(profile.studyHashes),
   };
   await store.createRun({
-    runId, configKey: runKey, toolVersion: VERSION, source: resolve(config.source), selection: config.select, datasetHash: profile.datasetHash,
-    model: identity.name, modelKind: identity.kind, modelSha256: identity.fileSha256 ?? null, modelIdentity: identity as unknown as Record<string, unknown>,
-    tokenizer: scorer.tokenizerId, promptFormat: config.format, contextPolicy: config.policy, options,
+    runId,
+    configKey: runKey,
+    toolVersion: VERSION,
+    source: resolve(config.source),
+    selection: config.select,
+    datasetHash: profile.datasetHash,
+    model: identity.name,
+    modelKind: identity.kind,
+    modelSha256: identity.fileSha256 ?? null,
+    modelIdentity: identity as unknown as Record<string, unknown>,
+    tokenizer: scorer.tokenizerId,
+    promptFormat: config.format,
+    contextPolicy: config.policy,
+    options,
   });
   return { run: (await store.getRun(runId))!, resumed: false, removedPartialRows: 0 };
 }

@@ -15,9 +15,17 @@ export interface WindowTimeModel {
  * when the fit would make either term negative, falls back to a single rate (b = 0): tokens/s at the lengths seen.
  */
 export function fitWindowTimes(timings: readonly WindowTiming[]): WindowTimeModel {
-  let s2 = 0, s3 = 0, s4 = 0, t1 = 0, t2 = 0;
+  let s2 = 0,
+    s3 = 0,
+    s4 = 0,
+    t1 = 0,
+    t2 = 0;
   for (const { tokens: n, seconds: t } of timings) {
-    s2 += n * n; s3 += n ** 3; s4 += n ** 4; t1 += n * t; t2 += n * n * t;
+    s2 += n * n;
+    s3 += n ** 3;
+    s4 += n ** 4;
+    t1 += n * t;
+    t2 += n * n * t;
   }
   const linear = { a: s2 > 0 ? t1 / s2 : 0, b: 0 };
   const det = s2 * s4 - s3 * s3;

@@ -1,10 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { ParsedRecord } from '../data/parseRecord.js';
+import { participantKey } from '../data/participantKey.js';
 import type { Selection } from '../data/readTranscripts.js';
 import { splitRank } from '../data/splitRule.js';
-import { participantKey } from '../data/participantKey.js';
-import type { StudyProfile } from '../scoring/studyProfile.js';
 import { hasPersonaMetadata } from '../prompts/persona.js';
+import type { StudyProfile } from '../scoring/studyProfile.js';
 import { DISCRETE_RESPONSE } from '../scoring/studyProfile.js';
 
 export interface DatasetProfile {
@@ -49,7 +49,19 @@ export async function profileStudies(
     if (!t || parsed.hasErrors) continue;
     let p = studies.get(t.study);
     if (!p) {
-      p = { study: t.study, participants: 0, responses: 0, options: [], distinctResponses: 0, counts: new Map(), countsTotal: 0, countsIncludeEveryone: t.split === undefined, personas: [], personaIndex: new Map(), distinct: new Set() };
+      p = {
+        study: t.study,
+        participants: 0,
+        responses: 0,
+        options: [],
+        distinctResponses: 0,
+        counts: new Map(),
+        countsTotal: 0,
+        countsIncludeEveryone: t.split === undefined,
+        personas: [],
+        personaIndex: new Map(),
+        distinct: new Set(),
+      };
       studies.set(t.study, p);
     }
     if (selected) {
@@ -87,5 +99,12 @@ export async function profileStudies(
     });
     out.set(study, p);
   }
-  return { datasetHash: hash.digest('hex'), studyHashes: new Map([...studyHash].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, h]) => [k, h.digest('hex')] as const)), participants, responses, characters, studies: out };
+  return {
+    datasetHash: hash.digest('hex'),
+    studyHashes: new Map([...studyHash].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, h]) => [k, h.digest('hex')] as const)),
+    participants,
+    responses,
+    characters,
+    studies: out,
+  };
 }

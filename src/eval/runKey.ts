@@ -16,13 +16,25 @@ async function modelKey(m: ModelSpec): Promise<unknown> {
       return { kind: m.kind, name: m.name };
     case 'gguf':
       return {
-        kind: m.kind, contextSize: m.contextSize ?? null, flashAttention: m.flashAttention ?? null, kvCacheType: m.kvCacheType ?? null,
+        kind: m.kind,
+        contextSize: m.contextSize ?? null,
+        flashAttention: m.flashAttention ?? null,
+        kvCacheType: m.kvCacheType ?? null,
         file: m.path.startsWith('hf:') ? m.path : await fingerprintFile(m.path).catch(() => resolve(m.path)),
       };
     case 'remote':
       return {
-        kind: m.kind, protocol: m.protocol, contextSize: m.contextSize ?? null,
-        servedModel: m.servedModel ?? (await probeServedModelName(m.protocol, m.endpoints.map((e) => e.url), { timeoutMs: 10_000, apiKey: process.env[m.apiKeyEnv] })) ?? null,
+        kind: m.kind,
+        protocol: m.protocol,
+        contextSize: m.contextSize ?? null,
+        servedModel:
+          m.servedModel ??
+          (await probeServedModelName(
+            m.protocol,
+            m.endpoints.map((e) => e.url),
+            { timeoutMs: 10_000, apiKey: process.env[m.apiKeyEnv] },
+          )) ??
+          null,
         tokenizer: m.tokenizer ? await fingerprintFile(m.tokenizer).catch(() => resolve(m.tokenizer!)) : 'server',
       };
   }
@@ -41,9 +53,15 @@ export async function computeRunKey(config: EvalConfig): Promise<string> {
     recordVersion: RECORD_VERSION,
     source: resolve(config.source),
     sourceFiles: await fingerprintSource(config.source, { ...(config.studies && { studies: config.studies }) }),
-    select: config.select, splitSeed: config.splitSeed ?? null, studies: config.studies ?? null, maxTextChars: config.maxTextChars,
+    select: config.select,
+    splitSeed: config.splitSeed ?? null,
+    studies: config.studies ?? null,
+    maxTextChars: config.maxTextChars,
     model: await modelKey(config.model),
-    format: config.format, policy: CONTEXT_POLICY_IDS[config.policy], straddle: STRADDLE_POLICY_ID, personaSeed: config.personaSeed,
+    format: config.format,
+    policy: CONTEXT_POLICY_IDS[config.policy],
+    straddle: STRADDLE_POLICY_ID,
+    personaSeed: config.personaSeed,
   };
   return createHash('sha256').update(JSON.stringify(key)).digest('hex');
 }

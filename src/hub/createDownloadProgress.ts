@@ -8,7 +8,10 @@ export function formatBytes(bytes: number): string {
 }
 
 function describe(p: DownloadProgress, startedMs: number): string {
-  const of = p.totalBytes === undefined ? '' : ` of ${formatBytes(p.totalBytes)} (${Math.floor((100 * p.receivedBytes) / Math.max(1, p.totalBytes))}%)`;
+  const of =
+    p.totalBytes === undefined
+      ? ''
+      : ` of ${formatBytes(p.totalBytes)} (${Math.floor((100 * p.receivedBytes) / Math.max(1, p.totalBytes))}%)`;
   const seconds = Math.max(0.001, (Date.now() - startedMs) / 1000);
   const rate = `${formatBytes((p.receivedBytes - p.resumedFromBytes) / seconds)}/s`;
   const resumed = p.resumedFromBytes > 0 ? `, resumed at ${formatBytes(p.resumedFromBytes)}` : '';

@@ -1,10 +1,10 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { BackendError, DataError } from '../errors.js';
 import type { HubSettings } from './hubSettings.js';
-import { describeNetworkError, requestHub, type HubRequest } from './requestHub.js';
+import { describeNetworkError, type HubRequest, requestHub } from './requestHub.js';
 
 /** How far a download has come; `totalBytes` is undefined when the server does not say. */
 export interface DownloadProgress {
@@ -33,7 +33,11 @@ export interface DownloadResult {
   resumedFromBytes: number;
 }
 
-const sizeOf = (path: string): Promise<number | undefined> => stat(path).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
+const sizeOf = (path: string): Promise<number | undefined> =>
+  stat(path).then(
+    (s) => (s.isFile() ? s.size : undefined),
+    () => undefined,
+  );
 
 /** Total size from `Content-Range: bytes a-b/total` or `bytes *\/total`. */
 function rangeTotal(header: string | null): { start: number | undefined; total: number | undefined } {
@@ -48,7 +52,8 @@ function rangeTotal(header: string | null): { start: number | undefined; total: 
  */
 export async function downloadHubFile(hub: HubSettings, url: string, dest: string, o: DownloadOptions): Promise<DownloadResult> {
   const have = await sizeOf(dest);
-  if (have !== undefined && (o.expectedBytes === undefined || have === o.expectedBytes)) return { path: dest, bytes: have, cached: true, resumedFromBytes: 0 };
+  if (have !== undefined && (o.expectedBytes === undefined || have === o.expectedBytes))
+    return { path: dest, bytes: have, cached: true, resumedFromBytes: 0 };
   await mkdir(dirname(dest), { recursive: true });
   const part = `${dest}.part`;
   let offset = (await sizeOf(part)) ?? 0;
@@ -57,7 +62,11 @@ export async function downloadHubFile(hub: HubSettings, url: string, dest: strin
     offset = 0;
   }
   const request = { what: o.what, page: o.page };
-  const { response, abort } = await requestHub(hub, url, { ...request, accept: [416], ...(offset > 0 && { headers: { range: `bytes=${offset}-` } }) });
+  const { response, abort } = await requestHub(hub, url, {
+    ...request,
+    accept: [416],
+    ...(offset > 0 && { headers: { range: `bytes=${offset}-` } }),
+  });
   const range = rangeTotal(response.headers.get('content-range'));
   if (response.status === 416) {
     // The part already holds every byte (the earlier attempt stopped just before the rename), or it is stale.
@@ -71,13 +80,19 @@ export async function downloadHubFile(hub: HubSettings, url: string, dest: strin
   const resumed = response.status === 206 && range.start === offset ? offset : 0;
   if (response.status === 206 && range.start !== offset) {
     await response.body?.cancel();
-    throw new BackendError(`${o.what}: the hub answered a range request with the wrong bytes (${response.headers.get('content-range')}); delete ${part} and try again`, { endpoint: hub.endpoint });
+    throw new BackendError(
+      `${o.what}: the hub answered a range request with the wrong bytes (${response.headers.get('content-range')}); delete ${part} and try again`,
+      { endpoint: hub.endpoint },
+    );
   }
   const length = Number(response.headers.get('content-length') ?? NaN);
   const total = range.total ?? (Number.isFinite(length) ? resumed + length : o.expectedBytes);
   const received = await streamBody(response, part, resumed, { hub, abort, label: o.label, what: o.what, total, onProgress: o.onProgress });
   if (total !== undefined && received !== total) {
-    throw new BackendError(`${o.what}: download interrupted at ${received} of ${total} bytes: run the same command again to resume from ${part}`, { endpoint: hub.endpoint });
+    throw new BackendError(
+      `${o.what}: download interrupted at ${received} of ${total} bytes: run the same command again to resume from ${part}`,
+      { endpoint: hub.endpoint },
+    );
   }
   if (o.expectedBytes !== undefined && received !== o.expectedBytes) {
     await rm(part, { force: true });
@@ -105,7 +120,8 @@ async function streamBody(response: Response, part: string, resumed: number, c: 
     clearTimeout(timer);
     timer = setTimeout(() => c.abort(new Error(`no data for ${c.hub.timeoutMs / 1000} s`)), c.hub.timeoutMs);
   };
-  const report = (done: boolean): void => c.onProgress?.({ label: c.label, receivedBytes: received, totalBytes: c.total, resumedFromBytes: resumed, done });
+  const report = (done: boolean): void =>
+    c.onProgress?.({ label: c.label, receivedBytes: received, totalBytes: c.total, resumedFromBytes: resumed, done });
   try {
     arm();
     report(false);

@@ -2,9 +2,9 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import { cacheDir } from '../util/cacheDir.js';
-import { downloadHubFile, type DownloadProgress } from './downloadHubFile.js';
-import { encodeHubPath, isSafeHubPath, readHubSettings, type HubSettings } from './hubSettings.js';
-import { listHubDataset, type HubFile } from './listHubDataset.js';
+import { type DownloadProgress, downloadHubFile } from './downloadHubFile.js';
+import { encodeHubPath, type HubSettings, isSafeHubPath, readHubSettings } from './hubSettings.js';
+import { type HubFile, listHubDataset } from './listHubDataset.js';
 import { HubUnreachableError } from './requestHub.js';
 
 /** Written beside the files once all are complete, so a later fetch without network can vouch for the copy. */
@@ -63,15 +63,26 @@ export async function fetchHubDataset(repo: string, options: FetchOptions = {}):
   }
   const files = listing.filter(wanted);
   if (!files.some((f) => f.path.endsWith('.parquet'))) {
-    throw new DataError(`dataset ${repo}: the hub lists no Parquet files (found ${listing.length} files: ${listing.slice(0, 5).map((f) => f.path).join(', ')})`);
+    throw new DataError(
+      `dataset ${repo}: the hub lists no Parquet files (found ${listing.length} files: ${listing
+        .slice(0, 5)
+        .map((f) => f.path)
+        .join(', ')})`,
+    );
   }
   const unsafe = files.find((f) => !isSafeHubPath(f.path));
-  if (unsafe) throw new DataError(`dataset ${repo}: refusing the file path ${JSON.stringify(unsafe.path)} from the hub's listing (it would write outside ${dir})`);
+  if (unsafe)
+    throw new DataError(
+      `dataset ${repo}: refusing the file path ${JSON.stringify(unsafe.path)} from the hub's listing (it would write outside ${dir})`,
+    );
   const fetched: FetchedFile[] = [];
   for (const f of files) {
     const url = `${hub.endpoint}/datasets/${encodeHubPath(repo)}/resolve/main/${encodeHubPath(f.path)}`;
     const r = await downloadHubFile(hub, url, join(dir, ...f.path.split('/')), {
-      label: f.path, what: `dataset ${repo}: ${f.path}`, page: `${hub.endpoint}/datasets/${repo}`, expectedBytes: f.bytes,
+      label: f.path,
+      what: `dataset ${repo}: ${f.path}`,
+      page: `${hub.endpoint}/datasets/${repo}`,
+      expectedBytes: f.bytes,
       ...(options.onProgress && { onProgress: options.onProgress }),
     });
     fetched.push({ ...f, cached: r.cached, resumedFromBytes: r.resumedFromBytes });

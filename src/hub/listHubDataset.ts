@@ -40,10 +40,16 @@ export async function listHubDataset(hub: HubSettings, repo: string): Promise<Hu
     try {
       body = await response.json();
     } catch (e) {
-      throw new BackendError(`dataset ${repo}: the hub's file listing at ${url} is not JSON (${(e as Error).message})`, { endpoint: hub.endpoint, cause: e });
+      throw new BackendError(`dataset ${repo}: the hub's file listing at ${url} is not JSON (${(e as Error).message})`, {
+        endpoint: hub.endpoint,
+        cause: e,
+      });
     }
     const parsed = treeSchema.safeParse(body);
-    if (!parsed.success) throw new BackendError(`dataset ${repo}: unexpected file listing from ${url}: ${parsed.error.issues[0]?.message ?? ''}`, { endpoint: hub.endpoint });
+    if (!parsed.success)
+      throw new BackendError(`dataset ${repo}: unexpected file listing from ${url}: ${parsed.error.issues[0]?.message ?? ''}`, {
+        endpoint: hub.endpoint,
+      });
     for (const e of parsed.data) if (e.type === 'file') files.push({ path: e.path, bytes: e.lfs?.size ?? e.size ?? 0 });
     url = nextPage(response.headers.get('link'), url);
   }

@@ -51,7 +51,8 @@ function statusError(hub: HubSettings, request: HubRequest, url: string, status:
       : `it is gated or private (or does not exist): accept its terms at ${request.page} and set HF_TOKEN to a token of that account`;
     return new BackendError(`${request.what}: the hub refused access (HTTP ${status}): ${fix}`, options);
   }
-  if (status === 404) return new BackendError(`${request.what}: not found on the hub (HTTP 404 for ${url}); check the repository and file names`, options);
+  if (status === 404)
+    return new BackendError(`${request.what}: not found on the hub (HTTP 404 for ${url}); check the repository and file names`, options);
   return new BackendError(`${request.what}: the hub answered HTTP ${status} for ${url}; try again later`, options);
 }
 
@@ -72,7 +73,12 @@ export async function requestHub(hub: HubSettings, url: string, request: HubRequ
     try {
       response = await fetch(current, { method: request.method ?? 'GET', headers, redirect: 'manual', signal: controller.signal });
     } catch (e) {
-      throw unreachable(hub, current, controller.signal.aborted ? describeNetworkError(controller.signal.reason) : describeNetworkError(e), e);
+      throw unreachable(
+        hub,
+        current,
+        controller.signal.aborted ? describeNetworkError(controller.signal.reason) : describeNetworkError(e),
+        e,
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { cacheDir } from '../util/cacheDir.js';
 import { createDownloadProgress } from './createDownloadProgress.js';
-import { downloadHubFile, type DownloadProgress } from './downloadHubFile.js';
-import { encodeHubPath, isSafeHubPath, readHubSettings, type HubSettings } from './hubSettings.js';
+import { type DownloadProgress, downloadHubFile } from './downloadHubFile.js';
+import { encodeHubPath, type HubSettings, isSafeHubPath, readHubSettings } from './hubSettings.js';
 
 /** A model file on the hub: `hf:<user>/<repo>/<path to file>`. */
 export interface HubModelRef {

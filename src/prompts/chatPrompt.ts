@@ -17,7 +17,12 @@ const compiled = new Map<string, Template>();
  * removed), each response an assistant turn. Responses are rendered as sentinels first and substituted afterwards,
  * so their exact character spans in the rendered text are known whatever the template adds around them.
  */
-export function renderChat(template: string, text: string, spans: readonly ResponseSpan[], tokens: { bos: string; eos: string }): ChatRendering {
+export function renderChat(
+  template: string,
+  text: string,
+  spans: readonly ResponseSpan[],
+  tokens: { bos: string; eos: string },
+): ChatRendering {
   let t = compiled.get(template);
   if (!t) {
     try {

@@ -1,16 +1,21 @@
+import { CANONICAL_FIELDS, type CanonicalField, metadataValue } from '../data/normalizeMetadata.js';
 import type { Metadata } from '../data/types.js';
-import { CANONICAL_FIELDS, metadataValue, type CanonicalField } from '../data/normalizeMetadata.js';
 import { pythonFloatString } from '../util/pythonFloatString.js';
 
 /** The interview questions of the reference persona prompt, in its order. RTs are not asked about. */
 export const PERSONA_QUESTIONS: readonly [CanonicalField, string][] = CANONICAL_FIELDS.filter((f) => f !== 'RTs').map((f) => [
   f,
-  f === 'age' ? 'What is your age?'
-    : f === 'gender' ? 'What is your gender?'
-    : f === 'nationality' ? 'What is your nationality?'
-    : f === 'education' ? 'What is your highest level of education?'
-    : f === 'clinical diagnosis' ? 'Do you have any clinical diagnoses?'
-    : `What is your ${f} score?`,
+  f === 'age'
+    ? 'What is your age?'
+    : f === 'gender'
+      ? 'What is your gender?'
+      : f === 'nationality'
+        ? 'What is your nationality?'
+        : f === 'education'
+          ? 'What is your highest level of education?'
+          : f === 'clinical diagnosis'
+            ? 'Do you have any clinical diagnoses?'
+            : `What is your ${f} score?`,
 ]);
 
 /** Whether a participant has any metadata a persona could state. */

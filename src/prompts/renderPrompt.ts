@@ -19,9 +19,10 @@ export interface RenderOptions {
 /** Turn a transcript into the text a model reads, keeping each response's span. */
 export function renderPrompt(t: Transcript, o: RenderOptions): RenderedPrompt {
   const persona = o.format === 'persona' || o.format === 'persona-shuffled';
-  if (o.policy === 'reference' && o.format !== 'chat') return renderReference(t, persona ? personaPrefix(o.personaMetadata ?? {}, 'reference') : '');
+  if (o.policy === 'reference' && o.format !== 'chat')
+    return renderReference(t, persona ? personaPrefix(o.personaMetadata ?? {}, 'reference') : '');
   let text = t.text;
-  let spans: (typeof t.spans[number] | undefined)[] = t.spans;
+  let spans: ((typeof t.spans)[number] | undefined)[] = t.spans;
   if (o.policy === 'reference') {
     text = applyReferencePreset(t.sourceText ?? t.text);
     spans = matchSpans(t, text);
@@ -29,11 +30,23 @@ export function renderPrompt(t: Transcript, o: RenderOptions): RenderedPrompt {
   if (o.format === 'chat') {
     const kept = spans.filter((s): s is NonNullable<typeof s> => s !== undefined);
     const chat = renderChat(o.chatTemplate ?? '', text, kept, { bos: o.bosText ?? '', eos: o.eosText ?? '' });
-    return { text: chat.text, spans: spans.map((s, i) => (s ? chat.spans[i] : undefined)), special: true, hasBosText: o.bosText !== undefined && o.bosText !== '' && chat.text.startsWith(o.bosText), prefixChars: 0 };
+    return {
+      text: chat.text,
+      spans: spans.map((s, i) => (s ? chat.spans[i] : undefined)),
+      special: true,
+      hasBosText: o.bosText !== undefined && o.bosText !== '' && chat.text.startsWith(o.bosText),
+      prefixChars: 0,
+    };
   }
   if (persona) {
     const prefix = personaPrefix(o.personaMetadata ?? {});
-    return { text: prefix + text, spans: spans.map((s) => (s ? { start: s.start + prefix.length, end: s.end + prefix.length } : undefined)), special: false, hasBosText: false, prefixChars: prefix.length };
+    return {
+      text: prefix + text,
+      spans: spans.map((s) => (s ? { start: s.start + prefix.length, end: s.end + prefix.length } : undefined)),
+      special: false,
+      hasBosText: false,
+      prefixChars: prefix.length,
+    };
   }
   return { text, spans, special: false, hasBosText: false, prefixChars: 0 };
 }

@@ -20,21 +20,32 @@ export const chartBase = (): Record<string, unknown> => ({
   background: 'white',
   padding: 12,
   config: {
-    font: FONT, axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 420, titleLimit: 900 },
-    legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320, titleLimit: 400 }, title: { fontSize: 14, anchor: 'start' },
+    font: FONT,
+    axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 420, titleLimit: 900 },
+    legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320, titleLimit: 400 },
+    title: { fontSize: 14, anchor: 'start' },
     header: { labelFontSize: 12, titleFontSize: 12, labelLimit: 400 },
   },
 });
 
 // One colour per model type, the same in every chart: base dark, each post-training objective its own hue.
 const TYPE_COLOURS: Record<string, string> = {
-  base: '#222222', instruct: '#1f77b4', reasoning: '#d62728', vision: '#2ca02c', code: '#9467bd', math: '#ff7f0e', behavioural: '#8c564b',
+  base: '#222222',
+  instruct: '#1f77b4',
+  reasoning: '#d62728',
+  vision: '#2ca02c',
+  code: '#9467bd',
+  math: '#ff7f0e',
+  behavioural: '#8c564b',
 };
 
 /** Colour scale of `type`, listing only the types present (so the legend matches the marks). */
 export function typeColourScale(types: Iterable<string>): { domain: string[]; range: string[] } {
   const present = new Set(types);
-  const domain = [...MODEL_TYPES.filter((t) => present.has(t)), ...[...present].filter((t) => !(MODEL_TYPES as readonly string[]).includes(t)).sort()];
+  const domain = [
+    ...MODEL_TYPES.filter((t) => present.has(t)),
+    ...[...present].filter((t) => !(MODEL_TYPES as readonly string[]).includes(t)).sort(),
+  ];
   return { domain, range: domain.map((t, i) => TYPE_COLOURS[t] ?? ['#17becf', '#bcbd22', '#e377c2', '#7f7f7f'][i % 4]!) };
 }
 

@@ -1,6 +1,6 @@
 import type { CompareResult } from '../analysis/compareModels.js';
-import { chartBase, categoricalScale, type ChartSpec } from './chartStyle.js';
 import { calibrationChart } from './calibrationChart.js';
+import { type ChartSpec, categoricalScale, chartBase } from './chartStyle.js';
 import { accuracyChart, chatTemplateChart, fig2Chart, fig3Chart, fig4Chart, fig5Chart } from './paperCharts.js';
 
 export type { ChartRow, ChartSpec } from './chartStyle.js';
@@ -22,7 +22,16 @@ export interface ChartExtras {
 
 /** The report's charts in the paper's layout, then the dataset overview. Charts without data are left out. */
 export function buildCharts(c: CompareResult, dataset: DatasetRow[], extras: ChartExtras = { chance: null, chat: null }): ChartSpec[] {
-  const charts = [fig2Chart(c), fig3Chart(c), fig4Chart(c), fig5Chart(c), accuracyChart(c, extras.chance), calibrationChart(c), chatTemplateChart(c, extras.chat), datasetChart(dataset)];
+  const charts = [
+    fig2Chart(c),
+    fig3Chart(c),
+    fig4Chart(c),
+    fig5Chart(c),
+    accuracyChart(c, extras.chance),
+    calibrationChart(c),
+    chatTemplateChart(c, extras.chat),
+    datasetChart(dataset),
+  ];
   return charts.filter((x): x is ChartSpec => x !== null);
 }
 
@@ -30,10 +39,16 @@ function datasetChart(dataset: DatasetRow[]): ChartSpec | null {
   if (!dataset.length) return null;
   const rows = dataset.map((d) => ({ ...d, domain: d.domain ?? '(no domain)' }));
   return {
-    id: 'dataset-overview', title: 'Dataset overview', rows,
+    id: 'dataset-overview',
+    title: 'Dataset overview',
+    rows,
     caption: 'Responses scored per study (the run with the most responses), coloured by domain.',
     spec: {
-      ...chartBase(), width: 480, height: Math.max(120, 18 * dataset.length), title: 'Responses per study', data: { values: rows },
+      ...chartBase(),
+      width: 480,
+      height: Math.max(120, 18 * dataset.length),
+      title: 'Responses per study',
+      data: { values: rows },
       mark: 'bar',
       encoding: {
         y: { field: 'study', type: 'nominal', sort: '-x', title: null },

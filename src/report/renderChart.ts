@@ -10,11 +10,25 @@ const BENIGN = /faceted independent scales/;
 function createChartLogger(): Logger {
   let level = 0;
   const logger: Logger = {
-    level(l?: number) { if (l === undefined) return level; level = l; return logger; },
-    error(...args: unknown[]) { process.stderr.write(`humanlike: chart: ${args.join(' ')}\n`); return logger; },
-    warn(...args: unknown[]) { if (!BENIGN.test(args.join(' '))) process.stderr.write(`humanlike: chart warning: ${args.join(' ')}\n`); return logger; },
-    info() { return logger; },
-    debug() { return logger; },
+    level(l?: number) {
+      if (l === undefined) return level;
+      level = l;
+      return logger;
+    },
+    error(...args: unknown[]) {
+      process.stderr.write(`humanlike: chart: ${args.join(' ')}\n`);
+      return logger;
+    },
+    warn(...args: unknown[]) {
+      if (!BENIGN.test(args.join(' '))) process.stderr.write(`humanlike: chart warning: ${args.join(' ')}\n`);
+      return logger;
+    },
+    info() {
+      return logger;
+    },
+    debug() {
+      return logger;
+    },
   };
   return logger;
 }
@@ -32,5 +46,9 @@ export async function renderSvg(spec: Record<string, unknown>): Promise<string> 
 
 /** Rasterise an SVG to PNG (2× scale) with resvg, using the system's fonts. */
 export function svgToPng(svg: string): Buffer {
-  return Buffer.from(new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng());
+  return Buffer.from(
+    new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } })
+      .render()
+      .asPng(),
+  );
 }

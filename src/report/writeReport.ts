@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { ensureParentDir } from '../util/ensureParentDir.js';
 import { join, resolve } from 'node:path';
-import { compareModels, type CompareOptions } from '../analysis/compareModels.js';
+import { type CompareOptions, compareModels } from '../analysis/compareModels.js';
 import { readTranscripts } from '../data/readTranscripts.js';
 import { chanceAccuracySql, DATASET_OVERVIEW_SQL, HARDEST_RESPONSES_SQL } from '../store/queries.js';
-import { sqlString } from '../util/sqlString.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
+import { ensureParentDir } from '../util/ensureParentDir.js';
+import { sqlString } from '../util/sqlString.js';
 import { buildReport, type ResponseExample } from './buildReport.js';
 import { buildCharts, type DatasetRow } from './charts.js';
 import { formatChartCsv } from './formatChartCsv.js';
@@ -30,7 +30,10 @@ async function datasetRows(store: ResultsStore, domains: CompareOptions['domains
   return rows.map((r) => ({ ...r, domain: domains?.get(r.study) ?? null }));
 }
 
-async function chanceAccuracy(store: ResultsStore, c: { format: string; runs: { runId: string; format: string }[] }): Promise<number | null> {
+async function chanceAccuracy(
+  store: ResultsStore,
+  c: { format: string; runs: { runId: string; format: string }[] },
+): Promise<number | null> {
   const ids = c.runs.filter((r) => r.format === c.format).map((r) => sqlString(r.runId));
   if (!ids.length) return null;
   const [row] = await store.query<{ chance: number | null }>(chanceAccuracySql(ids));
@@ -42,13 +45,30 @@ async function hardestResponses(store: ResultsStore, runs: RunRecord[], source: 
   const mine = runs.filter((r) => r.source === resolve(source) && r.status === 'complete');
   const first = mine.find((r) => r.promptFormat === 'raw' && !r.model.startsWith('baseline:')) ?? mine[0];
   if (!first) return [];
-  const picks = await store.query<{ study: string; experiment: string; participant: string; char_start: number; char_end: number; nll: number }>(HARDEST_RESPONSES_SQL, [first.runId]);
+  const picks = await store.query<{
+    study: string;
+    experiment: string;
+    participant: string;
+    char_start: number;
+    char_end: number;
+    nll: number;
+  }>(HARDEST_RESPONSES_SQL, [first.runId]);
   const out: ResponseExample[] = [];
-  for await (const { transcript: t } of readTranscripts(source, { studies: [...new Set(picks.map((p) => p.study))], ignoreMissingStudies: true })) {
+  for await (const { transcript: t } of readTranscripts(source, {
+    studies: [...new Set(picks.map((p) => p.study))],
+    ignoreMissingStudies: true,
+  })) {
     if (!t) continue;
     for (const p of picks) {
       if (p.study !== t.study || p.experiment !== t.experiment || p.participant !== t.participant) continue;
-      out.push({ study: t.study, participant: t.participant, model: first.model, nll: p.nll, before: t.text.slice(Math.max(0, p.char_start - 2 - 160), p.char_start - 2), response: t.text.slice(p.char_start, p.char_end) });
+      out.push({
+        study: t.study,
+        participant: t.participant,
+        model: first.model,
+        nll: p.nll,
+        before: t.text.slice(Math.max(0, p.char_start - 2 - 160), p.char_start - 2),
+        response: t.text.slice(p.char_start, p.char_end),
+      });
     }
   }
   return out.sort((a, b) => a.study.localeCompare(b.study) || b.nll - a.nll);
@@ -58,7 +78,10 @@ async function hardestResponses(store: ResultsStore, runs: RunRecord[], source: 
 export async function writeReport(store: ResultsStore, o: ReportOptions): Promise<{ charts: string[]; files: string[] }> {
   const compare = await compareModels(store, o);
   // Fig. S1 needs the chat-template runs' scores too (no intervals: only the scores are plotted).
-  const chat = compare.format === 'raw' && compare.runs.some((r) => r.format === 'chat') ? await compareModels(store, { ...o, format: 'chat', bootstrap: 0 }) : null;
+  const chat =
+    compare.format === 'raw' && compare.runs.some((r) => r.format === 'chat')
+      ? await compareModels(store, { ...o, format: 'chat', bootstrap: 0 })
+      : null;
   const specs = buildCharts(compare, await datasetRows(store, o.domains), { chance: await chanceAccuracy(store, compare), chat });
   const charts = await Promise.all(specs.map(async (s) => ({ ...s, svg: await renderSvg(s.spec) })));
   const used = new Set(compare.runs.map((r) => r.runId));
@@ -70,7 +93,10 @@ export async function writeReport(store: ResultsStore, o: ReportOptions): Promis
   const files: string[] = [o.out];
   await ensureParentDir(o.out);
   await writeFile(o.out, buildReport({ compare, charts, runs, examples, generatedAt: new Date().toISOString() }));
-  for (const [dir, ext] of [[o.svgDir, 'svg'], [o.pngDir, 'png']] as const) {
+  for (const [dir, ext] of [
+    [o.svgDir, 'svg'],
+    [o.pngDir, 'png'],
+  ] as const) {
     if (!dir) continue;
     await mkdir(dir, { recursive: true });
     for (const c of charts) {

@@ -1,9 +1,9 @@
-import type { Transcript } from '../data/types.js';
 import type { ModelIdentity } from '../backends/Backend.js';
-import { findChoiceSets } from './choiceSets.js';
+import type { Transcript } from '../data/types.js';
 import { choiceDistribution } from './choiceDistribution.js';
-import { DISCRETE_RESPONSE, type StudyProfile } from './studyProfile.js';
+import { findChoiceSets } from './choiceSets.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse } from './ResponseScorer.js';
+import { DISCRETE_RESPONSE, type StudyProfile } from './studyProfile.js';
 
 export const BASELINES = ['uniform', 'frequency', 'sequential'] as const;
 export type BaselineKind = (typeof BASELINES)[number];
@@ -74,7 +74,13 @@ export class BaselineScorer implements ResponseScorer {
       let predicted: string | undefined;
       // The baseline's own distribution over the set (the weights it normalises), for calibration; read before the
       // sequential counts take this response in.
-      const dist = set && set.letters.length >= 2 ? choiceDistribution(set.letters.map((o) => Math.log(weight(o))), set.letters.indexOf(content)) : undefined;
+      const dist =
+        set && set.letters.length >= 2
+          ? choiceDistribution(
+              set.letters.map((o) => Math.log(weight(o))),
+              set.letters.indexOf(content),
+            )
+          : undefined;
       if (set) {
         logp = Math.log(weight(content)) - Math.log(set.letters.reduce((s, o) => s + weight(o), 0));
         predicted = this.kind === 'uniform' ? undefined : argmaxOf(seen, set.letters);
@@ -96,19 +102,35 @@ export class BaselineScorer implements ResponseScorer {
       const correct = this.kind === 'uniform' || predicted === undefined ? null : content === predicted;
       const choice = set !== undefined && set.letters.length >= 2;
       return {
-        responseIndex: i, charStart: span.start, charEnd: span.end, nTokens: 1, nll: -logp,
-        greedyMatch: correct, firstTokenLogprob: logp, straddle: 0, contextTokens: 0, prefixInView: null, discrete: set !== undefined,
+        responseIndex: i,
+        charStart: span.start,
+        charEnd: span.end,
+        nTokens: 1,
+        nll: -logp,
+        greedyMatch: correct,
+        firstTokenLogprob: logp,
+        straddle: 0,
+        contextTokens: 0,
+        prefixInView: null,
+        discrete: set !== undefined,
         choiceCorrect: set ? correct : null,
         choiceNll: choice ? -logp : null,
         choiceCorrectRestricted: choice ? correct : null,
-        choiceRule: set?.rule ?? null, choiceSetSize: set?.letters.length ?? null,
-        choiceSet: set ? set.letters.join('') : null, choiceAnswer: set ? content : null,
-        choiceEntropy: dist?.entropy ?? null, choiceProb: dist?.prob ?? null, choiceMaxProb: dist?.maxProb ?? null, choiceSumSq: dist?.sumSq ?? null,
+        choiceRule: set?.rule ?? null,
+        choiceSetSize: set?.letters.length ?? null,
+        choiceSet: set ? set.letters.join('') : null,
+        choiceAnswer: set ? content : null,
+        choiceEntropy: dist?.entropy ?? null,
+        choiceProb: dist?.prob ?? null,
+        choiceMaxProb: dist?.maxProb ?? null,
+        choiceSumSq: dist?.sumSq ?? null,
       };
     });
     // An empty response (let through only by the reference policy) is skipped, as a model run skips it.
     const empty = (i: number): boolean => contents[i]!.trim() === '';
-    const skipped = rows.filter((r) => empty(r.responseIndex)).map((r) => ({ responseIndex: r.responseIndex, reason: 'empty response <<>>' }));
+    const skipped = rows
+      .filter((r) => empty(r.responseIndex))
+      .map((r) => ({ responseIndex: r.responseIndex, reason: 'empty response <<>>' }));
     return Promise.resolve({ rows: rows.filter((r) => !empty(r.responseIndex)), skipped, tokensEvaluated: 0, offsetFallbacks: 0 });
   }
 

@@ -1,4 +1,4 @@
-import { isLocalTokenizer, type Backend, type ScoreRequest, type TokenScore } from '../backends/Backend.js';
+import { type Backend, isLocalTokenizer, type ScoreRequest, type TokenScore } from '../backends/Backend.js';
 import { participantKey } from '../data/participantKey.js';
 import type { Metadata, ResponseSpan, Transcript } from '../data/types.js';
 import { CapabilityError, DataError } from '../errors.js';
@@ -6,12 +6,12 @@ import { hasPersonaMetadata } from '../prompts/persona.js';
 import { renderPrompt } from '../prompts/renderPrompt.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
 import { alignSpans } from './alignSpans.js';
-import { findChoiceSets } from './choiceSets.js';
 import { choiceDistribution } from './choiceDistribution.js';
+import { findChoiceSets } from './choiceSets.js';
 import { optionTokens } from './optionTokens.js';
 import { pinnedHead, planWindows, type ResponsePositions } from './planWindows.js';
-import { shuffledPersona, type StudyProfile } from './studyProfile.js';
 import type { OnTokens, ParticipantScore, ResponseScorer, ScoredResponse, SkippedResponse } from './ResponseScorer.js';
+import { type StudyProfile, shuffledPersona } from './studyProfile.js';
 
 export interface TokenScorerOptions {
   format: PromptFormat;
@@ -47,7 +47,10 @@ export class TokenScorer implements ResponseScorer {
   readonly concurrency: number;
   private readonly optionCache = new Map<string, number[] | undefined>();
 
-  constructor(private readonly backend: Backend, private readonly options: TokenScorerOptions) {
+  constructor(
+    private readonly backend: Backend,
+    private readonly options: TokenScorerOptions,
+  ) {
     this.identity = backend.identity;
     this.tokenizerId = backend.tokenizer.id;
     this.concurrency = options.concurrency ?? backend.capabilities.batchSequences;
@@ -127,11 +130,16 @@ export class TokenScorer implements ResponseScorer {
     const present: { index: number; span: ResponseSpan }[] = [];
     rendered.spans.forEach((span, index) => {
       if (!span) skipped.push({ responseIndex: index, reason: 'cut off by the reference preset (32,768 characters)' });
-      else if (rendered.text.slice(span.start, span.end).trim() === '') skipped.push({ responseIndex: index, reason: 'empty response <<>>' });
+      else if (rendered.text.slice(span.start, span.end).trim() === '')
+        skipped.push({ responseIndex: index, reason: 'empty response <<>>' });
       else present.push({ index, span });
     });
     const tok = await tokenizer.tokenizeWithRanges(rendered.text, rendered.special);
-    const aligned = alignSpans(present.map((p) => p.span), tok.starts, tok.ends);
+    const aligned = alignSpans(
+      present.map((p) => p.span),
+      tok.starts,
+      tok.ends,
+    );
     const usesBos = tokenizer.addBos && tokenizer.bos !== undefined && !rendered.hasBosText;
     const shift = usesBos ? 1 : 0;
     const sequence = usesBos ? [tokenizer.bos as number, ...tok.tokens] : tok.tokens;
@@ -154,7 +162,9 @@ export class TokenScorer implements ResponseScorer {
     prefixTokens += shift;
     // The paper's evaluator reads the whole cut text at once: no windows under the reference policy.
     if (this.options.policy === 'reference' && sequence.length > capabilities.contextSize) {
-      throw new CapabilityError(`the reference policy scores the cut text in one pass: it is ${sequence.length} tokens and the engine's context holds ${capabilities.contextSize} (give --context-size ${sequence.length} or more)`);
+      throw new CapabilityError(
+        `the reference policy scores the cut text in one pass: it is ${sequence.length} tokens and the engine's context holds ${capabilities.contextSize} (give --context-size ${sequence.length} or more)`,
+      );
     }
     const plan = planWindows(sequence.length, positions, capabilities.contextSize, pinnedHead(fullHead, capabilities.contextSize));
     for (const u of plan.unscorable) skipped.push({ responseIndex: present[which[u.index]!]!.index, reason: u.reason });
@@ -166,7 +176,16 @@ export class TokenScorer implements ResponseScorer {
       const p = present[which[j]!]!;
       const a = aligned[which[j]!]!;
       const set = sets[p.index];
-      if (!capabilities.alternatives || !isLocalTokenizer(tokenizer) || !set || set.letters.length < 2 || pos.first !== pos.last || a.straddleStart || a.straddleEnd) return;
+      if (
+        !capabilities.alternatives ||
+        !isLocalTokenizer(tokenizer) ||
+        !set ||
+        set.letters.length < 2 ||
+        pos.first !== pos.last ||
+        a.straddleStart ||
+        a.straddleEnd
+      )
+        return;
       const content = t.text.slice(t.spans[p.index]!.start, t.spans[p.index]!.end);
       const ids = optionTokens(tokenizer, rendered.text.slice(0, p.span.start), set.letters, rendered.special, this.optionCache);
       if (ids && ids[set.letters.indexOf(content)] === sequence[pos.first]) alternativesOf.set(j, ids);
@@ -190,7 +209,20 @@ export class TokenScorer implements ResponseScorer {
       requestOf.push(w.responses.map((j) => ({ j, offset, prefixInView: w.start === 0 || w.head >= prefixTokens })));
       tokensEvaluated += tokens.length;
     }
-    return { requests, requestOf, positions, present, which, aligned, sets, alternativesOf, skipped, tokensEvaluated, sequenceLength: sequence.length, offsetFallback: tok.usedFallback };
+    return {
+      requests,
+      requestOf,
+      positions,
+      present,
+      which,
+      aligned,
+      sets,
+      alternativesOf,
+      skipped,
+      tokensEvaluated,
+      sequenceLength: sequence.length,
+      offsetFallback: tok.usedFallback,
+    };
   }
 
   private collectRows(t: Transcript, plan: ParticipantPlan, results: TokenScore[][]): ParticipantScore {

@@ -25,8 +25,31 @@ export interface ChoiceSet {
 const ci = (word: string): string => word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
 
 /** Nouns that name an option when followed by a letter (`Option J`, `Stock P`, `house 'S'`, `Row A`, `key F`). */
-const NOUN = `(?:${['option', 'alternative', 'choice', 'key', 'button', 'label', 'letter', 'stock', 'bag', 'house', 'lotter(?:y|ie)', 'gamble', 'machine', 'slot', 'arm', 'deck', 'card', 'door', 'box', 'urn', 'row']
-  .map(ci).join('|')})(?:e?s)?`;
+const NOUN = `(?:${[
+  'option',
+  'alternative',
+  'choice',
+  'key',
+  'button',
+  'label',
+  'letter',
+  'stock',
+  'bag',
+  'house',
+  'lotter(?:y|ie)',
+  'gamble',
+  'machine',
+  'slot',
+  'arm',
+  'deck',
+  'card',
+  'door',
+  'box',
+  'urn',
+  'row',
+]
+  .map(ci)
+  .join('|')})(?:e?s)?`;
 /** A standalone capital letter, optionally quoted (thoma2025problearn writes `labeled 'S' and I'`). */
 const LETTER = `['"‘’]?([A-Z])['"‘’]?(?![\\p{L}\\p{N}])`;
 const ITEM = `(?:${NOUN}\\s+)?${LETTER}`;
@@ -47,7 +70,10 @@ const BEFORE = '(?<![\\p{L}\\p{N}])';
 const PATTERNS: readonly RegExp[] = [
   new RegExp(`${BEFORE}${NOUN}'?${FILLER}(${LIST})`, 'gu'),
   new RegExp(`${BEFORE}(?:${ci('name')}s? (?:are|is)|${ci('named')}|${ci('called')}|${ci('label')}l?ed)${FILLER}(${LIST})`, 'gu'),
-  new RegExp(`${BEFORE}(?:${ci('press')}(?:es|ed|ing)?|${ci('hit')}|${ci('tap')}(?:ped|ping|s)?|${ci('select')}(?:s|ed|ing)?|${ci('click')}(?:s|ed|ing)?)${FILLER}(${LIST})`, 'gu'),
+  new RegExp(
+    `${BEFORE}(?:${ci('press')}(?:es|ed|ing)?|${ci('hit')}|${ci('tap')}(?:ped|ping|s)?|${ci('select')}(?:s|ed|ing)?|${ci('click')}(?:s|ed|ing)?)${FILLER}(${LIST})`,
+    'gu',
+  ),
   new RegExp(`${BEFORE}(${LIST})\\s+(?:${ci('key')}|${ci('button')})s?(?![\\p{L}])`, 'gu'),
   new RegExp(`^[ \\t]*(${LETTER.replace('(?![\\p{L}\\p{N}])', '')})[ \\t]*[:)][ \\t]+\\S`, 'gmu'),
 ];
@@ -59,7 +85,10 @@ const COUNT = `(\\d+|${NUMBERS.join('|')})`;
  * A stated number of options, with the list that may follow it: `three stocks to choose from`
  * (olschewski2024skewness), `two options to choose from, J and G` (spektor2019contexteffects), `between two options: M and Z`.
  */
-const DECLARED = new RegExp(`${BEFORE}(?:${COUNT}\\s+${NOUN}\\s+to choose from|between\\s+${COUNT}\\s+${NOUN}(?![\\p{L}]))(?:${FILLER}(${LIST}))?`, 'u');
+const DECLARED = new RegExp(
+  `${BEFORE}(?:${COUNT}\\s+${NOUN}\\s+to choose from|between\\s+${COUNT}\\s+${NOUN}(?![\\p{L}]))(?:${FILLER}(${LIST}))?`,
+  'u',
+);
 
 /** The first statement of a number of options in a text, and the keys listed right after it. */
 export function declaredOptions(text: string): { count: number; keys: string[] } | undefined {
@@ -101,7 +130,11 @@ const usable = (letters: readonly string[], answer: string): boolean => letters.
  * The choice set of each response of a transcript (undefined for responses that are not one capital letter), from
  * the rules of CHOICE_RULES in order. `studyLetters` is the last resort, for a participant who used a single letter.
  */
-export function findChoiceSets(text: string, spans: readonly ResponseSpan[], studyLetters: readonly string[] = []): (ChoiceSet | undefined)[] {
+export function findChoiceSets(
+  text: string,
+  spans: readonly ResponseSpan[],
+  studyLetters: readonly string[] = [],
+): (ChoiceSet | undefined)[] {
   const answers = spans.map((s) => text.slice(s.start, s.end));
   const instructions = namedKeys(text.slice(0, Math.max(0, (spans[0]?.start ?? 2) - 2)));
   const own = [...new Set(answers.filter((a) => DISCRETE_RESPONSE.test(a)))].sort();
@@ -111,7 +144,11 @@ export function findChoiceSets(text: string, spans: readonly ResponseSpan[], stu
     if (!DISCRETE_RESPONSE.test(answer)) return undefined;
     const from = i === 0 ? 0 : spans[i - 1]!.end + 2;
     const offered = offeredKeys(text.slice(from, Math.max(from, span.start - 2)));
-    const candidates: [ChoiceRule, readonly string[]][] = [['offered', offered], ['instructions', instructions], ['participant', own]];
+    const candidates: [ChoiceRule, readonly string[]][] = [
+      ['offered', offered],
+      ['instructions', instructions],
+      ['participant', own],
+    ];
     let missedBy: ChoiceRule | undefined;
     for (const [rule, letters] of candidates) {
       if (usable(letters, answer)) return { letters, rule, ...(missedBy && { missedBy }) };

@@ -9,7 +9,13 @@ const CONTEXT_CHARS = 16;
  * preceding characters): for SentencePiece, `A` after `<<` is not the `▁A` of a bare tokenization. Returns
  * undefined when some option is not exactly one clean token there (choice-restricted scores are then not computed).
  */
-export function optionTokens(tokenizer: LocalTokenizer, textBefore: string, options: readonly string[], special: boolean, cache: Map<string, number[] | undefined>): number[] | undefined {
+export function optionTokens(
+  tokenizer: LocalTokenizer,
+  textBefore: string,
+  options: readonly string[],
+  special: boolean,
+  cache: Map<string, number[] | undefined>,
+): number[] | undefined {
   const ctx = textBefore.slice(-CONTEXT_CHARS);
   const key = `${ctx}\u0000${options.join('\u0000')}`;
   if (cache.has(key)) return cache.get(key);

@@ -14,7 +14,10 @@ export class ConnectionTracker {
   /** Connections closed to make room, for the record. */
   evicted = 0;
 
-  constructor(server: Server, private readonly max: number) {
+  constructor(
+    server: Server,
+    private readonly max: number,
+  ) {
     server.on('connection', (socket: Socket) => this.admit(socket));
   }
 

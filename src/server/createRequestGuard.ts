@@ -29,7 +29,12 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
  * know, and the API key guards it.
  */
 export function createRequestGuard(o: RequestGuardOptions): (req: IncomingMessage, route: string) => void {
-  const names = new Set(['localhost', '127.0.0.1', '[::1]', o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host.toLowerCase()]);
+  const names = new Set([
+    'localhost',
+    '127.0.0.1',
+    '[::1]',
+    o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host.toLowerCase(),
+  ]);
   const expected = o.apiKey === undefined ? undefined : sha256(o.apiKey);
   return (req, route) => {
     if (isLoopbackHost(o.host)) checkHost(req.headers.host, names, o.port());
@@ -52,5 +57,8 @@ function checkHost(header: string | undefined, names: Set<string>, port: number)
   const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d{1,5})?$/i.exec(header ?? '');
   if (m && names.has(m[1]!.toLowerCase())) return;
   const shown = header === undefined ? 'missing' : JSON.stringify(header.slice(0, 100));
-  throw new HttpFailure(403, `Host header ${shown} is not this server: on loopback it answers only the names localhost, 127.0.0.1 or [::1] (e.g. localhost:${port}), a guard against DNS rebinding`);
+  throw new HttpFailure(
+    403,
+    `Host header ${shown} is not this server: on loopback it answers only the names localhost, 127.0.0.1 or [::1] (e.g. localhost:${port}), a guard against DNS rebinding`,
+  );
 }

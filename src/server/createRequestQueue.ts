@@ -21,7 +21,8 @@ export function createRequestQueue(maxWaiting: number): RequestQueue {
   return {
     run<T>(work: () => Promise<T> | T, abandoned?: () => boolean): Promise<T> {
       if (stopped) return Promise.reject(shuttingDown());
-      if (waiting >= maxWaiting) return Promise.reject(new HttpFailure(503, `queue full (${maxWaiting} requests waiting)`, { 'retry-after': '1' }));
+      if (waiting >= maxWaiting)
+        return Promise.reject(new HttpFailure(503, `queue full (${maxWaiting} requests waiting)`, { 'retry-after': '1' }));
       waiting++;
       const start = async (): Promise<T> => {
         if (stopped) throw shuttingDown();

@@ -7,8 +7,8 @@ import { createRequestQueue } from './createRequestQueue.js';
 import { createScoringRoutes, type RouteContext, type ScoringEngine } from './createScoringRoutes.js';
 import { formatAccessLogLine } from './formatAccessLogLine.js';
 import { HttpFailure } from './HttpFailure.js';
-import { serveConfigSchema } from './serveConfig.js';
 import { readJsonBody } from './readJsonBody.js';
+import { serveConfigSchema } from './serveConfig.js';
 
 export type { ScoringEngine } from './createScoringRoutes.js';
 
@@ -71,7 +71,11 @@ export function createScoringServer(engine: ScoringEngine, o: ServeOptions): Sco
   const d = SERVE_DEFAULTS;
   const maxBody = o.maxBodyBytes ?? d.maxBodyBytes;
   const queue = createRequestQueue(o.maxQueue ?? d.maxQueue);
-  const routes = createScoringRoutes(engine, { modelName: o.modelName, maxLogprobs: o.maxLogprobs ?? MAX_LOGPROBS, maxPromptChars: o.maxPromptChars ?? d.maxPromptChars }, queue);
+  const routes = createScoringRoutes(
+    engine,
+    { modelName: o.modelName, maxLogprobs: o.maxLogprobs ?? MAX_LOGPROBS, maxPromptChars: o.maxPromptChars ?? d.maxPromptChars },
+    queue,
+  );
   const requestTimeout = o.requestTimeoutMs ?? d.requestTimeoutMs;
   const server = createServer({
     requestTimeout,
@@ -79,7 +83,11 @@ export function createScoringServer(engine: ScoringEngine, o: ServeOptions): Sco
     connectionsCheckingInterval: 1_000, // how often those timeouts are enforced (Node's default is 30 s)
   });
   const tracker = new ConnectionTracker(server, o.maxConnections ?? d.maxConnections);
-  const guard = createRequestGuard({ host: o.host ?? d.host, apiKey: o.apiKey, port: () => (server.address() as AddressInfo | null)?.port ?? 0 });
+  const guard = createRequestGuard({
+    host: o.host ?? d.host,
+    apiKey: o.apiKey,
+    port: () => (server.address() as AddressInfo | null)?.port ?? 0,
+  });
   let stopping = false;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -88,7 +96,16 @@ export function createScoringServer(engine: ScoringEngine, o: ServeOptions): Sco
     const route = `${req.method} ${path}`;
     const ctx: RouteContext = { abandoned: () => req.socket.destroyed };
     res.once('close', () => {
-      o.log?.(formatAccessLogLine({ method: req.method ?? '?', path, status: res.headersSent ? res.statusCode : undefined, ms: performance.now() - started, tokens: ctx.tokens, aborted: !res.writableFinished }));
+      o.log?.(
+        formatAccessLogLine({
+          method: req.method ?? '?',
+          path,
+          status: res.headersSent ? res.statusCode : undefined,
+          ms: performance.now() - started,
+          tokens: ctx.tokens,
+          aborted: !res.writableFinished,
+        }),
+      );
     });
     try {
       guard(req, route);
@@ -97,12 +114,14 @@ export function createScoringServer(engine: ScoringEngine, o: ServeOptions): Sco
       if (stopping) throw new HttpFailure(503, 'the server is shutting down');
       const body = req.method === 'POST' ? await readJsonBody(req, maxBody) : {};
       tracker.markBusy(req.socket);
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpFailure(400, 'request body must be a JSON object');
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new HttpFailure(400, 'request body must be a JSON object');
       send(res, 200, await handler(body as Record<string, unknown>, ctx), stopping ? { connection: 'close' } : {}, requestTimeout);
     } catch (e) {
       // An answer before the body was read whole closes the connection (no slow body is kept to read it).
       const close = stopping || !req.complete ? { connection: 'close' } : {};
-      if (e instanceof HttpFailure) send(res, e.status, { error: { message: e.message, code: e.status } }, { ...e.headers, ...close }, requestTimeout);
+      if (e instanceof HttpFailure)
+        send(res, e.status, { error: { message: e.message, code: e.status } }, { ...e.headers, ...close }, requestTimeout);
       else if (e instanceof HumanlikeError) send(res, 400, { error: { message: e.message, code: 400 } }, close, requestTimeout);
       else send(res, 500, { error: { message: 'internal error', code: 500 } }, close, requestTimeout);
     } finally {
@@ -116,7 +135,12 @@ export function createScoringServer(engine: ScoringEngine, o: ServeOptions): Sco
     server.close();
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([tracker.whenEmpty(), new Promise((resolve) => { timer = setTimeout(resolve, graceMs); })]);
+    await Promise.race([
+      tracker.whenEmpty(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
     clearTimeout(timer);
     queue.stop();
     tracker.destroyAll();

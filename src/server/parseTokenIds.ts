@@ -9,7 +9,10 @@ export function parseTokenIds(value: unknown, field: string, vocabularySize: num
   value.forEach((id: unknown, i) => {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= vocabularySize) {
       const found = typeof id === 'number' ? String(id) : (JSON.stringify(id) ?? String(id)).slice(0, 40);
-      throw new HttpFailure(400, `'${field}'[${i}] is ${found}: token ids are integers from 0 to ${vocabularySize - 1} (vocabulary of ${vocabularySize})`);
+      throw new HttpFailure(
+        400,
+        `'${field}'[${i}] is ${found}: token ids are integers from 0 to ${vocabularySize - 1} (vocabulary of ${vocabularySize})`,
+      );
     }
   });
   return value as number[];

@@ -6,7 +6,11 @@ export const serveConfigShape = {
   port: z.number().int().min(0).max(65535).default(8000),
   /** Requests waiting at most; more get HTTP 503. */
   maxQueue: z.number().int().min(1).default(64),
-  maxBodyBytes: z.number().int().min(1).default(16 * 1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1)
+    .default(16 * 1024 * 1024),
   /** Longest text prompt in characters, checked before tokenizing. */
   maxPromptChars: z.number().int().min(1).default(1_000_000),
   /** Open connections at most: at the cap the longest-waiting unserved one is closed. */

@@ -42,14 +42,18 @@ export interface RunRecord {
 
 export type NewRun = Omit<RunRecord, 'createdAt' | 'updatedAt' | 'finishedAt' | 'stats' | 'timings' | 'error' | 'status' | 'recordVersion'>;
 
-
 /**
  * The results database (one DuckDB file). Rows of a participant are written before its entry in `participants`; a
  * participant counts as done only with that entry, and resuming deletes rows of participants without one. So a run
  * killed at any point (even kill -9) resumes with no participant lost or written twice.
  */
 export class ResultsStore {
-  private constructor(readonly path: string, private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection, readonly readOnly: boolean) {}
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly db: DuckDBConnection,
+    readonly readOnly: boolean,
+  ) {}
 
   /**
    * Open (or, unless `readOnly`, create) the database. Read-only opens write nothing, so they work on read-only
@@ -58,15 +62,21 @@ export class ResultsStore {
    */
   static async open(path: string, options: { readOnly?: boolean } = {}): Promise<ResultsStore> {
     const readOnly = options.readOnly ?? false;
-    if (readOnly && !existsSync(path)) throw new NotADatabaseError(`${path}: no results database here (run 'humanlike eval' first, or give --db)`);
+    if (readOnly && !existsSync(path))
+      throw new NotADatabaseError(`${path}: no results database here (run 'humanlike eval' first, or give --db)`);
     const { DuckDBInstance } = await import('@duckdb/node-api');
     let instance: DuckDBInstance | undefined;
     try {
       instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
       const db = await instance.connect();
       if (!readOnly) await db.run(SCHEMA_SQL);
-      const [t] = (await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'runs'`)).getRowObjectsJson();
-      if (!t || t['n'] === 0) throw new NotADatabaseError(`${path}: a DuckDB database, but not a humanlike results database (no runs table); give the right --db`);
+      const [t] = (
+        await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'runs'`)
+      ).getRowObjectsJson();
+      if (!t || t['n'] === 0)
+        throw new NotADatabaseError(
+          `${path}: a DuckDB database, but not a humanlike results database (no runs table); give the right --db`,
+        );
       return new ResultsStore(path, instance, db, readOnly);
     } catch (e) {
       instance?.closeSync();
@@ -80,7 +90,8 @@ export class ResultsStore {
    */
   static async openMany(paths: readonly string[]): Promise<ResultsStore> {
     if (paths.length === 1) return ResultsStore.open(paths[0]!, { readOnly: true });
-    for (const p of paths) if (!existsSync(p)) throw new NotADatabaseError(`${p}: no results database here (run 'humanlike eval' first, or give --db)`);
+    for (const p of paths)
+      if (!existsSync(p)) throw new NotADatabaseError(`${p}: no results database here (run 'humanlike eval' first, or give --db)`);
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:');
     const db = await instance.connect();
@@ -146,11 +157,16 @@ export class ResultsStore {
    * included). Opened read-only, no process can be writing (a writer holds DuckDB's lock), so a run still marked
    * `running` was killed: it is listed as `interrupted` with `liveProcess: false`.
    */
-  async listRuns(): Promise<(RunRecord & { participantsDone: number; responsesScored: number; responsesSkipped: number; liveProcess?: false })[]> {
+  async listRuns(): Promise<
+    (RunRecord & { participantsDone: number; responsesScored: number; responsesSkipped: number; liveProcess?: false })[]
+  > {
     const rows = await this.query(LIST_RUNS_SQL);
     return rows.map((r) => {
       const run = {
-        ...toRunRecord(r), participantsDone: Number(r['participants_done']), responsesScored: Number(r['responses_scored']), responsesSkipped: Number(r['responses_skipped']),
+        ...toRunRecord(r),
+        participantsDone: Number(r['participants_done']),
+        responsesScored: Number(r['responses_scored']),
+        responsesSkipped: Number(r['responses_skipped']),
       };
       return this.readOnly && run.status === 'running' ? { ...run, status: 'interrupted' as const, liveProcess: false as const } : run;
     });
@@ -158,24 +174,61 @@ export class ResultsStore {
 
   async createRun(run: NewRun): Promise<void> {
     const now = new Date().toISOString();
-    await this.writing(() => this.db.run(
-      `INSERT INTO runs (run_id, config_key, record_version, tool_version, status, created_at, updated_at, source, selection, dataset_hash,
+    await this.writing(() =>
+      this.db.run(
+        `INSERT INTO runs (run_id, config_key, record_version, tool_version, status, created_at, updated_at, source, selection, dataset_hash,
         model, model_kind, model_sha256, model_identity, tokenizer, prompt_format, context_policy, options)
        VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [run.runId, run.configKey, RECORD_VERSION, run.toolVersion, now, now, run.source, run.selection, run.datasetHash, run.model, run.modelKind,
-        run.modelSha256, scrubSecrets(JSON.stringify(run.modelIdentity)), run.tokenizer, run.promptFormat, run.contextPolicy, scrubSecrets(JSON.stringify(run.options))] as never,
-    ));
+        [
+          run.runId,
+          run.configKey,
+          RECORD_VERSION,
+          run.toolVersion,
+          now,
+          now,
+          run.source,
+          run.selection,
+          run.datasetHash,
+          run.model,
+          run.modelKind,
+          run.modelSha256,
+          scrubSecrets(JSON.stringify(run.modelIdentity)),
+          run.tokenizer,
+          run.promptFormat,
+          run.contextPolicy,
+          scrubSecrets(JSON.stringify(run.options)),
+        ] as never,
+      ),
+    );
   }
 
-  async updateRun(runId: string, patch: { status?: RunStatus; stats?: unknown; timings?: unknown; error?: string | null; finished?: boolean }): Promise<void> {
+  async updateRun(
+    runId: string,
+    patch: { status?: RunStatus; stats?: unknown; timings?: unknown; error?: string | null; finished?: boolean },
+  ): Promise<void> {
     const sets: string[] = ['updated_at = ?'];
     const values: (string | null)[] = [new Date().toISOString()];
-    if (patch.status) { sets.push('status = ?'); values.push(patch.status); }
+    if (patch.status) {
+      sets.push('status = ?');
+      values.push(patch.status);
+    }
     // Free text (messages from servers among it) is scrubbed of secrets before it is stored.
-    if (patch.stats !== undefined) { sets.push('stats = ?'); values.push(scrubSecrets(JSON.stringify(patch.stats))); }
-    if (patch.timings !== undefined) { sets.push('timings = ?'); values.push(JSON.stringify(patch.timings)); }
-    if (patch.error !== undefined) { sets.push('error = ?'); values.push(patch.error === null ? null : scrubSecrets(patch.error)); }
-    if (patch.finished) { sets.push('finished_at = ?'); values.push(new Date().toISOString()); }
+    if (patch.stats !== undefined) {
+      sets.push('stats = ?');
+      values.push(scrubSecrets(JSON.stringify(patch.stats)));
+    }
+    if (patch.timings !== undefined) {
+      sets.push('timings = ?');
+      values.push(JSON.stringify(patch.timings));
+    }
+    if (patch.error !== undefined) {
+      sets.push('error = ?');
+      values.push(patch.error === null ? null : scrubSecrets(patch.error));
+    }
+    if (patch.finished) {
+      sets.push('finished_at = ?');
+      values.push(new Date().toISOString());
+    }
     values.push(runId);
     await this.writing(() => this.db.run(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`, values as never));
   }
@@ -229,11 +282,27 @@ function toRunRecord(r: Record<string, unknown>): RunRecord {
   const s = (k: string): string => String(r[k] ?? '');
   const n = (k: string): string | null => (r[k] === null || r[k] === undefined ? null : String(r[k]));
   return {
-    runId: s('run_id'), configKey: s('config_key'), recordVersion: Number(r['record_version']), toolVersion: s('tool_version'),
-    status: s('status') as RunStatus, createdAt: s('created_at'), updatedAt: s('updated_at'), finishedAt: n('finished_at'),
-    source: s('source'), selection: s('selection'), datasetHash: s('dataset_hash'), model: s('model'), modelKind: s('model_kind'),
-    modelSha256: n('model_sha256'), modelIdentity: parseJson(r['model_identity']) ?? {}, tokenizer: s('tokenizer'),
-    promptFormat: s('prompt_format'), contextPolicy: s('context_policy'), options: parseJson(r['options']) ?? {},
-    stats: parseJson(r['stats']), timings: parseJson(r['timings']), error: n('error'),
+    runId: s('run_id'),
+    configKey: s('config_key'),
+    recordVersion: Number(r['record_version']),
+    toolVersion: s('tool_version'),
+    status: s('status') as RunStatus,
+    createdAt: s('created_at'),
+    updatedAt: s('updated_at'),
+    finishedAt: n('finished_at'),
+    source: s('source'),
+    selection: s('selection'),
+    datasetHash: s('dataset_hash'),
+    model: s('model'),
+    modelKind: s('model_kind'),
+    modelSha256: n('model_sha256'),
+    modelIdentity: parseJson(r['model_identity']) ?? {},
+    tokenizer: s('tokenizer'),
+    promptFormat: s('prompt_format'),
+    contextPolicy: s('context_policy'),
+    options: parseJson(r['options']) ?? {},
+    stats: parseJson(r['stats']),
+    timings: parseJson(r['timings']),
+    error: n('error'),
   };
 }

@@ -1,14 +1,17 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { describeLiveRun } from './progressFile.js';
 import { DatabaseCorruptError, DatabaseLockedError, DataError, NotADatabaseError, StorageFullError } from '../errors.js';
+import { describeLiveRun } from './progressFile.js';
 
 /** Bytes in a short human form: 1.5 MB. */
 function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = n;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
@@ -25,7 +28,8 @@ function freeSpace(path: string): string {
 // wording (1.5). Whole phrases only: "lock" alone also matches "block at location" in a checksum failure.
 const LOCKED = /Could not set lock on file|Conflicting lock is held/;
 const NOT_A_DB = /is not a valid DuckDB database file|database does not exist/;
-const CORRUPT = /Corrupt database file|checksum .* does not match|Could not read enough bytes|Serialization Error|INTERNAL Error|failed to deserialize|Invalid Input Error: .*(block|WAL)/i;
+const CORRUPT =
+  /Corrupt database file|checksum .* does not match|Could not read enough bytes|Serialization Error|INTERNAL Error|failed to deserialize|Invalid Input Error: .*(block|WAL)/i;
 const NO_ROOM = /No space left on device|File too large|Disk quota exceeded|ENOSPC|EFBIG|EDQUOT/i;
 
 /**
@@ -40,16 +44,32 @@ export function classifyStoreError(path: string, e: unknown, writing: boolean): 
   if (LOCKED.test(message)) {
     const pid = /\(PID (\d+)\)/.exec(message)?.[1];
     const live = describeLiveRun(path);
-    if (live) return new DatabaseLockedError(`${path}: in use by a running ${live}; the database can be read when it ends ('humanlike runs --db ${path}' shows its progress now), or use another --db`, { cause: e });
-    return new DatabaseLockedError(`${path}: in use by another process${pid ? ` (PID ${pid})` : ''}, such as a running eval; one process writes a database at a time: wait for it, or use another --db`, { cause: e });
+    if (live)
+      return new DatabaseLockedError(
+        `${path}: in use by a running ${live}; the database can be read when it ends ('humanlike runs --db ${path}' shows its progress now), or use another --db`,
+        { cause: e },
+      );
+    return new DatabaseLockedError(
+      `${path}: in use by another process${pid ? ` (PID ${pid})` : ''}, such as a running eval; one process writes a database at a time: wait for it, or use another --db`,
+      { cause: e },
+    );
   }
-  if (NOT_A_DB.test(message)) return new NotADatabaseError(`${path}: this file is not a DuckDB database (a humanlike results database is one); give the right --db`, { cause: e });
+  if (NOT_A_DB.test(message))
+    return new NotADatabaseError(`${path}: this file is not a DuckDB database (a humanlike results database is one); give the right --db`, {
+      cause: e,
+    });
   if (NO_ROOM.test(message) && writing) {
     const why = NO_ROOM.exec(message)?.[0] ?? 'no space';
-    return new StorageFullError(`${path}: cannot write the results database (${why}): the disk is full or a file-size limit (ulimit -f) was reached; ${freeSpace(path)}. Finished participants are saved: make room and run the same command again to resume`, { cause: e });
+    return new StorageFullError(
+      `${path}: cannot write the results database (${why}): the disk is full or a file-size limit (ulimit -f) was reached; ${freeSpace(path)}. Finished participants are saved: make room and run the same command again to resume`,
+      { cause: e },
+    );
   }
   if (CORRUPT.test(message)) {
-    return new DatabaseCorruptError(`${path}: the database is damaged or truncated (${first.replace(/^[A-Za-z ]*Error: /, '')}); restore it from a copy, or give another --db to start afresh`, { cause: e });
+    return new DatabaseCorruptError(
+      `${path}: the database is damaged or truncated (${first.replace(/^[A-Za-z ]*Error: /, '')}); restore it from a copy, or give another --db to start afresh`,
+      { cause: e },
+    );
   }
   return new DataError(`${path}: results database error: ${first}`, { cause: e });
 }

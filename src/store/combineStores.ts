@@ -11,8 +11,11 @@ const alias = (i: number): string => `store${i}`;
 export async function attachStores(db: DuckDBConnection, paths: readonly string[]): Promise<void> {
   for (const [i, path] of paths.entries()) {
     await db.run(`ATTACH ${sqlString(path)} AS ${alias(i)} (READ_ONLY)`);
-    const r = await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_catalog = '${alias(i)}' AND table_name = 'runs'`);
-    if (Number(r.getRowObjectsJson()[0]?.['n'] ?? 0) === 0) throw new UsageError(`${path}: not a humanlike results database (no runs table)`);
+    const r = await db.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_catalog = '${alias(i)}' AND table_name = 'runs'`,
+    );
+    if (Number(r.getRowObjectsJson()[0]?.['n'] ?? 0) === 0)
+      throw new UsageError(`${path}: not a humanlike results database (no runs table)`);
   }
 }
 
@@ -23,9 +26,15 @@ export async function attachStores(db: DuckDBConnection, paths: readonly string[
 export async function assertDistinctRuns(db: DuckDBConnection, paths: readonly string[], into?: string): Promise<void> {
   const sources = paths.map((p, i) => `SELECT run_id, ${sqlString(p)} AS src FROM ${alias(i)}.runs`);
   if (into) sources.push(`SELECT run_id, ${sqlString(into)} AS src FROM main.runs`);
-  const dup = (await db.runAndReadAll(`SELECT run_id, string_agg(src, ' and ' ORDER BY src) AS srcs FROM (${sources.join(' UNION ALL ')}) GROUP BY run_id HAVING count(*) > 1 ORDER BY run_id LIMIT 5`)).getRowObjectsJson();
+  const dup = (
+    await db.runAndReadAll(
+      `SELECT run_id, string_agg(src, ' and ' ORDER BY src) AS srcs FROM (${sources.join(' UNION ALL ')}) GROUP BY run_id HAVING count(*) > 1 ORDER BY run_id LIMIT 5`,
+    )
+  ).getRowObjectsJson();
   if (dup.length) {
-    throw new UsageError(`the same run is in several databases (${dup.map((d) => `${String(d['run_id'])}: ${String(d['srcs'])}`).join('; ')}): keep one copy of each run (delete the other database or re-run with --new-run)`);
+    throw new UsageError(
+      `the same run is in several databases (${dup.map((d) => `${String(d['run_id'])}: ${String(d['srcs'])}`).join('; ')}): keep one copy of each run (delete the other database or re-run with --new-run)`,
+    );
   }
 }
 

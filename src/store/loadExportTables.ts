@@ -10,7 +10,12 @@ export const DEFAULT_CONTEXT_CHARS = 300;
  * connection, so a read-only database is fine): per response its character range (to check against the run's),
  * text, context and reaction time; per participant the canonical metadata.
  */
-export async function loadTranscriptTables(db: DuckDBConnection, source: string, studies: readonly string[], contextChars = DEFAULT_CONTEXT_CHARS): Promise<void> {
+export async function loadTranscriptTables(
+  db: DuckDBConnection,
+  source: string,
+  studies: readonly string[],
+  contextChars = DEFAULT_CONTEXT_CHARS,
+): Promise<void> {
   await db.run(`CREATE OR REPLACE TEMP TABLE export_response_text (study VARCHAR, experiment VARCHAR, participant VARCHAR, response_index INTEGER,
     char_start INTEGER, char_end INTEGER, response_text VARCHAR, context VARCHAR, rt_ms DOUBLE)`);
   await db.run(`CREATE OR REPLACE TEMP TABLE export_participant_meta (study VARCHAR, experiment VARCHAR, participant VARCHAR, age DOUBLE,
@@ -18,7 +23,8 @@ export async function loadTranscriptTables(db: DuckDBConnection, source: string,
   const text = await db.createAppender('export_response_text', 'main', 'temp');
   const meta = await db.createAppender('export_participant_meta', 'main', 'temp');
   const str = (a: typeof text, v: string | undefined): void => (v === undefined ? a.appendNull() : a.appendVarchar(v));
-  const num = (a: typeof text, v: number | undefined): void => (v === undefined || !Number.isFinite(v) ? a.appendNull() : a.appendDouble(v));
+  const num = (a: typeof text, v: number | undefined): void =>
+    v === undefined || !Number.isFinite(v) ? a.appendNull() : a.appendDouble(v);
   try {
     for await (const { transcript: t } of readTranscripts(source, { studies, ignoreMissingStudies: true })) {
       if (!t) continue;
@@ -87,7 +93,9 @@ export interface ExportModelFacts {
 
 /** model → facts, for an export to join. */
 export async function loadModelFactsTable(db: DuckDBConnection, facts: Iterable<ExportModelFacts>): Promise<void> {
-  await db.run('CREATE OR REPLACE TEMP TABLE export_model_facts (model VARCHAR, family VARCHAR, generation VARCHAR, size_b DOUBLE, model_type VARCHAR, base_model VARCHAR)');
+  await db.run(
+    'CREATE OR REPLACE TEMP TABLE export_model_facts (model VARCHAR, family VARCHAR, generation VARCHAR, size_b DOUBLE, model_type VARCHAR, base_model VARCHAR)',
+  );
   const a = await db.createAppender('export_model_facts', 'main', 'temp');
   try {
     for (const f of facts) {

@@ -133,12 +133,15 @@ export interface ExportJoins {
 function exportJoinsSql(j: ExportJoins, withModel: boolean): { cols: string[]; joins: string[] } {
   const cols: string[] = [];
   const joins: string[] = [];
-  const sameResponse = 'ON t.study = e.study AND t.experiment = e.experiment AND t.participant = e.participant AND t.response_index = e.response_index';
+  const sameResponse =
+    'ON t.study = e.study AND t.experiment = e.experiment AND t.participant = e.participant AND t.response_index = e.response_index';
   if (j.text || j.metadata) joins.push(`LEFT JOIN temp.export_response_text t ${sameResponse}`);
   if (j.text) cols.push('t.response_text', 't.context');
   if (j.metadata) {
     cols.push('t.rt_ms', 'm.age', 'm.gender', 'm.nationality', 'm.education', 'm.clinical_diagnosis', 'm.scores');
-    joins.push('LEFT JOIN temp.export_participant_meta m ON m.study = e.study AND m.experiment = e.experiment AND m.participant = e.participant');
+    joins.push(
+      'LEFT JOIN temp.export_participant_meta m ON m.study = e.study AND m.experiment = e.experiment AND m.participant = e.participant',
+    );
   }
   if (j.domain) {
     cols.push('d.domain');
@@ -223,7 +226,9 @@ export interface PairRuns {
  * (post − base, nats; > 0 where the post-trained model predicts the human worse), with the added columns asked for.
  */
 export function pairedResponsesSql(pairs: readonly PairRuns[], j: ExportJoins): string {
-  const values = pairs.map((p) => `(${[p.study, p.baseRun, p.postRun, p.base, p.post, p.type, p.format].map(sqlString).join(', ')})`).join(', ');
+  const values = pairs
+    .map((p) => `(${[p.study, p.baseRun, p.postRun, p.base, p.post, p.type, p.format].map(sqlString).join(', ')})`)
+    .join(', ');
   const { cols, joins } = exportJoinsSql(j, false);
   return `
     WITH p(study, base_run, post_run, base_model, post_model, type, prompt_format) AS (VALUES ${values}),
@@ -238,7 +243,8 @@ export function pairedResponsesSql(pairs: readonly PairRuns[], j: ExportJoins): 
 }
 
 /** An exact sum (as exactSum) over the rows a filter keeps. */
-const exactSumWhere = (expr: string, where: string): string => `coalesce(sum(round((${expr}) * 1e9)::BIGINT) FILTER (WHERE ${where}) / 1e9, 0)`;
+const exactSumWhere = (expr: string, where: string): string =>
+  `coalesce(sum(round((${expr}) * 1e9)::BIGINT) FILTER (WHERE ${where}) / 1e9, 0)`;
 
 /**
  * Calibration of discrete responses with a choice distribution (record version 3), per (run, study, confidence bin):

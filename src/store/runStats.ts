@@ -36,18 +36,39 @@ export interface RunStats {
  * Aggregate a run's stored rows (so a resumed run reports its whole work, not just the last session's).
  * `supportNllByStudy`: ln K per study, the chance NLL of a response that is not discrete.
  */
-export async function computeRunStats(store: ResultsStore, runId: string, supportNllByStudy: ReadonlyMap<string, number> = new Map()): Promise<RunStats> {
+export async function computeRunStats(
+  store: ResultsStore,
+  runId: string,
+  supportNllByStudy: ReadonlyMap<string, number> = new Map(),
+): Promise<RunStats> {
   const [p] = await store.query<Record<string, number>>(
     `SELECT count(*) FILTER (WHERE status = 'scored')::INTEGER AS scored, count(*) FILTER (WHERE status = 'skipped')::INTEGER AS skipped,
-            coalesce(sum(tokens), 0)::BIGINT AS tokens FROM participants WHERE run_id = ?`, [runId]);
+            coalesce(sum(tokens), 0)::BIGINT AS tokens FROM participants WHERE run_id = ?`,
+    [runId],
+  );
   const pReasons = await store.query<{ reason: string; n: number }>(
-    `SELECT reason, count(*)::INTEGER AS n FROM participants WHERE run_id = ? AND status = 'skipped' GROUP BY reason ORDER BY n DESC`, [runId]);
+    `SELECT reason, count(*)::INTEGER AS n FROM participants WHERE run_id = ? AND status = 'skipped' GROUP BY reason ORDER BY n DESC`,
+    [runId],
+  );
   const [r] = await store.query<Record<string, number>>(RESPONSE_COUNTS_SQL, [runId]);
   const rReasons = await store.query<{ reason: string; n: number }>(
-    `SELECT reason, count(*)::INTEGER AS n FROM skipped_responses WHERE run_id = ? GROUP BY reason ORDER BY n DESC`, [runId]);
+    `SELECT reason, count(*)::INTEGER AS n FROM skipped_responses WHERE run_id = ? GROUP BY reason ORDER BY n DESC`,
+    [runId],
+  );
   const [skippedWhole] = await store.query<{ n: number }>(
-    `SELECT coalesce(sum(n_responses), 0)::INTEGER AS n FROM participants WHERE run_id = ? AND status = 'skipped'`, [runId]);
-  const studies = await store.query<{ study: string; participants: number; responses: number; mean_nll: number; acc: number | null; acc_r: number | null; chance_discrete: number; n_other: number }>(STUDY_SUMMARY_SQL, [runId]);
+    `SELECT coalesce(sum(n_responses), 0)::INTEGER AS n FROM participants WHERE run_id = ? AND status = 'skipped'`,
+    [runId],
+  );
+  const studies = await store.query<{
+    study: string;
+    participants: number;
+    responses: number;
+    mean_nll: number;
+    acc: number | null;
+    acc_r: number | null;
+    chance_discrete: number;
+    n_other: number;
+  }>(STUDY_SUMMARY_SQL, [runId]);
   const responseSkipReasons = Object.fromEntries(rReasons.map((x) => [x.reason, x.n]));
   const wholeSkipped = skippedWhole?.n ?? 0;
   if (wholeSkipped > 0) responseSkipReasons['participant skipped (see participant reasons)'] = wholeSkipped;
@@ -65,8 +86,14 @@ export async function computeRunStats(store: ResultsStore, runId: string, suppor
       const lnK = supportNllByStudy.get(s.study);
       const u = s.n_other > 0 && lnK === undefined ? null : (s.chance_discrete + s.n_other * (lnK ?? 0)) / s.responses;
       return {
-        study: s.study, participants: s.participants, responses: s.responses, meanNll: s.mean_nll,
-        uniformNll: u, pseudoR2: u && u > 0 ? 1 - s.mean_nll / u : null, accuracy: s.acc, accuracyRestricted: s.acc_r,
+        study: s.study,
+        participants: s.participants,
+        responses: s.responses,
+        meanNll: s.mean_nll,
+        uniformNll: u,
+        pseudoR2: u && u > 0 ? 1 - s.mean_nll / u : null,
+        accuracy: s.acc,
+        accuracyRestricted: s.acc_r,
       };
     }),
   };

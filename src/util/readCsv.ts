@@ -29,13 +29,19 @@ export function parseCsv(text: string): CsvRow[] {
     const c = src[i]!;
     if (c === '\n') line++;
     if (quoted) {
-      if (c === '"' && src[i + 1] === '"') { cur += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && src[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cur += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { cells.push(cur); cur = ''; }
-    else if (c === '\n') { endRow(); rowLine = line; }
-    else if (c !== '\r') cur += c;
+    else if (c === ',') {
+      cells.push(cur);
+      cur = '';
+    } else if (c === '\n') {
+      endRow();
+      rowLine = line;
+    } else if (c !== '\r') cur += c;
   }
   if (quoted) throw new DataError(`line ${rowLine}: a quoted field is never closed`);
   if (cur !== '' || cells.length) endRow();

@@ -14,9 +14,14 @@ export async function loadDirectModel(path: string): Promise<{ model: LlamaModel
  * log P(tokens[i] | tokens[<i]) for every i ≥ 1, by softmax over all logits. `exact`: F32 KV cache and no flash
  * attention (an fp32 computation); otherwise the engine's own defaults.
  */
-export async function directLogprobs(model: LlamaModel, tokens: number[], contextSize: number, o: { exact?: boolean } = {}): Promise<number[]> {
+export async function directLogprobs(
+  model: LlamaModel,
+  tokens: number[],
+  contextSize: number,
+  o: { exact?: boolean } = {},
+): Promise<number[]> {
   const llama = model.llama;
-  const exact = o.exact ? { flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } as const : {};
+  const exact = o.exact ? ({ flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } as const) : {};
   const ctx = await model.createContext({ contextSize, threads: llama.cpuMathCores, sequences: 1, ...exact });
   try {
     const seq = ctx.getSequence();

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
 
 /** One request the fake hub saw (to check Range resumes and where the token went). */
 export interface SeenRequest {
@@ -37,7 +37,10 @@ const listen = (server: Server): Promise<string> =>
   new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 
 const seen = (req: IncomingMessage, url: URL): SeenRequest => ({
-  method: req.method ?? '', path: url.pathname + url.search, range: req.headers.range, authorization: req.headers.authorization,
+  method: req.method ?? '',
+  path: url.pathname + url.search,
+  range: req.headers.range,
+  authorization: req.headers.authorization,
 });
 
 /** Send a file with HEAD/GET and `Range: bytes=N-` (206, or 416 past the end), optionally cut part-way. */
@@ -49,7 +52,12 @@ function sendFile(req: IncomingMessage, res: ServerResponse, data: Buffer, cutAf
     return;
   }
   const body = data.subarray(start);
-  const headers: Record<string, string | number> = { 'content-length': body.length, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', etag: '"fake"' };
+  const headers: Record<string, string | number> = {
+    'content-length': body.length,
+    'accept-ranges': 'bytes',
+    'content-type': 'application/octet-stream',
+    etag: '"fake"',
+  };
   if (m) headers['content-range'] = `bytes ${start}-${data.length - 1}/${data.length}`;
   res.writeHead(m ? 206 : 200, headers);
   if (req.method === 'HEAD') {
@@ -70,7 +78,13 @@ function treeListing(files: Record<string, Buffer>): unknown[] {
     const parts = path.split('/');
     for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
     const lfs = path.endsWith('.parquet') || path.endsWith('.gguf');
-    entries.push({ type: 'file', oid: 'f'.repeat(40), size: data.length, path, ...(lfs && { lfs: { oid: 'a'.repeat(64), size: data.length, pointerSize: 130 } }) });
+    entries.push({
+      type: 'file',
+      oid: 'f'.repeat(40),
+      size: data.length,
+      path,
+      ...(lfs && { lfs: { oid: 'a'.repeat(64), size: data.length, pointerSize: 130 } }),
+    });
   }
   return [...[...dirs].map((d) => ({ type: 'directory', oid: 'd'.repeat(40), size: 0, path: d })), ...entries];
 }
@@ -106,7 +120,9 @@ export async function startFakeHub(o: FakeHubOptions = {}): Promise<FakeHub> {
     const repo = api?.[1] ?? file?.[2];
     const kind = api || file?.[1] ? 'datasets' : 'models';
     if (repo === undefined || !o[kind]?.[repo]) {
-      return void res.writeHead(404, { 'x-error-code': 'RepoNotFound', 'content-type': 'application/json' }).end('{"error":"Repository not found"}');
+      return void res
+        .writeHead(404, { 'x-error-code': 'RepoNotFound', 'content-type': 'application/json' })
+        .end('{"error":"Repository not found"}');
     }
     if (o.gated?.includes(repo) && req.headers.authorization !== `Bearer ${o.token}`) {
       return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Access to this repository is restricted"}');
@@ -120,7 +136,10 @@ export async function startFakeHub(o: FakeHubOptions = {}): Promise<FakeHub> {
       if (cursor + size < all.length) headers['link'] = `<${url.pathname}?recursive=true&cursor=${cursor + size}>; rel="next"`;
       return void res.writeHead(200, headers).end(JSON.stringify(all.slice(cursor, cursor + size)));
     }
-    if (api) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: repo, siblings: Object.keys(files).map((rfilename) => ({ rfilename })) }));
+    if (api)
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ id: repo, siblings: Object.keys(files).map((rfilename) => ({ rfilename })) }));
     const data = find(kind, repo, file![3]!);
     if (!data) return void res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end('Entry not found');
     if (o.viaCdn) return void res.writeHead(302, { location: `${cdnUrl}/cdn/${kind}/${repo}/${file![3]}` }).end();
@@ -130,7 +149,11 @@ export async function startFakeHub(o: FakeHubOptions = {}): Promise<FakeHub> {
     sendFile(req, res, data, cut);
   });
   const url = await listen(hub);
-  const close = (s: Server): Promise<void> => new Promise((done) => { s.closeAllConnections(); s.close(() => done()); });
+  const close = (s: Server): Promise<void> =>
+    new Promise((done) => {
+      s.closeAllConnections();
+      s.close(() => done());
+    });
   return { url, requests, cdnRequests, close: async () => void (await Promise.all([close(hub), close(cdn)])) };
 }
 
@@ -146,6 +169,15 @@ export async function closedPortUrl(): Promise<string> {
 export async function startSilentServer(): Promise<{ url: string; close: () => Promise<void> }> {
   const sockets = new Set<import('node:net').Socket>();
   const server = createTcpServer((s) => void sockets.add(s));
-  const url = await new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-  return { url, close: () => new Promise((done) => { for (const s of sockets) s.destroy(); server.close(() => done()); }) };
+  const url = await new Promise<string>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
+  return {
+    url,
+    close: () =>
+      new Promise((done) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => done());
+      }),
+  };
 }

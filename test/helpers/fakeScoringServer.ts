@@ -13,7 +13,11 @@ export interface FakeOptions {
   /** Retry-After header of a '429' fault. Default '0'. */
   retryAfter?: string;
   /** Replace the n-th /tokenize answer (1-based; the backend probes twice at start). */
-  tokenize?: (n: number, normal: Record<string, unknown>, headers: Record<string, unknown>) => { status: number; body: unknown } | undefined;
+  tokenize?: (
+    n: number,
+    normal: Record<string, unknown>,
+    headers: Record<string, unknown>,
+  ) => { status: number; body: unknown } | undefined;
   /** Change the prompt_logprobs list of the n-th scoring request before it is sent. */
   mutateLogprobs?: (n: number, list: (Record<string, { logprob: number; rank: number; decoded_token: string }> | null)[]) => void;
 }
@@ -51,12 +55,17 @@ export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o:
       };
       const extra = o.extraRoutes?.[`${req.method} ${req.url}`];
       if (extra !== undefined) return json(200, extra);
-      if (req.url === '/v1/models') return json(200, { object: 'list', data: [{ id: 'fake-model', max_model_len: o.maxModelLen ?? 4096 }] });
+      if (req.url === '/v1/models')
+        return json(200, { object: 'list', data: [{ id: 'fake-model', max_model_len: o.maxModelLen ?? 4096 }] });
       if (req.url === '/tokenize') {
         const text = String(body.prompt ?? '');
         const ids = [...text].map((c) => c.charCodeAt(0));
         const tokens = body.add_special_tokens === false ? ids : [BOS, ...ids];
-        const normal = { count: tokens.length, tokens, ...(body.return_token_strs && { token_strs: tokens.map((t) => (t === BOS ? '<s>' : piece(t))) }) };
+        const normal = {
+          count: tokens.length,
+          tokens,
+          ...(body.return_token_strs && { token_strs: tokens.map((t) => (t === BOS ? '<s>' : piece(t))) }),
+        };
         const replaced = o.tokenize?.(++nTokenize, normal, req.headers);
         return replaced ? json(replaced.status, replaced.body) : json(200, normal);
       }
@@ -69,20 +78,44 @@ export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o:
         if (f === 'echo400' || f === 'echo500') return json(f === 'echo400' ? 400 : 500, { error: 'bad request', headers: req.headers });
         if (f === 'reset') return req.socket.destroy();
         const ids = body.prompt as number[];
-        const plp = o.promptLogprobs === false ? undefined : [null, ...ids.slice(1).map((t, i) => {
-          const lp = fakeLogprob(ids[i]!, t);
-          const other = t === 65 ? 66 : 65;
-          // A consistent top-2: ranks follow the log-probabilities, and the two never hold more than all the mass.
-          return { [String(t)]: { logprob: lp, rank: lp > -2 ? 1 : 2, decoded_token: '\ufffd' }, [String(other)]: { logprob: lp > -2 ? Math.log(Math.min(Math.exp(lp), 1 - Math.exp(lp)) / 2) : -1.5, rank: lp > -2 ? 2 : 1, decoded_token: 'x' } };
-        })];
+        const plp =
+          o.promptLogprobs === false
+            ? undefined
+            : [
+                null,
+                ...ids.slice(1).map((t, i) => {
+                  const lp = fakeLogprob(ids[i]!, t);
+                  const other = t === 65 ? 66 : 65;
+                  // A consistent top-2: ranks follow the log-probabilities, and the two never hold more than all the mass.
+                  return {
+                    [String(t)]: { logprob: lp, rank: lp > -2 ? 1 : 2, decoded_token: '\ufffd' },
+                    [String(other)]: {
+                      logprob: lp > -2 ? Math.log(Math.min(Math.exp(lp), 1 - Math.exp(lp)) / 2) : -1.5,
+                      rank: lp > -2 ? 2 : 1,
+                      decoded_token: 'x',
+                    },
+                  };
+                }),
+              ];
         if (plp) o.mutateLogprobs?.(k, plp);
-        const payload = JSON.stringify({ id: 'cmpl-1', object: 'text_completion', model: 'fake-model', choices: [{ index: 0, text: '', ...(plp && { prompt_logprobs: plp }) }] });
+        const payload = JSON.stringify({
+          id: 'cmpl-1',
+          object: 'text_completion',
+          model: 'fake-model',
+          choices: [{ index: 0, text: '', ...(plp && { prompt_logprobs: plp }) }],
+        });
         if (f === 'truncated') {
           res.writeHead(200, { 'content-type': 'application/json' });
           return res.end(payload.slice(0, Math.floor(payload.length / 2)));
         }
         // Unref'd: a request left hanging on purpose must not keep the test process alive.
-        if (f === 'slow') return void setTimeout(() => { if (!res.destroyed) { res.writeHead(200); res.end(payload); } }, o.slowMs ?? 3000).unref();
+        if (f === 'slow')
+          return void setTimeout(() => {
+            if (!res.destroyed) {
+              res.writeHead(200);
+              res.end(payload);
+            }
+          }, o.slowMs ?? 3000).unref();
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(payload);
       }
@@ -94,7 +127,11 @@ export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o:
   return {
     url: `http://127.0.0.1:${port}`,
     completions: () => n,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +22,8 @@ export const hasModels = existsSync(join(modelsDir, 'stories260K.gguf'));
  * skipping; elsewhere they skip with this reason (printed by the runner, never a silent pass).
  */
 export const sharedRequired = process.env['HUMANLIKE_REQUIRE_SHARED'] === '1';
-export const noSharedData = hasPsych201 || sharedRequired ? false : `../shared/psych201 not found at ${psych201Dir}: real-data tests skipped`;
+export const noSharedData =
+  hasPsych201 || sharedRequired ? false : `../shared/psych201 not found at ${psych201Dir}: real-data tests skipped`;
 export const noSharedModels = hasModels || sharedRequired ? false : `../shared/models not found at ${modelsDir}: model tests skipped`;
 
 export const cliPath = join(repoRoot, 'dist', 'src', 'cli', 'main.js');

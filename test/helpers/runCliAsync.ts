@@ -6,7 +6,10 @@ import type { CliResult } from './runCliProcess.js';
  * Run the built executable without blocking this process's event loop (so a server in the test, such as the fake
  * hub, can answer it). Killed after `timeoutMs`; `ms` is its wall time.
  */
-export function runHumanlikeAsync(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult & { ms: number; timedOut: boolean }> {
+export function runHumanlikeAsync(
+  args: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult & { ms: number; timedOut: boolean }> {
   const started = Date.now();
   const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

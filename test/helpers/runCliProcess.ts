@@ -39,10 +39,17 @@ export function runHumanlikeMeasured(args: readonly string[]): CliResult & { max
  * Like runHumanlike, without blocking this process: for tests whose servers (fake endpoints) live in the test process. With
  * `shell`, the command runs under `bash -c` with `humanlike` bound to the executable (for `ulimit` and `trap`).
  */
-export function runHumanlikeAsync(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; shellPrefix?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  const command = options.shellPrefix !== undefined
-    ? spawn('bash', ['-c', `${options.shellPrefix}; exec "$0" "$@"`, process.execPath, cliPath, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } })
-    : spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } });
+export function runHumanlikeAsync(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string>; shellPrefix?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const command =
+    options.shellPrefix !== undefined
+      ? spawn('bash', ['-c', `${options.shellPrefix}; exec "$0" "$@"`, process.execPath, cliPath, ...args], {
+          cwd: options.cwd,
+          env: { ...process.env, ...options.env },
+        })
+      : spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   command.stdout.on('data', (b: Buffer) => out.push(b));
@@ -51,7 +58,11 @@ export function runHumanlikeAsync(args: readonly string[], options: { cwd?: stri
   return new Promise((resolve) => {
     command.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : -1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code: code ?? (signal ? 128 : -1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }

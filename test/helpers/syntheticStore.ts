@@ -1,5 +1,5 @@
-import { sqlString } from '../../src/util/sqlString.js';
 import { ResultsStore } from '../../src/store/ResultsStore.js';
+import { sqlString } from '../../src/util/sqlString.js';
 
 export interface SyntheticModel {
   model: string;
@@ -51,15 +51,22 @@ export async function writeSyntheticStore(path: string, models: readonly Synthet
   const store = await ResultsStore.open(path);
   try {
     const values = models
-      .map((m, i) => `(${sqlString(`run${i}`)}, ${sqlString(m.model)}, ${m.shift}, ${sqlString(m.format ?? 'raw')}, ${m.accuracy ?? Math.min(0.95, Math.max(0.05, 0.6 - 0.2 * m.shift))}, ${m.temperature ?? 1})`)
+      .map(
+        (m, i) =>
+          `(${sqlString(`run${i}`)}, ${sqlString(m.model)}, ${m.shift}, ${sqlString(m.format ?? 'raw')}, ${m.accuracy ?? Math.min(0.95, Math.max(0.05, 0.6 - 0.2 * m.shift))}, ${m.temperature ?? 1})`,
+      )
       .join(', ');
-    await store.connection.run(`CREATE TEMP TABLE m(run_id VARCHAR, model VARCHAR, shift DOUBLE, fmt VARCHAR, acc DOUBLE, temperature DOUBLE); INSERT INTO m VALUES ${values}`);
+    await store.connection.run(
+      `CREATE TEMP TABLE m(run_id VARCHAR, model VARCHAR, shift DOUBLE, fmt VARCHAR, acc DOUBLE, temperature DOUBLE); INSERT INTO m VALUES ${values}`,
+    );
     const discrete = size.discrete ? 'i % 2 = 0' : 'false';
     await store.connection.run(`INSERT INTO runs (run_id, config_key, record_version, tool_version, status, created_at, updated_at, source, selection, dataset_hash,
         model, model_kind, model_identity, tokenizer, prompt_format, context_policy, options)
       SELECT run_id, run_id, 1, 'synthetic', 'complete', now(), now(), 'synthetic', 'all', 'h', model, 'gguf', '{}', 't', fmt, 'windowed', '{}' FROM m`);
     if (size.choices) {
-      await store.connection.run(`CREATE TEMP MACRO gauss(a, b) AS sqrt(-2 * ln((a % 1000000 + 1) / 1000001.0)) * cos(2 * pi() * ((b % 1000000) / 1000000.0))`);
+      await store.connection.run(
+        `CREATE TEMP MACRO gauss(a, b) AS sqrt(-2 * ln((a % 1000000 + 1) / 1000001.0)) * cos(2 * pi() * ((b % 1000000) / 1000000.0))`,
+      );
       await store.connection.run(`INSERT INTO responses (run_id, study, experiment, participant, response_index, char_start, char_end, n_tokens, nll,
           greedy_match, first_token_logprob, straddle, context_tokens, discrete, choice_correct, choice_nll, choice_correct_restricted, choice_rule,
           choice_set_size, choice_set, choice_answer, choice_entropy, choice_prob, choice_max_prob, choice_sum_sq)

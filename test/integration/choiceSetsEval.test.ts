@@ -34,14 +34,22 @@ function writeStudies(dir: string): { perletters: string[]; lists: { text: strin
     }
     lists.push({ text, sizes });
   }
-  for (const [study, lines] of [['perletters', perletters], ['lists', lists.map((l, p) => JSON.stringify({ text: l.text, experiment: 'e', participant: p }))]] as const) {
+  for (const [study, lines] of [
+    ['perletters', perletters],
+    ['lists', lists.map((l, p) => JSON.stringify({ text: l.text, experiment: 'e', participant: p }))],
+  ] as const) {
     mkdirSync(join(dir, study), { recursive: true });
     writeFileSync(join(dir, study, 'prompts.jsonl'), lines.join('\n') + '\n');
   }
   return { perletters, lists };
 }
 
-interface StudyStats { study: string; meanNll: number; uniformNll: number | null; pseudoR2: number | null }
+interface StudyStats {
+  study: string;
+  meanNll: number;
+  uniformNll: number | null;
+  pseudoR2: number | null;
+}
 
 function evalBaseline(data: string, db: string, baseline: string): Map<string, StudyStats> {
   const r = runHumanlike(['eval', data, '--baseline', baseline, '--db', db, '--json']);
@@ -49,7 +57,8 @@ function evalBaseline(data: string, db: string, baseline: string): Map<string, S
   return new Map((JSON.parse(r.stdout).stats.perStudy as StudyStats[]).map((s) => [s.study, s]));
 }
 
-const close = (a: number | null | undefined, b: number, what: string): void => assert.ok(a !== null && a !== undefined && Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
+const close = (a: number | null | undefined, b: number, what: string): void =>
+  assert.ok(a !== null && a !== undefined && Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
 
 /** The two studies, written once; each baseline run on them once (into one database) when a test first asks. */
 const fixture = (() => {
@@ -66,34 +75,48 @@ const fixture = (() => {
   };
 })();
 
-test('per-participant letters: chance is ln 2 (the two keys offered), not ln 26 (the study\'s letters)', () => {
+test("per-participant letters: chance is ln 2 (the two keys offered), not ln 26 (the study's letters)", () => {
   const uniform = fixture('uniform').stats.get('perletters')!;
   close(uniform.meanNll, Math.log(2), 'uniform NLL, per-participant letters');
   close(uniform.uniformNll, Math.log(2), 'chance of pseudo-R²');
 });
 
-test('franke-style option lists: chance is ln of each answer\'s own list (4 words or 3 objects)', async () => {
+test("franke-style option lists: chance is ln of each answer's own list (4 words or 3 objects)", async () => {
   const { data, db, stats } = fixture('uniform');
   const sizes = data.lists.flatMap((l) => l.sizes);
   close(stats.get('lists')!.meanNll, sizes.reduce((s, n) => s + Math.log(n), 0) / sizes.length, 'uniform NLL, option lists');
-  const rows = await queryDb<{ choice_rule: string; choice_set_size: number; n: number }>(db,
-    `SELECT choice_rule, choice_set_size, count(*)::INTEGER AS n FROM responses WHERE study = 'lists' AND run_id LIKE 'baseline-uniform-%' GROUP BY ALL ORDER BY ALL`);
-  assert.deepEqual(rows.map((r) => [r.choice_rule, r.choice_set_size, r.n]), [['offered', 3, 12], ['offered', 4, 12]]);
+  const rows = await queryDb<{ choice_rule: string; choice_set_size: number; n: number }>(
+    db,
+    `SELECT choice_rule, choice_set_size, count(*)::INTEGER AS n FROM responses WHERE study = 'lists' AND run_id LIKE 'baseline-uniform-%' GROUP BY ALL ORDER BY ALL`,
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.choice_rule, r.choice_set_size, r.n]),
+    [
+      ['offered', 3, 12],
+      ['offered', 4, 12],
+    ],
+  );
   // Record version 3: the set, the answer and the uniform distribution over the set reach the store, column by column.
-  const dist = await queryDb<{ ok: boolean }>(db, `SELECT bool_and(length(choice_set) = choice_set_size AND contains(choice_set, choice_answer)
+  const dist = await queryDb<{ ok: boolean }>(
+    db,
+    `SELECT bool_and(length(choice_set) = choice_set_size AND contains(choice_set, choice_answer)
       AND abs(choice_prob - 1.0 / choice_set_size) < 1e-12 AND choice_max_prob = choice_prob AND abs(choice_sum_sq - 1.0 / choice_set_size) < 1e-12
-      AND abs(choice_entropy - ln(choice_set_size)) < 1e-12) AS ok FROM responses WHERE study = 'lists' AND run_id LIKE 'baseline-uniform-%'`);
+      AND abs(choice_entropy - ln(choice_set_size)) < 1e-12) AS ok FROM responses WHERE study = 'lists' AND run_id LIKE 'baseline-uniform-%'`,
+  );
   assert.equal(dist[0]!.ok, true);
 });
 
-test('a participant whose letters differ from the study\'s: frequency cannot borrow other participants\' letters (P = 1/2)', () => {
+test("a participant whose letters differ from the study's: frequency cannot borrow other participants' letters (P = 1/2)", () => {
   const frequency = fixture('frequency').stats.get('perletters')!;
   close(frequency.meanNll, Math.log(2), 'frequency NLL, letters no one else used');
   close(frequency.pseudoR2, 0, 'frequency pseudo-R²');
 });
 
-test('sequential baseline: add-one over the offered keys from the participant\'s own earlier answers; pseudo-R² against the new chance', () => {
-  const { data: { perletters }, stats: sequential } = fixture('sequential');
+test("sequential baseline: add-one over the offered keys from the participant's own earlier answers; pseudo-R² against the new chance", () => {
+  const {
+    data: { perletters },
+    stats: sequential,
+  } = fixture('sequential');
   // Independent: P(r) = (c_prev(r) + 1) / (n_prev + 2) over each participant's answers.
   let sum = 0;
   let n = 0;

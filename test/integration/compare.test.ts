@@ -10,17 +10,37 @@ import { writeSyntheticStore } from '../helpers/syntheticStore.js';
 test('compare recovers planted effects from a synthetic store: pairs, types, generations, domains, persona', async () => {
   const tmp = makeTempDir();
   const db = join(tmp, 's.duckdb');
-  await writeSyntheticStore(db, [
-    { model: 'Qwen2-7B', shift: 0 },
-    { model: 'Qwen2-7B-Instruct', shift: 0.3 },
-    { model: 'Qwen2.5-7B', shift: -0.1 },
-    { model: 'Qwen2.5-7B-Instruct', shift: 0.4 },
-    { model: 'Qwen2-7B', shift: -0.2, format: 'persona' },
-    { model: 'Qwen2-7B', shift: 0, format: 'persona-shuffled' },
-  ], { studies: 20, participants: 50, responses: 40 });
+  await writeSyntheticStore(
+    db,
+    [
+      { model: 'Qwen2-7B', shift: 0 },
+      { model: 'Qwen2-7B-Instruct', shift: 0.3 },
+      { model: 'Qwen2.5-7B', shift: -0.1 },
+      { model: 'Qwen2.5-7B-Instruct', shift: 0.4 },
+      { model: 'Qwen2-7B', shift: -0.2, format: 'persona' },
+      { model: 'Qwen2-7B', shift: 0, format: 'persona-shuffled' },
+    ],
+    { studies: 20, participants: 50, responses: 40 },
+  );
   const domains = join(tmp, 'domains.csv');
-  writeFileSync(domains, 'study,domain\n' + Array.from({ length: 20 }, (_, s) => `study${String(s).padStart(3, '0')},${s < 10 ? 'Memory' : 'Reasoning'}`).join('\n') + '\n');
-  const r = runHumanlike(['compare', '--db', db, '--domains', domains, '--bootstrap', '400', '--json', '--write-model-table', join(tmp, 'models.csv')]);
+  writeFileSync(
+    domains,
+    'study,domain\n' +
+      Array.from({ length: 20 }, (_, s) => `study${String(s).padStart(3, '0')},${s < 10 ? 'Memory' : 'Reasoning'}`).join('\n') +
+      '\n',
+  );
+  const r = runHumanlike([
+    'compare',
+    '--db',
+    db,
+    '--domains',
+    domains,
+    '--bootstrap',
+    '400',
+    '--json',
+    '--write-model-table',
+    join(tmp, 'models.csv'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const c = JSON.parse(r.stdout) as CompareResult;
   const near = (x: number, y: number, tol = 0.05): void => assert.ok(Math.abs(x - y) < tol, `${x} vs ${y}`);
@@ -41,9 +61,18 @@ test('compare recovers planted effects from a synthetic store: pairs, types, gen
     assert.equal(p.pairedResponses, 40_000);
   }
   near(pair['Qwen2-7B-Instruct']!.pairedDifference, 0.3);
-  assert.deepEqual(c.byType.map((t) => [t.type, t.pairs]), [['instruct', 2]]);
+  assert.deepEqual(
+    c.byType.map((t) => [t.type, t.pairs]),
+    [['instruct', 2]],
+  );
   near(c.byType[0]!.d.estimate, 0.4);
-  assert.deepEqual(c.byGeneration.map((g) => [g.generation, g.pairs]), [['2', 1], ['2.5', 1]]);
+  assert.deepEqual(
+    c.byGeneration.map((g) => [g.generation, g.pairs]),
+    [
+      ['2', 1],
+      ['2.5', 1],
+    ],
+  );
   near(c.byGeneration[1]!.baseScore!, 2.85);
   assert.deepEqual(c.domains!.domains, ['Memory', 'Reasoning']);
   near(c.domains!.rows[0]!.values[0]!, 0.3, 0.08);
@@ -64,14 +93,27 @@ test('compare recovers planted effects from a synthetic store: pairs, types, gen
 test('compare names models it cannot classify, and reads a user model table', async () => {
   const tmp = makeTempDir();
   const db = join(tmp, 's.duckdb');
-  await writeSyntheticStore(db, [{ model: 'house-model-a', shift: 0 }, { model: 'house-model-b', shift: 0.2 }], { studies: 4, participants: 10, responses: 10 });
+  await writeSyntheticStore(
+    db,
+    [
+      { model: 'house-model-a', shift: 0 },
+      { model: 'house-model-b', shift: 0.2 },
+    ],
+    { studies: 4, participants: 10, responses: 10 },
+  );
   const r = runHumanlike(['compare', '--db', db, '--bootstrap', '50']);
   assert.equal(r.code, 0);
   assert.match(r.stderr, /cannot classify house-model-a, house-model-b/);
   const table = join(tmp, 'models.csv');
-  writeFileSync(table, 'model,family,generation,size_b,type,base\nhouse-model-a,House,1,3,base,\nhouse-model-b,House,1,3,instruct,house-model-a\n');
+  writeFileSync(
+    table,
+    'model,family,generation,size_b,type,base\nhouse-model-a,House,1,3,base,\nhouse-model-b,House,1,3,instruct,house-model-a\n',
+  );
   const t = JSON.parse(runHumanlike(['compare', '--db', db, '--bootstrap', '50', '--models', table, '--json']).stdout) as CompareResult;
-  assert.deepEqual(t.pairs.map((p) => [p.post, p.base]), [['house-model-b', 'house-model-a']]);
+  assert.deepEqual(
+    t.pairs.map((p) => [p.post, p.base]),
+    [['house-model-b', 'house-model-a']],
+  );
   writeFileSync(table, 'model,family,generation,size_b,type,base\nhouse-model-a,House,1,3,huge,\n');
   const bad = runHumanlike(['compare', '--db', db, '--models', table]);
   assert.equal(bad.code, 2);
@@ -81,10 +123,15 @@ test('compare names models it cannot classify, and reads a user model table', as
 test('the same store and --seed give bit-identical intervals, run after run', async () => {
   const tmp = makeTempDir();
   const db = join(tmp, 's.duckdb');
-  await writeSyntheticStore(db, [
-    { model: 'Qwen2-7B', shift: 0 }, { model: 'Qwen2-7B-Instruct', shift: 0.3 },
-    { model: 'Qwen2-7B', shift: -0.2, format: 'persona' },
-  ], { studies: 10, participants: 3000, responses: 10 });
+  await writeSyntheticStore(
+    db,
+    [
+      { model: 'Qwen2-7B', shift: 0 },
+      { model: 'Qwen2-7B-Instruct', shift: 0.3 },
+      { model: 'Qwen2-7B', shift: -0.2, format: 'persona' },
+    ],
+    { studies: 10, participants: 3000, responses: 10 },
+  );
   const run = (): string => {
     const r = runHumanlike(['compare', '--db', db, '--bootstrap', '300', '--seed', '4', '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -102,7 +149,14 @@ test("a pair is compared on the responses both runs scored: Cohen's d against a 
   const { ResultsStore } = await import('../../src/store/ResultsStore.js');
   const tmp = makeTempDir();
   const db = join(tmp, 's.duckdb');
-  await writeSyntheticStore(db, [{ model: 'Qwen2-7B', shift: 0 }, { model: 'Qwen2-7B-Instruct', shift: 0.3 }], { studies: 3, participants: 20, responses: 10 });
+  await writeSyntheticStore(
+    db,
+    [
+      { model: 'Qwen2-7B', shift: 0 },
+      { model: 'Qwen2-7B-Instruct', shift: 0.3 },
+    ],
+    { studies: 3, participants: 20, responses: 10 },
+  );
   // The post-trained run skipped some responses (e.g. too long for its context), the base run others.
   const store = await ResultsStore.open(db);
   await store.connection.run(`DELETE FROM responses WHERE run_id = 'run1' AND participant IN ('1', '2') AND response_index IN (3, 7)`);
@@ -112,10 +166,13 @@ test("a pair is compared on the responses both runs scored: Cohen's d against a 
   const pair = c.pairs[0]!;
   assert.equal(pair.pairedResponses, 3 * 20 * 10 - 3 * 4 - 3);
   // Independent: join the two runs on (study, participant, response), then per study d with sample SDs, then the mean.
-  const rows = await queryDb<{ study: string; d: number; diff: number }>(db, `
+  const rows = await queryDb<{ study: string; d: number; diff: number }>(
+    db,
+    `
     SELECT study, (avg(y.nll) - avg(x.nll)) / sqrt((var_samp(x.nll) + var_samp(y.nll)) / 2) AS d, sum(y.nll - x.nll) AS diff
     FROM responses x JOIN responses y USING (study, experiment, participant, response_index)
-    WHERE x.run_id = 'run0' AND y.run_id = 'run1' GROUP BY study ORDER BY study`);
+    WHERE x.run_id = 'run0' AND y.run_id = 'run1' GROUP BY study ORDER BY study`,
+  );
   const expected = rows.reduce((s, r) => s + r.d, 0) / rows.length;
   assert.ok(Math.abs(pair.d.estimate - expected) < 1e-6, `${pair.d.estimate} vs ${expected}`);
   pair.perStudy.forEach((s, i) => {
@@ -125,46 +182,76 @@ test("a pair is compared on the responses both runs scored: Cohen's d against a 
   assert.ok(Number.isNaN(pair.d.low) || pair.d.low === null, '--bootstrap 0: no interval');
 });
 
-test("Centaur as the paper reports it: held-out studies only, mean d and SEM over studies against a hand computation", async () => {
+test('Centaur as the paper reports it: held-out studies only, mean d and SEM over studies against a hand computation', async () => {
   const { queryDb } = await import('../helpers/readDb.js');
   const tmp = makeTempDir();
   const db = join(tmp, 's.duckdb');
-  await writeSyntheticStore(db, [
-    { model: 'Llama-3.1-70B', shift: 0 }, { model: 'Llama-3.1-Centaur-70B', shift: -0.3 }, { model: 'Llama-3.1-70B-Instruct', shift: 0.2 },
-  ], { studies: 6, participants: 12, responses: 8 });
+  await writeSyntheticStore(
+    db,
+    [
+      { model: 'Llama-3.1-70B', shift: 0 },
+      { model: 'Llama-3.1-Centaur-70B', shift: -0.3 },
+      { model: 'Llama-3.1-70B-Instruct', shift: 0.2 },
+    ],
+    { studies: 6, participants: 12, responses: 8 },
+  );
   const list = join(tmp, 'trained.txt');
   writeFileSync(list, '# trained on\nstudy000\nstudy003  # comment\n\nnot-in-the-store\n');
   const r = runHumanlike(['compare', '--db', db, '--models', 'paper', '--exclude-studies', list, '--bootstrap', '200', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const c = JSON.parse(r.stdout) as CompareResult;
   const centaur = c.pairs.find((p) => p.type === 'behavioural')!;
-  assert.deepEqual([centaur.post, centaur.base, centaur.studies, centaur.excludedStudies, centaur.heldOut], ['Llama-3.1-Centaur-70B', 'Llama-3.1-70B', 4, 2, true]);
-  assert.deepEqual(centaur.perStudy.map((s) => s.study), ['study001', 'study002', 'study004', 'study005']);
+  assert.deepEqual(
+    [centaur.post, centaur.base, centaur.studies, centaur.excludedStudies, centaur.heldOut],
+    ['Llama-3.1-Centaur-70B', 'Llama-3.1-70B', 4, 2, true],
+  );
+  assert.deepEqual(
+    centaur.perStudy.map((s) => s.study),
+    ['study001', 'study002', 'study004', 'study005'],
+  );
   // Hand computation: per held-out study, d = (mean_centaur − mean_base) / sqrt((sd_c² + sd_b²) / 2) with sample SDs,
   // then the mean over studies and its SEM (sample SD of the d / √studies), as the reference's pandas .mean()/.sem().
-  const rows = await queryDb<{ d: number; b: number; p: number }>(db, `
+  const rows = await queryDb<{ d: number; b: number; p: number }>(
+    db,
+    `
     SELECT (avg(y.nll) - avg(x.nll)) / sqrt((var_samp(x.nll) + var_samp(y.nll)) / 2) AS d, avg(x.nll) AS b, avg(y.nll) AS p
     FROM responses x JOIN responses y USING (study, experiment, participant, response_index)
-    WHERE x.run_id = 'run0' AND y.run_id = 'run1' AND study NOT IN ('study000', 'study003') GROUP BY study ORDER BY study`);
+    WHERE x.run_id = 'run0' AND y.run_id = 'run1' AND study NOT IN ('study000', 'study003') GROUP BY study ORDER BY study`,
+  );
   const ds = rows.map((x) => x.d);
   const m = ds.reduce((a, b) => a + b, 0) / ds.length;
   const sem = Math.sqrt(ds.reduce((a, x) => a + (x - m) ** 2, 0) / (ds.length - 1)) / Math.sqrt(ds.length);
   assert.ok(Math.abs(centaur.d.estimate - m) < 1e-6, `${centaur.d.estimate} vs ${m}`);
   assert.ok(Math.abs(centaur.sem! - sem) < 1e-6, `${centaur.sem} vs ${sem}`);
-  assert.ok(centaur.d.estimate < 0 && centaur.d.low < centaur.d.estimate && centaur.d.estimate < centaur.d.high, 'post − base: Centaur better is negative');
+  assert.ok(
+    centaur.d.estimate < 0 && centaur.d.low < centaur.d.estimate && centaur.d.estimate < centaur.d.high,
+    'post − base: Centaur better is negative',
+  );
   assert.ok(Math.abs(centaur.meanNllBase - rows.reduce((a, x) => a + x.b, 0) / 4) < 1e-6);
   assert.ok(Math.abs(centaur.meanNllPost - rows.reduce((a, x) => a + x.p, 0) / 4) < 1e-6);
   // Other pairs keep every study; the fine-tune is its own type, not post-training of Llama 3.1.
   const instruct = c.pairs.find((p) => p.type === 'instruct')!;
   assert.deepEqual([instruct.studies, instruct.excludedStudies, instruct.heldOut], [6, 0, false]);
-  assert.deepEqual(c.byType.map((t) => [t.type, t.pairs]), [['behavioural', 1], ['instruct', 1]]);
-  assert.deepEqual(c.byGeneration.filter((g) => g.generation === '3.1').map((g) => g.pairs), [1]);
+  assert.deepEqual(
+    c.byType.map((t) => [t.type, t.pairs]),
+    [
+      ['behavioural', 1],
+      ['instruct', 1],
+    ],
+  );
+  assert.deepEqual(
+    c.byGeneration.filter((g) => g.generation === '3.1').map((g) => g.pairs),
+    [1],
+  );
 
   const text = runHumanlike(['compare', '--db', db, '--models', 'paper', '--exclude-studies', list, '--bootstrap', '50']);
   assert.match(text.stdout, /Behavioural fine-tunes on held-out studies: .*fine-tune − base/);
   assert.match(text.stdout, new RegExp(`Llama-3\\.1-Centaur-70B\\s+Llama-3\\.1-70B\\s+4\\s+2\\s+${m.toFixed(3)} ± ${sem.toFixed(3)}`));
   const all = JSON.parse(runHumanlike(['compare', '--db', db, '--models', 'paper', '--bootstrap', '0', '--json']).stdout) as CompareResult;
-  assert.deepEqual(all.pairs.filter((p) => p.type === 'behavioural').map((p) => [p.studies, p.heldOut]), [[6, false]]);
+  assert.deepEqual(
+    all.pairs.filter((p) => p.type === 'behavioural').map((p) => [p.studies, p.heldOut]),
+    [[6, false]],
+  );
   const missing = runHumanlike(['compare', '--db', db, '--exclude-studies', join(tmp, 'nope.txt')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /nope\.txt: cannot read the study list \(ENOENT\)/);
@@ -174,8 +261,14 @@ test('calibration positive control: a sharpened copy of the base (same argmax, T
   const { queryDb } = await import('../helpers/readDb.js');
   const tmp = makeTempDir();
   const db = join(tmp, 's.duckdb');
-  await writeSyntheticStore(db, [{ model: 'Qwen2.5-7B', shift: 0 }, { model: 'Qwen2.5-7B-Instruct', shift: 0, temperature: 0.3 }],
-    { studies: 4, participants: 40, responses: 50, choices: true });
+  await writeSyntheticStore(
+    db,
+    [
+      { model: 'Qwen2.5-7B', shift: 0 },
+      { model: 'Qwen2.5-7B-Instruct', shift: 0, temperature: 0.3 },
+    ],
+    { studies: 4, participants: 40, responses: 50, choices: true },
+  );
   const r = runHumanlike(['compare', '--db', db, '--bootstrap', '0', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const c = JSON.parse(r.stdout) as CompareResult;
@@ -187,17 +280,31 @@ test('calibration positive control: a sharpened copy of the base (same argmax, T
   assert.ok(b.ece! < 0.03 && p.ece! > b.ece! + 0.1, `ECE ${p.ece} vs ${b.ece}`);
   assert.ok(p.brier > b.brier && p.choiceNll > b.choiceNll);
   assert.ok(Math.abs(b.entropy - b.choiceNll) < 0.03, 'calibrated: mean entropy ≈ mean log loss');
-  assert.equal(p.humanEntropy, b.humanEntropy, 'the participants\' entropy is a property of the data');
+  assert.equal(p.humanEntropy, b.humanEntropy, "the participants' entropy is a property of the data");
   assert.ok(Math.abs(b.reliability.reduce((s, x) => s + x.weight, 0) - 1) < 1e-9);
 
   // Independent computation from the rows: each study weighs the same; ECE over 10 equal-width bins of confidence;
   // the participants' entropy: per (participant, choice set) the plug-in entropy of their answers, per response.
-  const rows = await queryDb<{ study: string; participant: string; cs: string; ans: string; h: number; q: number; pr: number; c: number; ok: boolean }>(db,
+  const rows = await queryDb<{
+    study: string;
+    participant: string;
+    cs: string;
+    ans: string;
+    h: number;
+    q: number;
+    pr: number;
+    c: number;
+    ok: boolean;
+  }>(
+    db,
     `SELECT study, participant, choice_set AS cs, choice_answer AS ans, choice_entropy AS h, choice_sum_sq AS q, choice_prob AS pr, choice_max_prob AS c,
-            choice_correct_restricted AS ok FROM responses WHERE run_id = 'run1'`);
+            choice_correct_restricted AS ok FROM responses WHERE run_id = 'run1'`,
+  );
   const studies = [...new Set(rows.map((x) => x.study))];
   const bins = Array.from({ length: 10 }, () => ({ acc: 0, conf: 0 }));
-  let entropy = 0, brier = 0, human = 0;
+  let entropy = 0,
+    brier = 0,
+    human = 0;
   for (const s of studies) {
     const rs = rows.filter((x) => x.study === s);
     const w = 1 / (studies.length * rs.length);
@@ -236,7 +343,14 @@ test('the report draws calibration (reliability diagram, entropies) from the sam
   const { readFileSync } = await import('node:fs');
   const tmp = makeTempDir();
   const db = join(tmp, 'c.duckdb');
-  await writeSyntheticStore(db, [{ model: 'Qwen2-7B', shift: 0 }, { model: 'Qwen2-7B-Instruct', shift: 0, temperature: 0.3 }], { studies: 3, participants: 30, responses: 12, choices: true });
+  await writeSyntheticStore(
+    db,
+    [
+      { model: 'Qwen2-7B', shift: 0 },
+      { model: 'Qwen2-7B-Instruct', shift: 0, temperature: 0.3 },
+    ],
+    { studies: 3, participants: 30, responses: 12, choices: true },
+  );
   const csvDir = join(tmp, 'csv');
   const r = runHumanlike(['report', '--db', db, '--out', join(tmp, 'r.html'), '--csv', csvDir, '--bootstrap', '0']);
   assert.equal(r.code, 0, r.stderr);
@@ -249,6 +363,9 @@ test('the report draws calibration (reliability diagram, entropies) from the sam
     assert.ok(Math.abs(Number(mine.find((x) => x['panel'] === 'Reliability')!['ece']) - m.ece!) < 1e-9, `${m.model} ECE`);
     assert.ok(Math.abs(Number(mine.find((x) => x['who'] === 'model')!['entropy']) - m.entropy) < 1e-9, `${m.model} entropy`);
   }
-  const [base, post] = [c.calibration.models.find((m) => m.model === 'Qwen2-7B')!, c.calibration.models.find((m) => m.model === 'Qwen2-7B-Instruct')!];
+  const [base, post] = [
+    c.calibration.models.find((m) => m.model === 'Qwen2-7B')!,
+    c.calibration.models.find((m) => m.model === 'Qwen2-7B-Instruct')!,
+  ];
   assert.ok(post.entropy < base.entropy && post.ece! > base.ece!, 'the sharpened copy: lower entropy, worse calibration');
 });

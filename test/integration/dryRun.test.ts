@@ -15,18 +15,28 @@ test('eval --dry-run creates no database and prints per-study counts equal to st
   assert.deepEqual(readdirSync(dir), [], 'nothing written beside the database path');
   assert.match(text.stdout, /^dry run: nothing written \(no database created\) \| model baseline:uniform/);
   assert.match(text.stdout, /eval would start a new run in .*never\.duckdb/);
-  const json = JSON.parse(runHumanlike(['eval', psych201Dir, '--baseline', 'uniform', '--study', ...STUDIES, '--db', db, '--dry-run', '--json']).stdout) as { dryRun: { studies: { study: string; participants: number; responses: number; tokens: number | null }[] } };
-  const stats = JSON.parse(runHumanlike(['stats', psych201Dir, '--study', ...STUDIES, '--json']).stdout) as { perStudy: { study: string; participants: number; responses: number }[] };
+  const json = JSON.parse(
+    runHumanlike(['eval', psych201Dir, '--baseline', 'uniform', '--study', ...STUDIES, '--db', db, '--dry-run', '--json']).stdout,
+  ) as { dryRun: { studies: { study: string; participants: number; responses: number; tokens: number | null }[] } };
+  const stats = JSON.parse(runHumanlike(['stats', psych201Dir, '--study', ...STUDIES, '--json']).stdout) as {
+    perStudy: { study: string; participants: number; responses: number }[];
+  };
   assert.deepEqual(
     json.dryRun.studies.map((s) => [s.study, s.participants, s.responses]),
     stats.perStudy.map((s) => [s.study, s.participants, s.responses]),
   );
   assert.equal(json.dryRun.studies.length, 3);
-  for (const s of stats.perStudy) assert.match(text.stdout, new RegExp(`${s.study}\\s+${s.participants.toLocaleString('en-US')}\\s+${s.responses.toLocaleString('en-US')}\\s`));
+  for (const s of stats.perStudy)
+    assert.match(
+      text.stdout,
+      new RegExp(`${s.study}\\s+${s.participants.toLocaleString('en-US')}\\s+${s.responses.toLocaleString('en-US')}\\s`),
+    );
   assert.ok(!existsSync(db));
 });
 
-test('eval --dry-run on a database that has the run says it would resume or recompute nothing, and writes nothing', { skip: noSharedData }, () => {
+test('eval --dry-run on a database that has the run says it would resume or recompute nothing, and writes nothing', {
+  skip: noSharedData,
+}, () => {
   const db = join(makeTempDir(), 'r.duckdb');
   assert.equal(runHumanlike(['eval', psych201Dir, '--baseline', 'uniform', '--study', 'franke2024bayesian', '--db', db]).code, 0);
   const before = readdirSync(join(db, '..'));
@@ -36,7 +46,9 @@ test('eval --dry-run on a database that has the run says it would resume or reco
   assert.deepEqual(readdirSync(join(db, '..')), before);
 });
 
-test('eval --dry-run through servers: their tokenizer and a calibration; unreachable servers leave the counts', { skip: noSharedData }, async () => {
+test('eval --dry-run through servers: their tokenizer and a calibration; unreachable servers leave the counts', {
+  skip: noSharedData,
+}, async () => {
   const { deadEndpoint, startFakeVllm } = await import('../helpers/fakeScoringServer.js');
   const { runHumanlikeAsync } = await import('../helpers/runCliProcess.js');
   const db = join(makeTempDir(), 'never.duckdb');
@@ -49,7 +61,9 @@ test('eval --dry-run through servers: their tokenizer and a calibration; unreach
   try {
     const live = await runHumanlikeAsync([...base, '--endpoint', server.url, '--context-size', '1024', '--json']);
     assert.equal(live.code, 0, live.stderr);
-    const { dryRun } = JSON.parse(live.stdout) as { dryRun: { studies: { tokens: number; characters: number; estimatedSeconds: number }[]; calibration: { windows: unknown[] } } };
+    const { dryRun } = JSON.parse(live.stdout) as {
+      dryRun: { studies: { tokens: number; characters: number; estimatedSeconds: number }[]; calibration: { windows: unknown[] } };
+    };
     // The fake server's tokenizer is one token per character, plus BOS.
     assert.equal(dryRun.studies[0]?.tokens, (dryRun.studies[0]?.characters ?? 0) + 302);
     assert.ok((dryRun.calibration.windows.length ?? 0) >= 2 && (dryRun.studies[0]?.estimatedSeconds ?? 0) > 0);

@@ -25,25 +25,50 @@ test('baselines through eval: uniform is ln K, frequency follows the training co
   // Independent: count F/J over the training participants (all but the manifest's test ids), add-one smoothing.
   const manifest = JSON.parse(readFileSync(join(split, 'humanlike-split.json'), 'utf8'));
   const testIds = new Set(manifest.studies.sample_bandit.test.map((t: { participant: string }) => t.participant));
-  const lines = readFileSync(join(split, 'sample_bandit', 'prompts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(join(split, 'sample_bandit', 'prompts.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const counts: Record<string, number> = { F: 0, J: 0 };
   let expectedSum = 0;
   let n = 0;
   for (const r of lines) if (!testIds.has(String(r.participant))) for (const m of r.text.matchAll(/<<(.)>>/g)) counts[m[1]]!++;
   const total = counts['F']! + counts['J']!;
-  for (const r of lines) if (testIds.has(String(r.participant))) for (const m of r.text.matchAll(/<<(.)>>/g)) { expectedSum += -Math.log((counts[m[1]]! + 1) / (total + 2)); n++; }
+  for (const r of lines)
+    if (testIds.has(String(r.participant)))
+      for (const m of r.text.matchAll(/<<(.)>>/g)) {
+        expectedSum += -Math.log((counts[m[1]]! + 1) / (total + 2));
+        n++;
+      }
   const f = JSON.parse(freq.stdout);
   assert.ok(Math.abs(f.stats.perStudy[0].meanNll - expectedSum / n) < 1e-12);
 
   const runs = runHumanlike(['runs', '--db', db, '--json']);
   const list = JSON.parse(runs.stdout) as { model: string; status: string; responsesScored: number }[];
-  assert.deepEqual(list.map((r) => [r.model, r.status, r.responsesScored]), [['baseline:uniform', 'complete', 40], ['baseline:frequency', 'complete', 40]]);
+  assert.deepEqual(
+    list.map((r) => [r.model, r.status, r.responsesScored]),
+    [
+      ['baseline:uniform', 'complete', 40],
+      ['baseline:frequency', 'complete', 40],
+    ],
+  );
 
   const csv = join(tmp, 'out.csv');
   const ex = runHumanlike(['export', csv, '--db', db]);
   assert.equal(ex.code, 0, ex.stderr);
   const [header, ...rows] = readFileSync(csv, 'utf8').trim().split('\n');
-  for (const col of ['run_id', 'model', 'study', 'experiment', 'participant', 'response_index', 'char_start', 'char_end', 'n_tokens', 'nll']) {
+  for (const col of [
+    'run_id',
+    'model',
+    'study',
+    'experiment',
+    'participant',
+    'response_index',
+    'char_start',
+    'char_end',
+    'n_tokens',
+    'nll',
+  ]) {
     assert.ok(header!.split(',').includes(col), `column ${col}`);
   }
   assert.equal(rows.length, 80);
@@ -100,10 +125,22 @@ test('eval with --split-seed on an unsplit source scores the same participants a
   const split = join(tmp, 'split');
   assert.equal(runHumanlike(['split', datasetDir, '--seed', '3', '--out', split]).code, 0);
   const a = runHumanlike(['eval', split, '--test-only', '--baseline', 'frequency', '--db', join(tmp, 'a.duckdb'), '--json']);
-  const b = runHumanlike(['eval', datasetDir, '--test-only', '--split-seed', '3', '--baseline', 'frequency', '--db', join(tmp, 'b.duckdb'), '--json']);
+  const b = runHumanlike([
+    'eval',
+    datasetDir,
+    '--test-only',
+    '--split-seed',
+    '3',
+    '--baseline',
+    'frequency',
+    '--db',
+    join(tmp, 'b.duckdb'),
+    '--json',
+  ]);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
-  const rows = (db: string): Promise<unknown[]> => queryDb(db, 'SELECT participant, response_index, nll FROM responses ORDER BY participant, response_index');
+  const rows = (db: string): Promise<unknown[]> =>
+    queryDb(db, 'SELECT participant, response_index, nll FROM responses ORDER BY participant, response_index');
   assert.deepEqual(await rows(join(tmp, 'b.duckdb')), await rows(join(tmp, 'a.duckdb')));
   assert.equal(JSON.parse(b.stdout).stats.participantsScored, 4);
 });
@@ -114,8 +151,18 @@ test('every key of an eval --config file takes effect (no flag default overrides
   const { datasetDir } = await writeSampleDataset(tmp, { participants: 20, trials: 4 });
   const config = join(tmp, 'run.json');
   const file = {
-    model: { kind: 'baseline', name: 'uniform' }, db: join(tmp, 'cfg.duckdb'), format: 'raw', policy: 'reference', select: 'test', splitSeed: 7,
-    studies: ['sample_bandit'], maxTextChars: 123_456, maxEntryBytes: 987_654_321, personaSeed: 5, errorBudget: 3, newRun: true,
+    model: { kind: 'baseline', name: 'uniform' },
+    db: join(tmp, 'cfg.duckdb'),
+    format: 'raw',
+    policy: 'reference',
+    select: 'test',
+    splitSeed: 7,
+    studies: ['sample_bandit'],
+    maxTextChars: 123_456,
+    maxEntryBytes: 987_654_321,
+    personaSeed: 5,
+    errorBudget: 3,
+    newRun: true,
   };
   writeFileSync(config, JSON.stringify(file));
   const first = runHumanlike(['eval', datasetDir, '--config', config, '--json']);
@@ -176,18 +223,30 @@ test('several databases (one per cluster job) are analysed as one, or merged; a 
   const data = join(tmp, 'data');
   for (const s of ['s1', 's2']) {
     mkdirSync(join(data, s), { recursive: true });
-    const rec = (p: number): string => JSON.stringify({ text: `Pick F or J: <<${p % 3 ? 'F' : 'J'}>>. Again F or J: <<F>>.`, experiment: 'e', participant: p });
+    const rec = (p: number): string =>
+      JSON.stringify({ text: `Pick F or J: <<${p % 3 ? 'F' : 'J'}>>. Again F or J: <<F>>.`, experiment: 'e', participant: p });
     writeFileSync(join(data, s, 'prompts.jsonl'), Array.from({ length: 6 }, (_, p) => rec(p)).join('\n') + '\n');
   }
   const [a, b, c] = ['job1.duckdb', 'job2.duckdb', 'all.duckdb'].map((f) => join(tmp, f)) as [string, string, string];
   // Job 1 scores study s1 with both baselines, job 2 study s2.
-  for (const [db, study] of [[a, 's1'], [b, 's2']] as const) {
-    for (const baseline of ['uniform', 'frequency']) assert.equal(runHumanlike(['eval', data, '--study', study, '--baseline', baseline, '--db', db]).code, 0);
+  for (const [db, study] of [
+    [a, 's1'],
+    [b, 's2'],
+  ] as const) {
+    for (const baseline of ['uniform', 'frequency'])
+      assert.equal(runHumanlike(['eval', data, '--study', study, '--baseline', baseline, '--db', db]).code, 0);
   }
   const both = runHumanlike(['compare', '--db', a, '--db', b, '--bootstrap', '0', '--json']);
   assert.equal(both.code, 0, both.stderr);
   const c1 = JSON.parse(both.stdout);
-  assert.deepEqual(c1.models.map((m: { studies: number; runIds: string[] }) => [m.studies, m.runIds.length]), [[2, 2], [2, 2]], 'each model: 2 studies from 2 runs');
+  assert.deepEqual(
+    c1.models.map((m: { studies: number; runIds: string[] }) => [m.studies, m.runIds.length]),
+    [
+      [2, 2],
+      [2, 2],
+    ],
+    'each model: 2 studies from 2 runs',
+  );
   assert.equal(c1.otherSets.length, 0);
   const merged = runHumanlike(['merge', c, a, b]);
   assert.equal(merged.code, 0, merged.stderr);

@@ -11,7 +11,10 @@ import { makeTempDir } from '../helpers/paths.js';
 function dataset(texts: string[]): string {
   const dir = makeTempDir();
   mkdirSync(join(dir, 's'));
-  writeFileSync(join(dir, 's', 'prompts.jsonl'), texts.map((text, i) => JSON.stringify({ text, experiment: 'e', participant: i })).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 's', 'prompts.jsonl'),
+    texts.map((text, i) => JSON.stringify({ text, experiment: 'e', participant: i })).join('\n') + '\n',
+  );
   return dir;
 }
 
@@ -19,7 +22,12 @@ test("a tokenizer that changes one participant's text is a recorded skip of that
   // NFKC turns the ligature ﬁ into "fi": detokenize(tokenize(text)) no longer gives the text back.
   const dir = dataset(['You pick <<A>> then <<B>>.', 'The ﬁrst pick: <<B>>.', 'Again <<A>>.']);
   const scorer = new TokenScorer(createFakeBackend({ normalize: (t) => t.normalize('NFKC') }), { format: 'raw', policy: 'windowed' });
-  const config = evalConfigSchema.parse({ source: dir, db: join(makeTempDir(), 'r.duckdb'), model: { kind: 'baseline', name: 'uniform' }, errorBudget: 1 });
+  const config = evalConfigSchema.parse({
+    source: dir,
+    db: join(makeTempDir(), 'r.duckdb'),
+    model: { kind: 'baseline', name: 'uniform' },
+    errorBudget: 1,
+  });
   const r = await evaluate(config, { scorer });
   assert.equal(r.run.status, 'complete', 'a deterministic problem of one text never leaves the run interrupted');
   assert.equal(r.stats.participantsScored, 2);
@@ -44,7 +52,10 @@ test('a run with skipped responses enters compare with its skipped share; an unf
   const c = JSON.parse(runHumanlike(['compare', '--db', db, '--bootstrap', '0', '--json']).stdout);
   const fake = c.models.find((m: { model: string }) => m.model === 'fake-model');
   assert.ok(Math.abs(fake.skippedShare - 1 / 5) < 1e-12, `${fake.skippedShare}: 1 of 5 responses skipped`);
-  assert.deepEqual(c.notCompared.map((x: { model: string; status: string }) => [x.model, x.status]), [['baseline:frequency', 'interrupted']]);
+  assert.deepEqual(
+    c.notCompared.map((x: { model: string; status: string }) => [x.model, x.status]),
+    [['baseline:frequency', 'interrupted']],
+  );
   const runs = runHumanlike(['runs', '--db', db]).stdout;
   assert.match(runs, /fake-model\s+raw\s+windowed\s+all\s+complete\s+4\s+4\s+1\s/);
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createSampleRecords } from '../../src/data/createSampleStudy.js';
 import { sqlString } from '../../src/util/sqlString.js';
-import { closedPortUrl, startFakeHub, type FakeHubOptions } from '../helpers/fakeHub.js';
+import { closedPortUrl, type FakeHubOptions, startFakeHub } from '../helpers/fakeHub.js';
 import { makeTempDir } from '../helpers/paths.js';
 import { runHumanlikeAsync } from '../helpers/runCliAsync.js';
 
@@ -13,13 +13,20 @@ import { runHumanlikeAsync } from '../helpers/runCliAsync.js';
 async function releaseParquet(study: string, participants: number): Promise<Buffer> {
   const dir = makeTempDir();
   const rows = createSampleRecords({ participants, trials: 4, seed: study.length }).map((r, i) => ({
-    text: r['text'], study, experiment: r['experiment'], participant: String(r['participant']), participant_reindexed: i, age: String(r['age']),
+    text: r['text'],
+    study,
+    experiment: r['experiment'],
+    participant: String(r['participant']),
+    participant_reindexed: i,
+    age: String(r['age']),
   }));
   writeFileSync(join(dir, 'rows.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   const out = join(dir, 'out.parquet');
-  await c.run(`COPY (SELECT * FROM read_json(${sqlString(join(dir, 'rows.jsonl'))}, format='newline_delimited', columns={text:'VARCHAR', study:'VARCHAR', experiment:'VARCHAR', participant:'VARCHAR', participant_reindexed:'BIGINT', age:'VARCHAR'})) TO ${sqlString(out)} (FORMAT parquet)`);
+  await c.run(
+    `COPY (SELECT * FROM read_json(${sqlString(join(dir, 'rows.jsonl'))}, format='newline_delimited', columns={text:'VARCHAR', study:'VARCHAR', experiment:'VARCHAR', participant:'VARCHAR', participant_reindexed:'BIGINT', age:'VARCHAR'})) TO ${sqlString(out)} (FORMAT parquet)`,
+  );
   c.closeSync();
   db.closeSync();
   return readFileSync(out);
@@ -39,12 +46,16 @@ async function hubWithReleases(extra: Partial<FakeHubOptions> = {}): Promise<Ret
   const test = { 'README.md': Buffer.from('# test\n'), 'data/test-00000-of-00001.parquet': await releaseParquet('gamma', 5) };
   return startFakeHub({
     datasets: { 'marcelbinz/Psych-201': files, 'marcelbinz/Psych-201-test': test, 'marcelbinz/Psych-201-discrete-test': test },
-    gated: ['marcelbinz/Psych-201-test', 'marcelbinz/Psych-201-discrete-test'], token: 'hf_ok', pageSize: 2, ...extra,
+    gated: ['marcelbinz/Psych-201-test', 'marcelbinz/Psych-201-discrete-test'],
+    token: 'hf_ok',
+    pageSize: 2,
+    ...extra,
   });
 }
 
 const env = (hub: string, cache: string, more: Record<string, string> = {}): { env: Record<string, string>; timeoutMs: number } => ({
-  env: { HF_ENDPOINT: hub, HUMANLIKE_CACHE: cache, HF_TOKEN: '', ...more }, timeoutMs: 60_000,
+  env: { HF_ENDPOINT: hub, HUMANLIKE_CACHE: cache, HF_TOKEN: '', ...more },
+  timeoutMs: 60_000,
 });
 
 test('fetch psych201 downloads the Parquet release into the cache, with progress, as a source every command reads', async () => {
@@ -83,7 +94,10 @@ test('fetch psych201 --test is gated: without HF_TOKEN one line says so; with it
     const cache = makeTempDir();
     const denied = await runHumanlikeAsync(['fetch', 'psych201', '--test'], env(hub.url, cache));
     assert.equal(denied.code, 2);
-    assert.match(denied.stderr, /^humanlike: dataset marcelbinz\/Psych-201-test: the hub refused access \(HTTP 401\): .*datasets\/marcelbinz\/Psych-201-test and set HF_TOKEN/);
+    assert.match(
+      denied.stderr,
+      /^humanlike: dataset marcelbinz\/Psych-201-test: the hub refused access \(HTTP 401\): .*datasets\/marcelbinz\/Psych-201-test and set HF_TOKEN/,
+    );
     const ok = await runHumanlikeAsync(['fetch', 'psych201', '--test', '--discrete', '--json'], env(hub.url, cache, { HF_TOKEN: 'hf_ok' }));
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal((JSON.parse(ok.stdout) as { repo: string }).repo, 'marcelbinz/Psych-201-discrete-test');

@@ -24,9 +24,13 @@ function tinyDataset(): string {
 
 test('eval with an hf: model fails within seconds when the hub cannot be reached (connection refused)', async () => {
   const cache = makeTempDir();
-  const r = await runHumanlikeAsync(['eval', tinyDataset(), '--model', 'hf:Qwen/Qwen2.5-0.5B-GGUF/qwen2.5-0.5b-q8_0.gguf', '--db', join(cache, 'r.duckdb')], {
-    env: { HF_ENDPOINT: await closedPortUrl(), HUMANLIKE_CACHE: cache }, timeoutMs: 30_000,
-  });
+  const r = await runHumanlikeAsync(
+    ['eval', tinyDataset(), '--model', 'hf:Qwen/Qwen2.5-0.5B-GGUF/qwen2.5-0.5b-q8_0.gguf', '--db', join(cache, 'r.duckdb')],
+    {
+      env: { HF_ENDPOINT: await closedPortUrl(), HUMANLIKE_CACHE: cache },
+      timeoutMs: 30_000,
+    },
+  );
   assert.equal(r.timedOut, false, 'eval hung');
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /^humanlike: cannot reach the Hugging Face hub at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
@@ -39,7 +43,8 @@ test('a hub that accepts the connection but never answers fails after HUMANLIKE_
   try {
     const cache = makeTempDir();
     const r = await runHumanlikeAsync(['eval', tinyDataset(), '--model', 'hf:a/b/c.gguf', '--db', join(cache, 'r.duckdb')], {
-      env: { HF_ENDPOINT: silent.url, HUMANLIKE_CACHE: cache, HUMANLIKE_HUB_TIMEOUT_MS: '1000' }, timeoutMs: 30_000,
+      env: { HF_ENDPOINT: silent.url, HUMANLIKE_CACHE: cache, HUMANLIKE_HUB_TIMEOUT_MS: '1000' },
+      timeoutMs: 30_000,
     });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /cannot reach the Hugging Face hub at .* \(no answer in 1 s\)/);
@@ -61,7 +66,10 @@ test('an hf: model downloads into the cache with progress, then is used from the
     assert.equal(existsSync(`${path}.part`), false);
     const last = seen.at(-1)!;
     assert.deepEqual([last.done, last.receivedBytes, last.totalBytes, last.label], [true, 3 * MB, 3 * MB, 'model-q8_0.gguf']);
-    assert.deepEqual(hub.requests.map((r) => r.path), ['/org/model-GGUF/resolve/main/sub/model-q8_0.gguf']);
+    assert.deepEqual(
+      hub.requests.map((r) => r.path),
+      ['/org/model-GGUF/resolve/main/sub/model-q8_0.gguf'],
+    );
     await resolveHubModel('hf:org/model-GGUF/sub/model-q8_0.gguf', { hub: hubAt(hub.url) });
     assert.equal(hub.requests.length, 1, 'a cached model needs no network');
   } finally {
@@ -73,7 +81,10 @@ test('an interrupted download resumes from <file>.part with a Range request', as
   const data = randomBytes(3 * MB);
   const hub = await startFakeHub({ models: { 'org/m': { 'm.gguf': data } }, cutFirstGetAfterBytes: MB });
   try {
-    await assert.rejects(resolveHubModel('hf:org/m/m.gguf', { hub: hubAt(hub.url), onProgress: () => undefined }), /download interrupted at \d+ of 3145728 bytes .*run the same command again to resume from .*m\.gguf\.part/);
+    await assert.rejects(
+      resolveHubModel('hf:org/m/m.gguf', { hub: hubAt(hub.url), onProgress: () => undefined }),
+      /download interrupted at \d+ of 3145728 bytes .*run the same command again to resume from .*m\.gguf\.part/,
+    );
     const dest = join(process.env['HUMANLIKE_CACHE']!, 'models', 'org', 'm', 'm.gguf');
     assert.equal(existsSync(dest), false, 'no partial file under the final name');
     const partial = statSync(`${dest}.part`).size;
@@ -94,15 +105,27 @@ test('gated and missing files: 401 asks for HF_TOKEN, 404 says not found; the to
   const hub = await startFakeHub({ models: { 'org/gated': { 'g.gguf': data } }, gated: ['org/gated'], token: 'hf_secret', viaCdn: true });
   try {
     const quiet = { onProgress: (): void => undefined };
-    await assert.rejects(resolveHubModel('hf:org/gated/g.gguf', { hub: hubAt(hub.url), ...quiet }), /model hf:org\/gated\/g\.gguf: the hub refused access \(HTTP 401\): .*set HF_TOKEN/);
-    await assert.rejects(resolveHubModel('hf:org/gated/g.gguf', { hub: hubAt(hub.url, 'hf_wrong'), ...quiet }), /HTTP 401\): the token in HF_TOKEN has no access/);
-    await assert.rejects(resolveHubModel('hf:org/gated/nope.gguf', { hub: hubAt(hub.url, 'hf_secret'), ...quiet }), /not found on the hub \(HTTP 404/);
+    await assert.rejects(
+      resolveHubModel('hf:org/gated/g.gguf', { hub: hubAt(hub.url), ...quiet }),
+      /model hf:org\/gated\/g\.gguf: the hub refused access \(HTTP 401\): .*set HF_TOKEN/,
+    );
+    await assert.rejects(
+      resolveHubModel('hf:org/gated/g.gguf', { hub: hubAt(hub.url, 'hf_wrong'), ...quiet }),
+      /HTTP 401\): the token in HF_TOKEN has no access/,
+    );
+    await assert.rejects(
+      resolveHubModel('hf:org/gated/nope.gguf', { hub: hubAt(hub.url, 'hf_secret'), ...quiet }),
+      /not found on the hub \(HTTP 404/,
+    );
     await assert.rejects(resolveHubModel('hf:org/none/x.gguf', { hub: hubAt(hub.url), ...quiet }), /HTTP 401|HTTP 404/);
     const path = await resolveHubModel('hf:org/gated/g.gguf', { hub: hubAt(hub.url, 'hf_secret'), ...quiet });
     assert.deepEqual(readFileSync(path), data);
     assert.equal(hub.requests.at(-1)!.authorization, 'Bearer hf_secret');
     assert.ok(hub.cdnRequests.length > 0);
-    assert.ok(hub.cdnRequests.every((r) => r.authorization === undefined), 'the token went to another origin');
+    assert.ok(
+      hub.cdnRequests.every((r) => r.authorization === undefined),
+      'the token went to another origin',
+    );
   } finally {
     await hub.close();
   }

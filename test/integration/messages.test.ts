@@ -12,7 +12,14 @@ function writeStudies(n = 12): string {
   const root = makeTempDir();
   for (const study of ['alpha', 'beta']) {
     mkdirSync(join(root, study));
-    const lines = Array.from({ length: n }, (_, p) => JSON.stringify({ text: `pick <<${p % 2 ? 'A' : 'B'}>>`, experiment: `${study}/e`, participant: p, ...(study === 'beta' && { age: 20 + p }) }));
+    const lines = Array.from({ length: n }, (_, p) =>
+      JSON.stringify({
+        text: `pick <<${p % 2 ? 'A' : 'B'}>>`,
+        experiment: `${study}/e`,
+        participant: p,
+        ...(study === 'beta' && { age: 20 + p }),
+      }),
+    );
     writeFileSync(join(root, study, 'prompts.jsonl'), lines.join('\n') + '\n');
   }
   return root;
@@ -32,7 +39,9 @@ test('an unknown --study is refused with the list of studies (folder and Parquet
   const parquet = join(dir, 'release.parquet');
   const instance = await DuckDBInstance.create(':memory:');
   const c = await instance.connect();
-  await c.run(`COPY (SELECT 'x <<A>>' AS text, s AS study, s || '/e' AS experiment, '1' AS participant FROM (VALUES ('gamma'), ('delta')) t(s)) TO ${sqlString(parquet)} (FORMAT parquet)`);
+  await c.run(
+    `COPY (SELECT 'x <<A>>' AS text, s AS study, s || '/e' AS experiment, '1' AS participant FROM (VALUES ('gamma'), ('delta')) t(s)) TO ${sqlString(parquet)} (FORMAT parquet)`,
+  );
   c.closeSync();
   instance.closeSync();
   const pq = runHumanlike(['stats', parquet, '--study', 'gamma', 'nosuch', 'other']);
@@ -56,7 +65,12 @@ test('eval --format persona on studies without metadata is refused before the mo
   for (const format of ['persona', 'persona-shuffled']) {
     const r = runHumanlike(['eval', root, '--format', format, '--model', join(root, 'missing.gguf'), '--db', db]);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, new RegExp(`--format ${format} states each participant's metadata, and no participant of alpha has any \\(studies with metadata: beta\\); use --study beta, or --format raw`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `--format ${format} states each participant's metadata, and no participant of alpha has any \\(studies with metadata: beta\\); use --study beta, or --format raw`,
+      ),
+    );
   }
   const ok = runHumanlike(['eval', root, '--format', 'persona', '--study', 'beta', '--model', join(root, 'missing.gguf'), '--db', db]);
   assert.match(ok.stderr, /model file not found/);
@@ -67,7 +81,10 @@ test('--gpu cuda without CUDA says what is missing and what to do', (t) => {
   const r = runHumanlike(['eval', root, '--model', join(root, 'missing.gguf'), '--gpu', 'cuda', '--db', join(makeTempDir(), 'r.duckdb')]);
   if (/model file not found/.test(r.stderr)) return t.skip('CUDA works on this machine');
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^humanlike: --gpu cuda: llama\.cpp cannot use CUDA here \(needs an NVIDIA GPU with its driver and the CUDA 12 runtime\); use --gpu auto \(the best available, else CPU\) or --gpu cpu\n$/);
+  assert.match(
+    r.stderr,
+    /^humanlike: --gpu cuda: llama\.cpp cannot use CUDA here \(needs an NVIDIA GPU with its driver and the CUDA 12 runtime\); use --gpu auto \(the best available, else CPU\) or --gpu cpu\n$/,
+  );
 });
 
 test('counts agree in number: 1 participant, 1 response, 1 study, 1 warning', () => {

@@ -8,7 +8,10 @@ import { runHumanlike } from '../helpers/runCliProcess.js';
 /** A results database with one baseline run (no model needed). */
 function storeWithRun(): { dir: string; db: string } {
   const dir = makeTempDir();
-  writeFileSync(join(dir, 'd.jsonl'), [1, 2, 3].map((p) => JSON.stringify({ text: `pick <<A>> or <<B>>`, experiment: 's/e', participant: p })).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'd.jsonl'),
+    [1, 2, 3].map((p) => JSON.stringify({ text: `pick <<A>> or <<B>>`, experiment: 's/e', participant: p })).join('\n') + '\n',
+  );
   const db = join(dir, 'r.duckdb');
   const r = runHumanlike(['eval', join(dir, 'd.jsonl'), '--baseline', 'uniform', '--db', db]);
   assert.equal(r.code, 0, r.stderr);
@@ -28,7 +31,10 @@ test('export and report create a missing output folder', () => {
 test('an output folder that cannot be made is one line and exit 2, not a stack trace', () => {
   const { dir, db } = storeWithRun();
   writeFileSync(join(dir, 'afile'), 'x');
-  for (const args of [['export', join(dir, 'afile', 'results.csv')], ['report', '--out', join(dir, 'afile', 'r.html'), '--bootstrap', '10']]) {
+  for (const args of [
+    ['export', join(dir, 'afile', 'results.csv')],
+    ['report', '--out', join(dir, 'afile', 'r.html'), '--bootstrap', '10'],
+  ]) {
     const r = runHumanlike([...args, '--db', db]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^humanlike: .*afile\/[\w.]+: cannot create its folder .*afile \(a file is in the way\)\n$/);

@@ -17,36 +17,78 @@ test('compare --models paper finds every pair of the paper with its type, whatev
   const db = join(tmp, 'paper.duckdb');
   const rows = paperModels();
   const runName = new Map(rows.map((r, i) => [r.model, spell(r.org, r.model, i)]));
-  await writeSyntheticStore(db, rows.map((r, i) => ({ model: runName.get(r.model)!, shift: r.base ? 0.2 + 0.01 * i : 0 })), { studies: 3, participants: 4, responses: 3 });
+  await writeSyntheticStore(
+    db,
+    rows.map((r, i) => ({ model: runName.get(r.model)!, shift: r.base ? 0.2 + 0.01 * i : 0 })),
+    { studies: 3, participants: 4, responses: 3 },
+  );
   const r = runHumanlike(['compare', '--db', db, '--models', 'paper', '--bootstrap', '20', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const c = JSON.parse(r.stdout) as CompareResult;
   assert.deepEqual(c.unclassified, []);
-  const want = rows.filter((x) => x.base).map((x) => [runName.get(x.model), runName.get(x.base!), x.type]).sort();
+  const want = rows
+    .filter((x) => x.base)
+    .map((x) => [runName.get(x.model), runName.get(x.base!), x.type])
+    .sort();
   const got = c.pairs.map((p) => [p.post, p.base, p.type]).sort();
   assert.equal(got.length, 66);
   assert.deepEqual(got, want);
-  assert.deepEqual(c.byType.map((t) => [t.type, t.pairs]), [['behavioural', 1], ['code', 6], ['instruct', 25], ['math', 3], ['reasoning', 17], ['vision', 14]]);
+  assert.deepEqual(
+    c.byType.map((t) => [t.type, t.pairs]),
+    [
+      ['behavioural', 1],
+      ['code', 6],
+      ['instruct', 25],
+      ['math', 3],
+      ['reasoning', 17],
+      ['vision', 14],
+    ],
+  );
   const facts = new Map(c.models.map((m) => [m.model, m.facts]));
-  assert.deepEqual(facts.get(runName.get('Qwen3-VL-32B-Thinking')!), { model: runName.get('Qwen3-VL-32B-Thinking'), family: 'Qwen', generation: '3', sizeB: 32, type: 'vision', base: runName.get('Qwen3-14B-Base') });
+  assert.deepEqual(facts.get(runName.get('Qwen3-VL-32B-Thinking')!), {
+    model: runName.get('Qwen3-VL-32B-Thinking'),
+    family: 'Qwen',
+    generation: '3',
+    sizeB: 32,
+    type: 'vision',
+    base: runName.get('Qwen3-14B-Base'),
+  });
   assert.equal(facts.get(runName.get('Qwen3-32B')!)?.base, null, 'run without a base in the paper');
 });
 
 test('compare without a table pairs the cases names alone used to get wrong', async () => {
   const tmp = makeTempDir();
   const db = join(tmp, 'infer.duckdb');
-  const models = ['Qwen3-8B-Base', 'Qwen3-8B', 'OLMo-3-1025-7B', 'OLMo-3-7B-Think', 'Qwen2.5-7B', 'DeepSeek-R1-Distill-Qwen-7B', 'Mistral-7B-v0.3', 'Mistral-7B-Instruct-v0.3', 'TinyLlama-1.1B-Chat-v1.0', 'house-model'];
-  await writeSyntheticStore(db, models.map((model) => ({ model, shift: 0 })), { studies: 3, participants: 4, responses: 3 });
+  const models = [
+    'Qwen3-8B-Base',
+    'Qwen3-8B',
+    'OLMo-3-1025-7B',
+    'OLMo-3-7B-Think',
+    'Qwen2.5-7B',
+    'DeepSeek-R1-Distill-Qwen-7B',
+    'Mistral-7B-v0.3',
+    'Mistral-7B-Instruct-v0.3',
+    'TinyLlama-1.1B-Chat-v1.0',
+    'house-model',
+  ];
+  await writeSyntheticStore(
+    db,
+    models.map((model) => ({ model, shift: 0 })),
+    { studies: 3, participants: 4, responses: 3 },
+  );
   const table = join(tmp, 'models.csv');
   const r = runHumanlike(['compare', '--db', db, '--bootstrap', '20', '--json', '--write-model-table', table]);
   assert.equal(r.code, 0, r.stderr);
   const c = JSON.parse(r.stdout) as CompareResult;
-  assert.deepEqual(c.pairs.map((p) => [p.post, p.base, p.type, `${p.family} ${p.generation}`]), [
-    ['DeepSeek-R1-Distill-Qwen-7B', 'Qwen2.5-7B', 'reasoning', 'Qwen 2.5'],
-    ['Mistral-7B-Instruct-v0.3', 'Mistral-7B-v0.3', 'instruct', 'Mistral 0.3'],
-    ['OLMo-3-7B-Think', 'OLMo-3-1025-7B', 'reasoning', 'OLMo 3'],
-    ['Qwen3-8B', 'Qwen3-8B-Base', 'reasoning', 'Qwen 3'],
-  ]);
+  assert.deepEqual(
+    c.pairs.map((p) => [p.post, p.base, p.type, `${p.family} ${p.generation}`]),
+    [
+      ['DeepSeek-R1-Distill-Qwen-7B', 'Qwen2.5-7B', 'reasoning', 'Qwen 2.5'],
+      ['Mistral-7B-Instruct-v0.3', 'Mistral-7B-v0.3', 'instruct', 'Mistral 0.3'],
+      ['OLMo-3-7B-Think', 'OLMo-3-1025-7B', 'reasoning', 'OLMo 3'],
+      ['Qwen3-8B', 'Qwen3-8B-Base', 'reasoning', 'Qwen 3'],
+    ],
+  );
   const family = new Map(c.models.map((m) => [m.model, m.facts?.family]));
   assert.equal(family.get('TinyLlama-1.1B-Chat-v1.0'), 'TinyLlama');
   // The unclassified model is in the written table, as a row to fill in; reading it back says so.
@@ -57,7 +99,9 @@ test('compare without a table pairs the cases names alone used to get wrong', as
   assert.equal(back.code, 0, back.stderr);
   assert.match(back.stderr, /models\.csv lists house-model without facts \(empty type\)/);
   writeFileSync(table, text.replace('house-model,,,,,', 'house-model,House,1,7,instruct,Qwen2.5-7B'));
-  const filled = JSON.parse(runHumanlike(['compare', '--db', db, '--bootstrap', '20', '--models', table, '--json']).stdout) as CompareResult;
+  const filled = JSON.parse(
+    runHumanlike(['compare', '--db', db, '--bootstrap', '20', '--models', table, '--json']).stdout,
+  ) as CompareResult;
   assert.ok(filled.pairs.some((p) => p.post === 'house-model' && p.base === 'Qwen2.5-7B'));
   assert.deepEqual(filled.unclassified, []);
 });

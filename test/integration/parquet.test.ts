@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createSampleRecords } from '../../src/data/createSampleStudy.js';
-import { sqlString } from '../../src/util/sqlString.js';
 import { readTranscripts } from '../../src/data/readTranscripts.js';
+import { sqlString } from '../../src/util/sqlString.js';
 import { makeTempDir } from '../helpers/paths.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';
 
@@ -17,7 +16,9 @@ async function writeReleaseParquet(path: string, rows: Record<string, unknown>[]
   writeFileSync(jsonl, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
-  await c.run(`COPY (SELECT * FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns={text:'VARCHAR', study:'VARCHAR', experiment:'VARCHAR', participant:'VARCHAR', participant_reindexed:'BIGINT', age:'VARCHAR', gender:'VARCHAR', stai:'VARCHAR'})) TO ${sqlString(path)} (FORMAT parquet, ROW_GROUP_SIZE 16)`);
+  await c.run(
+    `COPY (SELECT * FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns={text:'VARCHAR', study:'VARCHAR', experiment:'VARCHAR', participant:'VARCHAR', participant_reindexed:'BIGINT', age:'VARCHAR', gender:'VARCHAR', stai:'VARCHAR'})) TO ${sqlString(path)} (FORMAT parquet, ROW_GROUP_SIZE 16)`,
+  );
   c.closeSync();
   db.closeSync();
 }
@@ -27,8 +28,14 @@ function releaseRows(): Record<string, unknown>[] {
   for (const study of ['bandit_a', 'bandit_b']) {
     createSampleRecords({ participants: 25, trials: 6, seed: study.length }).forEach((r, i) => {
       rows.push({
-        text: r['text'], study, experiment: r['experiment'], participant: String(r['participant']), participant_reindexed: i,
-        age: i % 5 === 0 ? 'N/A' : String(r['age']), gender: i % 2 ? 'female' : 'N/A', stai: i % 3 ? String(30 + i) : 'N/A',
+        text: r['text'],
+        study,
+        experiment: r['experiment'],
+        participant: String(r['participant']),
+        participant_reindexed: i,
+        age: i % 5 === 0 ? 'N/A' : String(r['age']),
+        gender: i % 2 ? 'female' : 'N/A',
+        stai: i % 3 ? String(30 + i) : 'N/A',
       });
     });
   }
@@ -44,7 +51,14 @@ test('Parquet in the release layout: studies from the study column, N/A as missi
   for await (const { transcript: t, problems } of readTranscripts(dir)) {
     assert.ok(t);
     assert.deepEqual(problems, []);
-    seen.push({ study: t.study, line: t.location.line, spans: t.spans.length, ...(t.metadata.age !== undefined && { age: t.metadata.age }), ...(t.metadata.gender && { gender: t.metadata.gender }), ...(t.metadata.scores?.['STAI-T'] !== undefined && { stai: t.metadata.scores['STAI-T'] }) });
+    seen.push({
+      study: t.study,
+      line: t.location.line,
+      spans: t.spans.length,
+      ...(t.metadata.age !== undefined && { age: t.metadata.age }),
+      ...(t.metadata.gender && { gender: t.metadata.gender }),
+      ...(t.metadata.scores?.['STAI-T'] !== undefined && { stai: t.metadata.scores['STAI-T'] }),
+    });
   }
   assert.equal(seen.length, rows.length);
   rows.forEach((row, i) => {
@@ -73,12 +87,17 @@ test('Parquet in the release layout: studies from the study column, N/A as missi
 
 test('a study name that would escape the output folder is refused and nothing is written outside', async () => {
   const dir = makeTempDir();
-  const rows = releaseRows().slice(0, 12).map((r, i) => ({ ...r, study: i < 2 ? '../escaped' : 'fine' }));
+  const rows = releaseRows()
+    .slice(0, 12)
+    .map((r, i) => ({ ...r, study: i < 2 ? '../escaped' : 'fine' }));
   await writeReleaseParquet(join(dir, 'evil.parquet'), rows);
   const v = runHumanlike(['validate', dir, '--json']);
   assert.equal(v.code, 1);
   const { problems } = JSON.parse(v.stdout) as { problems: { code: string }[] };
-  assert.deepEqual(problems.map((p) => p.code), ['unsafe-study-name', 'unsafe-study-name']);
+  assert.deepEqual(
+    problems.map((p) => p.code),
+    ['unsafe-study-name', 'unsafe-study-name'],
+  );
   const parent = makeTempDir();
   const out = join(parent, 'out');
   const s = runHumanlike(['split', dir, '--seed', '1', '--out', out]);
@@ -99,26 +118,54 @@ test('a file that is not Parquet gives a clear message', () => {
 
 test('a NULL study is an error, not a study named "null"', async () => {
   const dir = makeTempDir();
-  const rows = releaseRows().slice(0, 3).map((r, i) => ({ ...r, study: i === 1 ? null : 'fine' }));
+  const rows = releaseRows()
+    .slice(0, 3)
+    .map((r, i) => ({ ...r, study: i === 1 ? null : 'fine' }));
   await writeReleaseParquet(join(dir, 'nulls.parquet'), rows);
   const v = runHumanlike(['validate', dir, '--json']);
   assert.equal(v.code, 1, v.stdout);
   const { problems } = JSON.parse(v.stdout) as { problems: { line: number; severity: string; code: string; message: string }[] };
-  assert.deepEqual(problems.map((p) => [p.line, p.severity, p.code]), [[2, 'error', 'missing-field']]);
+  assert.deepEqual(
+    problems.map((p) => [p.line, p.severity, p.code]),
+    [[2, 'error', 'missing-field']],
+  );
   assert.match(problems[0]!.message, /'study'/);
   const stats = JSON.parse(runHumanlike(['stats', dir, '--json']).stdout) as { perStudy: { study: string; participants: number }[] };
-  assert.deepEqual(stats.perStudy.map((s) => [s.study, s.participants]), [['fine', 2]]);
+  assert.deepEqual(
+    stats.perStudy.map((s) => [s.study, s.participants]),
+    [['fine', 2]],
+  );
 });
 
 test('Parquet file names with glob characters are read as exactly the file named', async () => {
   const dir = makeTempDir();
   const rows = releaseRows();
-  await writeReleaseParquet(join(dir, 'a1.parquet'), rows.slice(0, 2).map((r) => ({ ...r, study: 'plain' })));
-  await writeReleaseParquet(join(dir, 'a[1].parquet'), rows.slice(2, 5).map((r) => ({ ...r, study: 'bracket' })));
-  await writeReleaseParquet(join(dir, 'b*.parquet'), rows.slice(5, 9).map((r) => ({ ...r, study: 'star' })));
-  await writeReleaseParquet(join(dir, 'bx.parquet'), rows.slice(9, 14).map((r) => ({ ...r, study: 'bx' })));
+  await writeReleaseParquet(
+    join(dir, 'a1.parquet'),
+    rows.slice(0, 2).map((r) => ({ ...r, study: 'plain' })),
+  );
+  await writeReleaseParquet(
+    join(dir, 'a[1].parquet'),
+    rows.slice(2, 5).map((r) => ({ ...r, study: 'bracket' })),
+  );
+  await writeReleaseParquet(
+    join(dir, 'b*.parquet'),
+    rows.slice(5, 9).map((r) => ({ ...r, study: 'star' })),
+  );
+  await writeReleaseParquet(
+    join(dir, 'bx.parquet'),
+    rows.slice(9, 14).map((r) => ({ ...r, study: 'bx' })),
+  );
   const r = runHumanlike(['stats', dir, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const stats = JSON.parse(r.stdout) as { perStudy: { study: string; participants: number }[] };
-  assert.deepEqual(stats.perStudy.map((s) => [s.study, s.participants]), [['bracket', 3], ['bx', 5], ['plain', 2], ['star', 4]]);
+  assert.deepEqual(
+    stats.perStudy.map((s) => [s.study, s.participants]),
+    [
+      ['bracket', 3],
+      ['bx', 5],
+      ['plain', 2],
+      ['star', 4],
+    ],
+  );
 });

@@ -15,8 +15,12 @@ import { runHumanlikeAsync } from '../helpers/runCliProcess.js';
 function longDataset(participants: number, responses: number): string {
   const dir = makeTempDir();
   mkdirSync(join(dir, 's'));
-  const text = (p: number): string => Array.from({ length: responses }, (_, i) => `Trial ${i} of ${p}: you chose <<${i % 2 ? 'A' : 'B'}>>.`).join(' ');
-  writeFileSync(join(dir, 's', 'prompts.jsonl'), Array.from({ length: participants }, (_, p) => JSON.stringify({ text: text(p), experiment: 'e', participant: p })).join('\n') + '\n');
+  const text = (p: number): string =>
+    Array.from({ length: responses }, (_, i) => `Trial ${i} of ${p}: you chose <<${i % 2 ? 'A' : 'B'}>>.`).join(' ');
+  writeFileSync(
+    join(dir, 's', 'prompts.jsonl'),
+    Array.from({ length: participants }, (_, p) => JSON.stringify({ text: text(p), experiment: 'e', participant: p })).join('\n') + '\n',
+  );
   return dir;
 }
 
@@ -44,7 +48,22 @@ test('eval --progress lines prints token progress within a participant every --p
   const server = await startFakeVllm(() => 'slow', { slowMs: 150 });
   try {
     const db = join(makeTempDir(), 'r.duckdb');
-    const r = await runHumanlikeAsync(['eval', dir, '--endpoint', server.url, '--context-size', '128', '--concurrency', '1', '--db', db, '--progress', 'lines', '--progress-interval', '0.3']);
+    const r = await runHumanlikeAsync([
+      'eval',
+      dir,
+      '--endpoint',
+      server.url,
+      '--context-size',
+      '128',
+      '--concurrency',
+      '1',
+      '--db',
+      db,
+      '--progress',
+      'lines',
+      '--progress-interval',
+      '0.3',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('progress: 0/1 participants'));
     assert.ok(lines.length >= 2, `lines within the participant:\n${r.stderr}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTempDir, noSharedData, psych201Dir } from '../helpers/paths.js';
@@ -46,15 +46,26 @@ test('stats counts equal an independent count on every real study', { skip: noSh
   const r = runHumanlike(['stats', psych201Dir, '--json', '--domains', join(psych201Dir, 'experiment_domains.csv')]);
   assert.equal(r.code, 0, r.stderr);
   const stats = JSON.parse(r.stdout) as StatsJson;
-  const studyDirs = readdirSync(psych201Dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const studyDirs = readdirSync(psych201Dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
   assert.equal(stats.studies, studyDirs.length);
   const got = Object.fromEntries(stats.perStudy.map((s) => [s.study, { participants: s.participants, responses: s.responses }]));
   assert.deepEqual(got, expected);
-  assert.equal(stats.participants, Object.values(expected).reduce((n, s) => n + s.participants, 0));
-  assert.equal(stats.responses, Object.values(expected).reduce((n, s) => n + s.responses, 0));
+  assert.equal(
+    stats.participants,
+    Object.values(expected).reduce((n, s) => n + s.participants, 0),
+  );
+  assert.equal(
+    stats.responses,
+    Object.values(expected).reduce((n, s) => n + s.responses, 0),
+  );
   assert.deepEqual(stats.skipped, { records: 0, files: 0, reasons: {} });
   // Every one of these studies is in the reference domains table.
-  assert.ok(stats.perStudy.every((s) => s.domain !== null), 'every study has a domain');
+  assert.ok(
+    stats.perStudy.every((s) => s.domain !== null),
+    'every study has a domain',
+  );
 });
 
 test('every real study validates with no errors (Python NaN is only a warning)', { skip: noSharedData }, () => {
@@ -93,14 +104,21 @@ test('split is identical across runs, has the right sizes, and its sides partiti
   assert.equal(train.responses + test_.responses, all.responses);
   // The split computed on the fly from the original source selects the same participants.
   const onTheFly = JSON.parse(runHumanlike(['stats', psych201Dir, '--json', '--test-only', '--split-seed', '42']).stdout) as StatsJson;
-  assert.deepEqual(onTheFly.perStudy.map((s) => [s.study, s.participants, s.responses]), test_.perStudy.map((s) => [s.study, s.participants, s.responses]));
+  assert.deepEqual(
+    onTheFly.perStudy.map((s) => [s.study, s.participants, s.responses]),
+    test_.perStudy.map((s) => [s.study, s.participants, s.responses]),
+  );
   // The split output validates like its source (the NaN warnings travel with the verbatim lines).
   const v = JSON.parse(runHumanlike(['validate', dirA, '--json']).stdout) as { summary: { errors: number; warnings: number } };
   assert.deepEqual([v.summary.errors, v.summary.warnings], [0, 3]);
 });
 
 test('the NaN count above is the real one', { skip: noSharedData }, (t) => {
-  const r = spawnSync('sh', ['-c', `for z in ${psych201Dir}/*/prompts.jsonl.zip; do unzip -p "$z" '*.jsonl' -x '__MACOSX/*'; done | grep -o ': NaN' | wc -l`], { encoding: 'utf8' });
+  const r = spawnSync(
+    'sh',
+    ['-c', `for z in ${psych201Dir}/*/prompts.jsonl.zip; do unzip -p "$z" '*.jsonl' -x '__MACOSX/*'; done | grep -o ': NaN' | wc -l`],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0 || r.stdout.trim() === '') return t.skip('unzip not available');
   assert.equal(Number(r.stdout.trim()), 3);
 });

@@ -5,20 +5,37 @@ import { test } from 'node:test';
 import { writeSampleDataset } from '../../src/data/createSampleStudy.js';
 import { evalConfigSchema } from '../../src/eval/evalConfig.js';
 import { evaluate } from '../../src/eval/evaluate.js';
-import { deadEndpoint, fakeLogprob, startFakeVllm, type Fault } from '../helpers/fakeScoringServer.js';
+import { deadEndpoint, type Fault, fakeLogprob, startFakeVllm } from '../helpers/fakeScoringServer.js';
 import { makeTempDir } from '../helpers/paths.js';
 import { queryDb } from '../helpers/readDb.js';
 import { runHumanlikeAsync } from '../helpers/runCliProcess.js';
 
-const ROWS = 'SELECT study, experiment, participant, response_index, n_tokens, nll, greedy_match FROM responses ORDER BY participant::INTEGER, response_index';
+const ROWS =
+  'SELECT study, experiment, participant, response_index, n_tokens, nll, greedy_match FROM responses ORDER BY participant::INTEGER, response_index';
 
 async function sample(): Promise<string> {
   const { datasetDir } = await writeSampleDataset(makeTempDir(), { participants: 12, trials: 8 });
   return datasetDir;
 }
 
-function config(source: string, db: string, urls: string[], extra: Record<string, unknown> = {}): ReturnType<typeof evalConfigSchema.parse> {
-  return evalConfigSchema.parse({ source, db, model: { kind: 'remote', protocol: 'vllm', endpoints: urls.map((url) => ({ url, concurrency: 3 })), timeoutMs: 400, maxAttempts: 8, ...extra } });
+function config(
+  source: string,
+  db: string,
+  urls: string[],
+  extra: Record<string, unknown> = {},
+): ReturnType<typeof evalConfigSchema.parse> {
+  return evalConfigSchema.parse({
+    source,
+    db,
+    model: {
+      kind: 'remote',
+      protocol: 'vllm',
+      endpoints: urls.map((url) => ({ url, concurrency: 3 })),
+      timeoutMs: 400,
+      maxAttempts: 8,
+      ...extra,
+    },
+  });
 }
 
 test('remote scoring: NLL is the sum of the server log-probabilities of the response tokens, aligned by ids', async () => {
@@ -55,10 +72,16 @@ test('faults (500, 429, slow, truncated JSON, reset, a dead endpoint) leave resu
     const r = await evaluate(config(source, dbFaulty, [faulty.url, dead]));
     assert.equal(r.run.status, 'complete');
     assert.deepEqual(await queryDb(dbFaulty, ROWS), await queryDb(dbClean, ROWS));
-    const [{ n }] = (await queryDb<{ n: number }>(dbFaulty, 'SELECT count(*)::INTEGER - count(DISTINCT participant || chr(31) || response_index)::INTEGER AS n FROM responses')) as [{ n: number }];
+    const [{ n }] = (await queryDb<{ n: number }>(
+      dbFaulty,
+      'SELECT count(*)::INTEGER - count(DISTINCT participant || chr(31) || response_index)::INTEGER AS n FROM responses',
+    )) as [{ n: number }];
     assert.equal(n, 0, 'no duplicated rows');
     assert.ok(faulty.completions() > 12 + 5, `retries happened (${faulty.completions()} requests)`);
-    assert.deepEqual((r.run.modelIdentity['details'] as { unavailableAtStart: { url: string }[] }).unavailableAtStart.map((u) => u.url), [dead]);
+    assert.deepEqual(
+      (r.run.modelIdentity['details'] as { unavailableAtStart: { url: string }[] }).unavailableAtStart.map((u) => u.url),
+      [dead],
+    );
   } finally {
     await Promise.all([clean.close(), faulty.close()]);
   }
@@ -91,13 +114,25 @@ test('a permanently failing endpoint stops the run at the error budget; the run 
 
 test('servers without prompt log-probabilities are named before the run', async () => {
   const source = await sample();
-  const llamaCpp = await startFakeVllm(() => 'ok', { promptLogprobs: false, extraRoutes: { 'GET /props': { default_generation_settings: {} } } });
+  const llamaCpp = await startFakeVllm(() => 'ok', {
+    promptLogprobs: false,
+    extraRoutes: { 'GET /props': { default_generation_settings: {} } },
+  });
   const ollama = await startFakeVllm(() => 'ok', { promptLogprobs: false, extraRoutes: { 'GET /api/version': { version: '0.5.0' } } });
   const plain = await startFakeVllm(() => 'ok', { promptLogprobs: false });
   try {
-    await assert.rejects(evaluate(config(source, join(makeTempDir(), 'a.duckdb'), [llamaCpp.url])), /is llama\.cpp's llama-server, which returns no prompt log-probabilities/);
-    await assert.rejects(evaluate(config(source, join(makeTempDir(), 'b.duckdb'), [ollama.url])), /is Ollama, which returns no prompt log-probabilities/);
-    await assert.rejects(evaluate(config(source, join(makeTempDir(), 'c.duckdb'), [plain.url])), /returns no prompt log-probabilities; humanlike needs vLLM/);
+    await assert.rejects(
+      evaluate(config(source, join(makeTempDir(), 'a.duckdb'), [llamaCpp.url])),
+      /is llama\.cpp's llama-server, which returns no prompt log-probabilities/,
+    );
+    await assert.rejects(
+      evaluate(config(source, join(makeTempDir(), 'b.duckdb'), [ollama.url])),
+      /is Ollama, which returns no prompt log-probabilities/,
+    );
+    await assert.rejects(
+      evaluate(config(source, join(makeTempDir(), 'c.duckdb'), [plain.url])),
+      /returns no prompt log-probabilities; humanlike needs vLLM/,
+    );
   } finally {
     await Promise.all([llamaCpp.close(), ollama.close(), plain.close()]);
   }
@@ -165,7 +200,10 @@ test('a /tokenize that misbehaves mid-run fails the run with a clear message, ne
   const misbehaviours: Record<string, (normal: Record<string, unknown>) => { status: number; body: unknown }> = {
     'no token_strs': (normal) => ({ status: 200, body: { tokens: normal['tokens'] } }),
     'empty lists': () => ({ status: 200, body: { tokens: [], token_strs: [] } }),
-    'pieces that do not rebuild the text': (normal) => ({ status: 200, body: { ...normal, token_strs: (normal['token_strs'] as string[]).map(() => 'x') } }),
+    'pieces that do not rebuild the text': (normal) => ({
+      status: 200,
+      body: { ...normal, token_strs: (normal['token_strs'] as string[]).map(() => 'x') },
+    }),
     'ids that are not integers': (normal) => ({ status: 200, body: { ...normal, tokens: (normal['tokens'] as number[]).map(() => -1.5) } }),
     'HTTP 400': () => ({ status: 400, body: { error: 'no' } }),
   };
@@ -174,9 +212,24 @@ test('a /tokenize that misbehaves mid-run fails the run with a clear message, ne
       const server = await startFakeVllm(() => 'ok', { tokenize: (n, normal) => (n <= 3 ? undefined : misbehave(normal)) });
       try {
         const db = join(makeTempDir(), 'r.duckdb');
-        const r = await runHumanlikeAsync(['eval', source, '--endpoint', server.url, '--db', db, '--max-attempts', '2', '--timeout-ms', '2000']);
+        const r = await runHumanlikeAsync([
+          'eval',
+          source,
+          '--endpoint',
+          server.url,
+          '--db',
+          db,
+          '--max-attempts',
+          '2',
+          '--timeout-ms',
+          '2000',
+        ]);
         assert.equal(r.code, 2, `${what}: exit code (stderr ${r.stderr})`);
-        assert.match(r.stderr, /humanlike: no participant could be scored: all 12 attempted failed with backend errors; the last: .*\/tokenize.*run the same command again to resume/, what);
+        assert.match(
+          r.stderr,
+          /humanlike: no participant could be scored: all 12 attempted failed with backend errors; the last: .*\/tokenize.*run the same command again to resume/,
+          what,
+        );
         const runs = await queryDb<{ status: string; error: string }>(db, 'SELECT status, error FROM runs');
         assert.equal(runs[0]?.status, 'failed', what);
         const [p] = await queryDb<{ n: number }>(db, 'SELECT count(*)::INTEGER AS n FROM participants');
@@ -186,7 +239,9 @@ test('a /tokenize that misbehaves mid-run fails the run with a clear message, ne
       }
     }
     const db = join(makeTempDir(), 'resume.duckdb');
-    const server = await startFakeVllm(() => 'ok', { tokenize: (n, normal) => (n <= 3 ? undefined : { status: 200, body: { tokens: normal['tokens'] } }) });
+    const server = await startFakeVllm(() => 'ok', {
+      tokenize: (n, normal) => (n <= 3 ? undefined : { status: 200, body: { tokens: normal['tokens'] } }),
+    });
     await runHumanlikeAsync(['eval', source, '--endpoint', server.url, '--db', db]);
     await server.close();
     const r = await runHumanlikeAsync(['eval', source, '--endpoint', clean.url, '--db', db]);
@@ -215,19 +270,25 @@ test('a server reporting max_model_len of 3 (or none that is usable) is refused 
   }
 });
 
-test("429 with Retry-After: 86400 waits at most --max-retry-after, says so on stderr, and counts as a failed attempt", async () => {
+test('429 with Retry-After: 86400 waits at most --max-retry-after, says so on stderr, and counts as a failed attempt', async () => {
   const source = await sample();
   const server = await startFakeVllm((n) => (n === 2 || n === 3 ? '429' : 'ok'), { retryAfter: '86400' });
   const always = await startFakeVllm((n) => (n === 1 ? 'ok' : '429'), { retryAfter: '86400' });
   try {
     const t0 = Date.now();
-    const r = await runHumanlikeAsync(['eval', source, '--endpoint', server.url, '--db', join(makeTempDir(), 'r.duckdb'), '--max-retry-after', '1'], { timeoutMs: 60_000 });
+    const r = await runHumanlikeAsync(
+      ['eval', source, '--endpoint', server.url, '--db', join(makeTempDir(), 'r.duckdb'), '--max-retry-after', '1'],
+      { timeoutMs: 60_000 },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.ok(Date.now() - t0 < 30_000, `took ${Date.now() - t0} ms`);
     assert.match(r.stderr, /asks to wait 86400 s \(Retry-After\); waiting 1 s \(--max-retry-after\)/);
     // Past the cap, each 429 is a failed attempt: with --max-attempts 2 every participant gives up quickly.
     const t1 = Date.now();
-    const g = await runHumanlikeAsync(['eval', source, '--endpoint', always.url, '--db', join(makeTempDir(), 'g.duckdb'), '--max-retry-after', '1', '--max-attempts', '2'], { timeoutMs: 60_000 });
+    const g = await runHumanlikeAsync(
+      ['eval', source, '--endpoint', always.url, '--db', join(makeTempDir(), 'g.duckdb'), '--max-retry-after', '1', '--max-attempts', '2'],
+      { timeoutMs: 60_000 },
+    );
     assert.equal(g.code, 2, g.stderr);
     assert.match(g.stderr, /gave up after 2 attempts; last error: .*HTTP 429/);
     assert.ok(Date.now() - t1 < 30_000, `took ${Date.now() - t1} ms`);
@@ -245,7 +306,12 @@ test('canary secrets (URL user and password, API key) reach no byte of the datab
   const secrets = [user, password, encodeURIComponent(password), key, basic];
   // Errors echoing the request headers: from scoring (400 and 500) and from /tokenize mid-run.
   const server = await startFakeVllm((n) => (n % 5 === 2 ? 'echo400' : n % 5 === 4 ? 'echo500' : 'ok'), {
-    tokenize: (n, normal, headers) => (n === 6 ? { status: 400, body: { error: 'bad', headers } } : n === 8 ? { status: 200, body: { tokens: normal['tokens'] } } : undefined),
+    tokenize: (n, normal, headers) =>
+      n === 6
+        ? { status: 400, body: { error: 'bad', headers } }
+        : n === 8
+          ? { status: 200, body: { tokens: normal['tokens'] } }
+          : undefined,
   });
   const echoAll = await startFakeVllm((n) => (n === 1 ? 'ok' : 'echo400'));
   const dir = makeTempDir();
@@ -262,7 +328,9 @@ test('canary secrets (URL user and password, API key) reach no byte of the datab
     await run(['eval', source, '--endpoint', url, '--db', db, '--max-attempts', '1', '--error-budget', '2', '--concurrency', '1']);
     await run(['eval', source, '--endpoint', url, '--db', db, '--max-attempts', '1', '--json']);
     // Without an API key the URL credentials are sent as Basic authentication, and echoed back.
-    await run(['eval', source, '--endpoint', withCredentials(echoAll.url), '--db', db, '--max-attempts', '1', '--error-budget', '1'], { HUMANLIKE_API_KEY: '' });
+    await run(['eval', source, '--endpoint', withCredentials(echoAll.url), '--db', db, '--max-attempts', '1', '--error-budget', '1'], {
+      HUMANLIKE_API_KEY: '',
+    });
     await run(['runs', '--db', db]);
     await run(['runs', '--db', db, '--json']);
     await run(['export', join(dir, 'out.csv'), '--db', db]);
@@ -272,7 +340,13 @@ test('canary secrets (URL user and password, API key) reach no byte of the datab
     const files = [db, `${db}.wal`, join(dir, 'out.csv'), join(dir, 'report.html')].filter((f) => existsSync(f));
     const texts = [...outputs, ...files.map((f) => readFileSync(f).toString('latin1'))];
     for (const s of secrets) {
-      texts.forEach((t, i) => void assert.ok(!t.includes(s), `secret ${JSON.stringify(s)} found in ${i < outputs.length ? `output ${i}` : files[i - outputs.length]}: …${t.slice(Math.max(0, t.indexOf(s) - 120), t.indexOf(s) + 40)}…`));
+      texts.forEach(
+        (t, i) =>
+          void assert.ok(
+            !t.includes(s),
+            `secret ${JSON.stringify(s)} found in ${i < outputs.length ? `output ${i}` : files[i - outputs.length]}: …${t.slice(Math.max(0, t.indexOf(s) - 120), t.indexOf(s) + 40)}…`,
+          ),
+      );
     }
   } finally {
     await Promise.all([server.close(), echoAll.close()]);
@@ -307,7 +381,9 @@ test('server tokenization fails over: /tokenize faults and a first endpoint that
   const source = await sample();
   const clean = await startFakeVllm();
   // The first endpoint (the one the tokenizer was created on) answers /tokenize with 500s and resets, then dies.
-  const first = await startFakeVllm(() => 'ok', { tokenize: (n) => (n > 2 && n % 3 === 0 ? { status: 500, body: { error: 'tokenizer overloaded' } } : undefined) });
+  const first = await startFakeVllm(() => 'ok', {
+    tokenize: (n) => (n > 2 && n % 3 === 0 ? { status: 500, body: { error: 'tokenizer overloaded' } } : undefined),
+  });
   const second = await startFakeVllm();
   try {
     const dbClean = join(makeTempDir(), 'clean.duckdb');

@@ -4,11 +4,19 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CompareResult } from '../../src/analysis/compareModels.js';
 import { parseCsv } from '../../src/util/readCsv.js';
-import { makeTempDir } from '../helpers/paths.js';
 import { writePaperLikeStore } from '../helpers/paperStore.js';
+import { makeTempDir } from '../helpers/paths.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';
 
-const FIGURES = ['fig2-nll-vs-size', 'fig3-generations', 'fig4-domains', 'fig5-persona', 'accuracy-vs-size', 'figS1-chat-template', 'dataset-overview'];
+const FIGURES = [
+  'fig2-nll-vs-size',
+  'fig3-generations',
+  'fig4-domains',
+  'fig5-persona',
+  'accuracy-vs-size',
+  'figS1-chat-template',
+  'dataset-overview',
+];
 
 /** A chart's CSV as objects keyed by its header. */
 function readChartCsv(dir: string, id: string): Record<string, string>[] {
@@ -34,7 +42,8 @@ test("each figure's CSV holds the analysis numbers (compare --json on the same s
   const tmp = makeTempDir();
   const { db, domains } = await writePaperLikeStore(tmp);
   const args = ['--db', db, '--models', 'paper', '--domains', domains, '--bootstrap', '50', '--seed', '3'];
-  const json = (format: string): CompareResult => JSON.parse(runHumanlike(['compare', ...args, '--format', format, '--json']).stdout) as CompareResult;
+  const json = (format: string): CompareResult =>
+    JSON.parse(runHumanlike(['compare', ...args, '--format', format, '--json']).stdout) as CompareResult;
   const raw = json('raw');
   const chat = json('chat');
   const csv = join(tmp, 'csv');
@@ -54,8 +63,10 @@ test("each figure's CSV holds the analysis numbers (compare --json on the same s
 
   // fig3: base scores by generation (left), each pair's d (right).
   const fig3 = readChartCsv(csv, 'fig3-generations');
-  for (const p of raw.pairs) close(Number(fig3.find((x) => x['panel'] === 'misalignment' && x['model'] === p.post)!['value']), p.d.estimate, `fig3 ${p.post}`);
-  for (const m of raw.models.filter((x) => x.facts?.type === 'base')) close(Number(fig3.find((x) => x['panel'] === 'base NLL' && x['model'] === m.model)!['value']), m.score, `fig3 ${m.model}`);
+  for (const p of raw.pairs)
+    close(Number(fig3.find((x) => x['panel'] === 'misalignment' && x['model'] === p.post)!['value']), p.d.estimate, `fig3 ${p.post}`);
+  for (const m of raw.models.filter((x) => x.facts?.type === 'base'))
+    close(Number(fig3.find((x) => x['panel'] === 'base NLL' && x['model'] === m.model)!['value']), m.score, `fig3 ${m.model}`);
 
   // fig4: every cell and the Average row; rows sorted by their mean.
   const fig4 = readChartCsv(csv, 'fig4-domains');
@@ -67,9 +78,13 @@ test("each figure's CSV holds the analysis numbers (compare --json on the same s
       else close(Number(cell!['d']), v, `fig4 ${row.pair} ${matrix.domains[di]} (row ${ri})`);
     }
   }
-  for (const [di, v] of matrix.columnMeans.entries()) close(Number(fig4.find((x) => x['row'] === 'Average' && x['domain'] === matrix.domains[di])!['d']), v!, 'fig4 Average');
+  for (const [di, v] of matrix.columnMeans.entries())
+    close(Number(fig4.find((x) => x['row'] === 'Average' && x['domain'] === matrix.domains[di])!['d']), v!, 'fig4 Average');
   const order = [...new Set(fig4.filter((x) => x['row'] !== 'Average').map((x) => x['pair']))];
-  assert.deepEqual(order, [...matrix.rows].sort((a, b) => a.mean! - b.mean!).map((x) => x.pair));
+  assert.deepEqual(
+    order,
+    [...matrix.rows].sort((a, b) => a.mean! - b.mean!).map((x) => x.pair),
+  );
 
   // fig5: benefit = −d(persona vs raw): positive when the metadata helped.
   const fig5 = readChartCsv(csv, 'fig5-persona');
@@ -82,14 +97,30 @@ test("each figure's CSV holds the analysis numbers (compare --json on the same s
 
   // Accuracy: the models' accuracy, and chance = mean over studies of the mean of 1/|choice set| (2 + study % 3 options here).
   const acc = readChartCsv(csv, 'accuracy-vs-size');
-  for (const m of raw.models.filter((x) => x.accuracy !== null && x.facts)) close(Number(acc.find((x) => x['models'] === m.model && x['prediction'] === 'whole vocabulary (argmax)')!['accuracy']), m.accuracy!, `accuracy ${m.model}`);
-  for (const m of raw.models.filter((x) => x.accuracyRestricted !== null && x.facts)) close(Number(acc.find((x) => x['models'] === m.model && x['prediction'] === 'among the options')!['accuracy']), m.accuracyRestricted!, `accuracy (options) ${m.model}`);
+  for (const m of raw.models.filter((x) => x.accuracy !== null && x.facts))
+    close(
+      Number(acc.find((x) => x['models'] === m.model && x['prediction'] === 'whole vocabulary (argmax)')!['accuracy']),
+      m.accuracy!,
+      `accuracy ${m.model}`,
+    );
+  for (const m of raw.models.filter((x) => x.accuracyRestricted !== null && x.facts))
+    close(
+      Number(acc.find((x) => x['models'] === m.model && x['prediction'] === 'among the options')!['accuracy']),
+      m.accuracyRestricted!,
+      `accuracy (options) ${m.model}`,
+    );
   const chance = Array.from({ length: 22 }, (_, s) => 1 / (2 + (s % 3))).reduce((a, b) => a + b, 0) / 22;
   for (const row of acc) close(Number(row['chance']), chance, 'chance');
 
   // Fig. S1: raw and chat scores of the models run in both formats.
   const s1 = readChartCsv(csv, 'figS1-chat-template');
   const chatScore = new Map(chat.models.map((m) => [m.model, m.score]));
-  assert.deepEqual([...new Set(s1.map((x) => x['model']))].sort(), ['Llama-3.1-8B-Instruct', 'Olmo-3-7B-Instruct', 'Qwen3-0.6B', 'Qwen3-8B']);
-  for (const row of s1) close(Number(row['nll']), (row['template'] === 'chat template' ? chatScore : score).get(row['model']!)!, `S1 ${row['model']}`);
+  assert.deepEqual([...new Set(s1.map((x) => x['model']))].sort(), [
+    'Llama-3.1-8B-Instruct',
+    'Olmo-3-7B-Instruct',
+    'Qwen3-0.6B',
+    'Qwen3-8B',
+  ]);
+  for (const row of s1)
+    close(Number(row['nll']), (row['template'] === 'chat template' ? chatScore : score).get(row['model']!)!, `S1 ${row['model']}`);
 });

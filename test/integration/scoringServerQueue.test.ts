@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { withRanges } from '../../src/backends/tokenizeWithOffsets.js';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { withRanges } from '../../src/backends/tokenizeWithOffsets.js';
 import { createScoringServer, type ScoringEngine } from '../../src/server/createScoringServer.js';
 import { postJson } from '../helpers/rawHttp.js';
 
@@ -10,14 +10,25 @@ function createHeldEngine(): { engine: ScoringEngine; tokenizeCalls: () => numbe
   let calls = 0;
   let release = (): void => undefined;
   let started = (): void => undefined;
-  const scoringStarted = new Promise<void>((r) => { started = r; });
-  const held = new Promise<void>((r) => { release = r; });
+  const scoringStarted = new Promise<void>((r) => {
+    started = r;
+  });
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
   const engine: ScoringEngine = {
     capabilities: { contextSize: 64, chatTemplate: undefined, top1: true, alternatives: true, batchSequences: 1 },
     tokenizer: withRanges({
-      tokenize: (text) => { calls++; return [...text].map((c) => c.charCodeAt(0) % 100); },
+      tokenize: (text) => {
+        calls++;
+        return [...text].map((c) => c.charCodeAt(0) % 100);
+      },
       detokenize: (tokens) => tokens.map((t) => String.fromCharCode(t)).join(''),
-      bos: 1, addBos: true, bosText: '<s>', eosText: '</s>', id: 'fake',
+      bos: 1,
+      addBos: true,
+      bosText: '<s>',
+      eosText: '</s>',
+      id: 'fake',
     }),
     vocabularyPieces: () => Array.from({ length: 100 }, (_, i) => `p${i}`),
     promptLogprobs: async (tokens) => {

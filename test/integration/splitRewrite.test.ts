@@ -10,7 +10,9 @@ function writeTwoStudies(): string {
   const root = makeTempDir();
   for (const study of ['alpha', 'beta']) {
     mkdirSync(join(root, study));
-    const lines = Array.from({ length: 20 }, (_, p) => JSON.stringify({ text: `pick <<${p % 2 ? 'A' : 'B'}>>`, experiment: `${study}/e`, participant: p }));
+    const lines = Array.from({ length: 20 }, (_, p) =>
+      JSON.stringify({ text: `pick <<${p % 2 ? 'A' : 'B'}>>`, experiment: `${study}/e`, participant: p }),
+    );
     writeFileSync(join(root, study, 'prompts.jsonl'), lines.join('\n') + '\n');
   }
   return root;

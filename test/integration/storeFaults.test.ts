@@ -10,9 +10,12 @@ import { cliPath, makeTempDir } from '../helpers/paths.js';
 import { queryDb } from '../helpers/readDb.js';
 import { runHumanlike, runHumanlikeAsync } from '../helpers/runCliProcess.js';
 
-const ROWS = 'SELECT study, experiment, participant, response_index, nll FROM responses ORDER BY study, experiment, participant, response_index';
+const ROWS =
+  'SELECT study, experiment, participant, response_index, nll FROM responses ORDER BY study, experiment, participant, response_index';
 const canUnshare = spawnSync('unshare', ['-rm', 'true']).status === 0;
-const noUnshare = canUnshare ? false : 'unshare -rm (user and mount namespaces) is not available here: tmpfs and read-only mount variants skipped';
+const noUnshare = canUnshare
+  ? false
+  : 'unshare -rm (user and mount namespaces) is not available here: tmpfs and read-only mount variants skipped';
 
 async function bigSample(): Promise<string> {
   // About 1.3 MB of results: enough to pass a 300 KB file-size limit mid-run.
@@ -31,7 +34,12 @@ test('a file-size limit (ulimit -f) mid-run is a clear error naming the path and
   const r = await runHumanlikeAsync(['eval', source, '--baseline', 'uniform', '--db', db], { shellPrefix: 'ulimit -f 300' });
   assert.equal(r.code, 2, r.stderr);
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
-  assert.match(r.stderr, new RegExp(`humanlike: ${db.replace(/[.]/g, '\\.')}: cannot write the results database \\(File too large\\): the disk is full or a file-size limit \\(ulimit -f\\) was reached; [0-9.]+ [KMGT]?B free on its file system\\. Finished participants are saved: make room and run the same command again to resume`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `humanlike: ${db.replace(/[.]/g, '\\.')}: cannot write the results database \\(File too large\\): the disk is full or a file-size limit \\(ulimit -f\\) was reached; [0-9.]+ [KMGT]?B free on its file system\\. Finished participants are saved: make room and run the same command again to resume`,
+    ),
+  );
   const resumed = runHumanlike(['eval', source, '--baseline', 'uniform', '--db', db]);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, /resuming run/);
@@ -49,7 +57,10 @@ test('a full disk (a 400 KB tmpfs) mid-run is a clear error with the free space,
   const script = `mount -t tmpfs -o size=400k tmpfs ${mnt} && "$0" "$1" eval ${source} --baseline uniform --db ${mnt}/x.duckdb; echo "exit=$?" >&2; cp ${mnt}/x.duckdb* ${dir}/`;
   const r = spawnSync('unshare', ['-rm', 'bash', '-c', script, process.execPath, cliPath], { encoding: 'utf8' });
   assert.match(r.stderr, /exit=2/, r.stderr);
-  assert.match(r.stderr, /x\.duckdb: cannot write the results database \(No space left on device\): .*; [0-9.]+ [KMGT]?B free on its file system/);
+  assert.match(
+    r.stderr,
+    /x\.duckdb: cannot write the results database \(No space left on device\): .*; [0-9.]+ [KMGT]?B free on its file system/,
+  );
   const resumed = runHumanlike(['eval', source, '--baseline', 'uniform', '--db', join(dir, 'x.duckdb')]);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.deepEqual(await queryDb(join(dir, 'x.duckdb'), ROWS), await queryDb(clean, ROWS));
@@ -88,7 +99,12 @@ test('runs, export, compare and report open the database read-only and never cre
     const missing = join(dir, `missing-${args[0]}.duckdb`);
     const r = runHumanlike([...args, '--db', missing]);
     assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
-    assert.match(r.stderr, new RegExp(`${args[0] === 'runs' ? '' : ''}missing-${args[0]}\\.duckdb: no results database here \\(run 'humanlike eval' first, or give --db\\)`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `${args[0] === 'runs' ? '' : ''}missing-${args[0]}\\.duckdb: no results database here \\(run 'humanlike eval' first, or give --db\\)`,
+      ),
+    );
     assert.equal(existsSync(missing), false, `${args[0]} created ${missing}`);
   }
   const db = join(dir, 'ro', 'results.duckdb');
@@ -102,7 +118,18 @@ test('runs, export, compare and report open the database read-only and never cre
   if (canUnshare) {
     // On a read-only mount (read-only media).
     const lines = commands.map((args) => `"$0" "$1" ${args.join(' ')} --db ${db} > /dev/null; echo "${args[0]}=$?"`).join('; ');
-    const r = spawnSync('unshare', ['-rm', 'bash', '-c', `mount --bind ${dir}/ro ${dir}/ro && mount -o remount,ro,bind ${dir}/ro && ${lines}`, process.execPath, cliPath], { encoding: 'utf8' });
+    const r = spawnSync(
+      'unshare',
+      [
+        '-rm',
+        'bash',
+        '-c',
+        `mount --bind ${dir}/ro ${dir}/ro && mount -o remount,ro,bind ${dir}/ro && ${lines}`,
+        process.execPath,
+        cliPath,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.stdout.trim(), 'runs=0\nexport=0\ncompare=0\nreport=0', r.stderr);
   }
 });
@@ -114,9 +141,16 @@ test("a run killed by SIGTERM or SIGKILL shows 'interrupted (no live process)'; 
     const server = await startFakeVllm((n) => (n === 1 ? 'ok' : 'slow'), { slowMs: 600_000 });
     try {
       const db = join(makeTempDir(), 'k.duckdb');
-      const child = spawn(process.execPath, [cliPath, 'eval', source, '--endpoint', server.url, '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [cliPath, 'eval', source, '--endpoint', server.url, '--db', db], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
-      await new Promise<void>((resolve) => child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); if (stderr.includes('starting run')) resolve(); }));
+      await new Promise<void>((resolve) =>
+        child.stderr.on('data', (b: Buffer) => {
+          stderr += b.toString();
+          if (stderr.includes('starting run')) resolve();
+        }),
+      );
       const live = await runHumanlikeAsync(['runs', '--db', db]);
       assert.equal(live.code, 0, live.stderr);
       assert.match(live.stdout, new RegExp(`k\\.duckdb is being written by a running eval \\(PID ${child.pid}\\); live snapshot`));
@@ -129,7 +163,10 @@ test("a run killed by SIGTERM or SIGKILL shows 'interrupted (no live process)'; 
       const r = await runHumanlikeAsync(['runs', '--db', db]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /interrupted \(no live process\)/, signal);
-      const [run] = JSON.parse((await runHumanlikeAsync(['runs', '--db', db, '--json'])).stdout) as { status: string; liveProcess: boolean }[];
+      const [run] = JSON.parse((await runHumanlikeAsync(['runs', '--db', db, '--json'])).stdout) as {
+        status: string;
+        liveProcess: boolean;
+      }[];
       assert.deepEqual([run?.status, run?.liveProcess], ['interrupted', false]);
       const [stored] = await queryDb<{ status: string }>(db, 'SELECT status FROM runs');
       assert.equal(stored?.status, 'running', 'the stored record is left as it was (read-only)');

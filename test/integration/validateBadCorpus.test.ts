@@ -24,11 +24,20 @@ const CASES: Case[] = [
   { line: obj({ text: 'x <<A', experiment: 'e', participant: 6 }), expect: [['error', 'unbalanced-marker', '<<A"']] },
   { line: obj({ text: 'x <<A <<B>>', experiment: 'e', participant: 7 }), expect: [['error', 'nested-marker', '<<B>>']] },
   { line: obj({ text: 'x <<>> y <<C>>', experiment: 'e', participant: 8 }), expect: [['error', 'empty-response', '<<>> y']] },
-  { line: obj({ text: 'x >>> y <<C>>', experiment: 'e', participant: 9 }), expect: [['error', 'marker-misuse', '>>> y'], ['error', 'unbalanced-marker', '>> y']] },
+  {
+    line: obj({ text: 'x >>> y <<C>>', experiment: 'e', participant: 9 }),
+    expect: [
+      ['error', 'marker-misuse', '>>> y'],
+      ['error', 'unbalanced-marker', '>> y'],
+    ],
+  },
   { line: obj({ text: 'x <<A>>', experiment: 'e', participant: 10, RTs: [1, 2] }), expect: [['error', 'rt-length-mismatch', '"RTs"']] },
   { line: obj({ text: 'again <<A>>', experiment: 'e', participant: 1 }), expect: [['error', 'duplicate-participant', 1]] },
   { line: obj({ text: 'no responses here', experiment: 'e', participant: 12 }), expect: [['error', 'no-responses', '"text"']] },
-  { line: obj({ text: 'long <<A>> ' + 'z'.repeat(300), experiment: 'e', participant: 13 }), expect: [['error', 'text-too-long', '"text"']] },
+  {
+    line: obj({ text: 'long <<A>> ' + 'z'.repeat(300), experiment: 'e', participant: 13 }),
+    expect: [['error', 'text-too-long', '"text"']],
+  },
   { line: obj({ text: 'x <<A>>', experiment: 'e', participant: 14, age: 150 }), expect: [['warning', 'implausible-metadata', '"age"']] },
   { line: obj({ text: 'x <<A>>then', experiment: 'e', participant: 15 }), expect: [['warning', 'marker-glued', '>>then']] },
   { line: obj({ text: 'x <<A>>\nnext', experiment: 'e', participant: 16 }), expect: [['warning', 'marker-newline', '>>\\nnext']] },
@@ -39,9 +48,22 @@ const CASES: Case[] = [
   { line: '{"text": "' + 'a'.repeat(1_100_000) + '"}', expect: [['error', 'line-too-long', 1]] },
   { line: obj({ text: 'after the long line <<A>>', experiment: 'e', participant: 21 }), expect: [] },
   // Byte 0xff cannot occur in UTF-8: the column is the byte column of the bad byte.
-  { line: Buffer.concat([Buffer.from('{"text": "caf\u00e9 x <<'), Buffer.from([0xff]), Buffer.from('>>", "experiment": "e", "participant": 22}')]), expect: [['error', 'invalid-utf8', 21]] },
-  { line: '{"text": "x <<A>>", "experiment": "e", "participant": 23, "text": "y <<B>>"}', expect: [['warning', 'duplicate-key', '"text": "y']] },
-  { line: obj({ text: 'x <<A>>', experiment: 'e', participant: 24 }).slice(0, -1) + ', "m": ' + '['.repeat(5000) + ']'.repeat(5000) + '}', expect: [['error', 'json-too-deep', '['.repeat(10)]] },
+  {
+    line: Buffer.concat([
+      Buffer.from('{"text": "caf\u00e9 x <<'),
+      Buffer.from([0xff]),
+      Buffer.from('>>", "experiment": "e", "participant": 22}'),
+    ]),
+    expect: [['error', 'invalid-utf8', 21]],
+  },
+  {
+    line: '{"text": "x <<A>>", "experiment": "e", "participant": 23, "text": "y <<B>>"}',
+    expect: [['warning', 'duplicate-key', '"text": "y']],
+  },
+  {
+    line: obj({ text: 'x <<A>>', experiment: 'e', participant: 24 }).slice(0, -1) + ', "m": ' + '['.repeat(5000) + ']'.repeat(5000) + '}',
+    expect: [['error', 'json-too-deep', '['.repeat(10)]],
+  },
   { line: '{"text": "x <<A>>", "m": ' + '['.repeat(6000), expect: [['error', 'invalid-json', 6000 + 26]] },
 ];
 
@@ -77,21 +99,41 @@ test('validate reports every rule of the bad-input corpus at the right place, wi
   CASES.forEach((c, i) => {
     const lineNo = i + 1;
     const found = problems.filter((p) => p.file === badFile && p.line === lineNo);
-    assert.deepEqual(found.map((p) => [p.severity, p.code]), c.expect.map(([s, code]) => [s, code]), `line ${lineNo}: ${JSON.stringify(found)}`);
+    assert.deepEqual(
+      found.map((p) => [p.severity, p.code]),
+      c.expect.map(([s, code]) => [s, code]),
+      `line ${lineNo}: ${JSON.stringify(found)}`,
+    );
     c.expect.forEach(([, , at], k) => {
       const p = found[k]!;
       if (typeof at === 'number') assert.equal(p.column, at, `line ${lineNo} column`);
-      else assert.ok(typeof c.line === 'string' && c.line.slice(p.column - 1).startsWith(at), `line ${lineNo} ${p.code}: column ${p.column} points at ${JSON.stringify(c.line.slice(p.column - 1, p.column + 12).toString())}, expected ${JSON.stringify(at)}`);
+      else
+        assert.ok(
+          typeof c.line === 'string' && c.line.slice(p.column - 1).startsWith(at),
+          `line ${lineNo} ${p.code}: column ${p.column} points at ${JSON.stringify(c.line.slice(p.column - 1, p.column + 12).toString())}, expected ${JSON.stringify(at)}`,
+        );
       assert.ok(p.message.length > 10, 'a message saying what was expected');
     });
   });
   const byFile = (dir: string): Problem[] => problems.filter((p) => p.file.startsWith(join(root, dir)));
-  assert.deepEqual(byFile('zipslip').map((p) => p.code), ['unsafe-archive']);
+  assert.deepEqual(
+    byFile('zipslip').map((p) => p.code),
+    ['unsafe-archive'],
+  );
   assert.match(byFile('zipslip')[0]!.message, /\.\.\/\.\.\/evil\.jsonl.*'\.\.'/);
-  assert.deepEqual(byFile('zipbomb').map((p) => p.code), ['unsafe-archive']);
+  assert.deepEqual(
+    byFile('zipbomb').map((p) => p.code),
+    ['unsafe-archive'],
+  );
   assert.match(byFile('zipbomb')[0]!.message, /zip bomb/);
-  assert.deepEqual(byFile('ziplies').map((p) => p.code), ['unsafe-archive']);
-  assert.deepEqual(byFile('zipcorrupt').map((p) => p.code), ['unreadable-file']);
+  assert.deepEqual(
+    byFile('ziplies').map((p) => p.code),
+    ['unsafe-archive'],
+  );
+  assert.deepEqual(
+    byFile('zipcorrupt').map((p) => p.code),
+    ['unreadable-file'],
+  );
   assert.deepEqual(byFile('zipok'), []);
   const expectedErrors = CASES.flatMap((c) => c.expect).filter(([s]) => s === 'error').length + 4;
   assert.equal(summary.errors, expectedErrors);
@@ -131,13 +173,19 @@ test('a zip entry inflating to one 200 MB line: line-too-long at its line, the n
   const root = makeTempDir();
   const zip = join(root, 'huge.jsonl.zip');
   const size = writeRepeatedZip(zip, 'huge.jsonl', {
-    head: Buffer.from(record(1) + '{"text": "'), repeat: Buffer.alloc(1024 * 1024, 'a'), times: 200, tail: Buffer.from('"}\n' + record(2)),
+    head: Buffer.from(record(1) + '{"text": "'),
+    repeat: Buffer.alloc(1024 * 1024, 'a'),
+    times: 200,
+    tail: Buffer.from('"}\n' + record(2)),
   });
   assert.ok(size > 200 * 1024 * 1024);
   const r = runHumanlikeMeasured(['validate', zip, '--json', '--max-text-chars', '1000']);
   assert.equal(r.code, 1, r.stderr);
   const { summary, problems } = JSON.parse(r.stdout) as Report;
-  assert.deepEqual(problems.map((p) => [p.file, p.line, p.severity, p.code]), [[`${zip}!huge.jsonl`, 2, 'error', 'line-too-long']]);
+  assert.deepEqual(
+    problems.map((p) => [p.file, p.line, p.severity, p.code]),
+    [[`${zip}!huge.jsonl`, 2, 'error', 'line-too-long']],
+  );
   assert.match(problems[0]!.message, /209,715,212 bytes.*limit of 1,056,576 bytes/);
   assert.equal(summary.transcripts, 2);
   assert.ok(r.maxRssMb < 160, `peak RSS ${r.maxRssMb.toFixed(0)} MB`);
@@ -147,12 +195,19 @@ test('invalid UTF-8 is an error with its byte column; split leaves that record o
   const root = makeTempDir();
   mkdirSync(join(root, 's'));
   const good = Buffer.from(record(1, 'caf\u00e9 \u{1F600} <<A>>'));
-  const bad = Buffer.concat([Buffer.from('{"text": "x <<'), Buffer.from([0xc3, 0x28]), Buffer.from('>>", "experiment": "e", "participant": 2}\n')]);
+  const bad = Buffer.concat([
+    Buffer.from('{"text": "x <<'),
+    Buffer.from([0xc3, 0x28]),
+    Buffer.from('>>", "experiment": "e", "participant": 2}\n'),
+  ]);
   writeFileSync(join(root, 's', 'prompts.jsonl'), Buffer.concat([good, bad]));
   const v = runHumanlike(['validate', root, '--json']);
   assert.equal(v.code, 1, v.stderr);
   const { problems } = JSON.parse(v.stdout) as Report;
-  assert.deepEqual(problems.map((p) => [p.line, p.column, p.code]), [[2, 15, 'invalid-utf8']]);
+  assert.deepEqual(
+    problems.map((p) => [p.line, p.column, p.code]),
+    [[2, 15, 'invalid-utf8']],
+  );
   assert.match(problems[0]!.message, /byte 15.*0xc3/);
   const out = join(makeTempDir(), 'split');
   const s = runHumanlike(['split', root, '--seed', '1', '--out', out]);
@@ -177,7 +232,10 @@ test('CRC-32 of zip entries is verified: a flipped byte in a stored entry is an 
   const r = runHumanlike(['validate', badZip, '--json']);
   assert.equal(r.code, 1, r.stdout);
   const { problems } = JSON.parse(r.stdout) as Report;
-  assert.deepEqual(problems.map((p) => [p.severity, p.code]), [['error', 'unreadable-file']]);
+  assert.deepEqual(
+    problems.map((p) => [p.severity, p.code]),
+    [['error', 'unreadable-file']],
+  );
   assert.match(problems[0]!.message, /flipped\.jsonl\.zip!prompts\.jsonl: corrupt entry: CRC-32/);
 });
 
@@ -196,7 +254,10 @@ test('a byte-order mark at the start of a file or zip entry is accepted', () => 
 
 test('metadata keys named like Object members (__proto__, constructor, toString) are kept', () => {
   const root = makeTempDir();
-  writeFileSync(join(root, 'proto.jsonl'), '{"text": "x <<A>>", "experiment": "e", "participant": 1, "__proto__": {"polluted": 1}, "constructor": "c", "toString": "t"}\n');
+  writeFileSync(
+    join(root, 'proto.jsonl'),
+    '{"text": "x <<A>>", "experiment": "e", "participant": 1, "__proto__": {"polluted": 1}, "constructor": "c", "toString": "t"}\n',
+  );
   const r = runHumanlike(['stats', join(root, 'proto.jsonl'), '--json']);
   assert.equal(r.code, 0, r.stderr);
   const stats = JSON.parse(r.stdout) as { perStudy: { extras: Record<string, number> }[] };
@@ -220,7 +281,10 @@ test('an empty file, or a zip holding only nested zips, warns that there is noth
   const n = runHumanlike(['validate', join(root, 'nested'), '--json']);
   assert.equal(n.code, 0, n.stdout);
   const { problems } = JSON.parse(n.stdout) as Report;
-  assert.deepEqual(problems.map((p) => [p.file, p.severity, p.code]), [[join(root, 'nested', 'prompts.jsonl.zip'), 'warning', 'nothing-to-read']]);
+  assert.deepEqual(
+    problems.map((p) => [p.file, p.severity, p.code]),
+    [[join(root, 'nested', 'prompts.jsonl.zip'), 'warning', 'nothing-to-read']],
+  );
   assert.match(problems[0]!.message, /nested/);
   // A --study the source does not hold is refused (it used to read nothing and pass with a warning).
   const none = runHumanlike(['validate', root, '--study', 'nosuch', '--json']);

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { createLlamaTokenizer } from '../../src/backends/LlamaTokenizer.js';
+import { tokenizeWithOffsets } from '../../src/backends/tokenizeWithOffsets.js';
 import { readTranscripts } from '../../src/data/readTranscripts.js';
 import { alignSpans } from '../../src/scoring/alignSpans.js';
-import { tokenizeWithOffsets } from '../../src/backends/tokenizeWithOffsets.js';
-import { noSharedData, noSharedModels, modelsDir, psych201Dir } from '../helpers/paths.js';
+import { modelsDir, noSharedData, noSharedModels, psych201Dir } from '../helpers/paths.js';
 
 const skip = noSharedModels || noSharedData;
 const VOCABS = ['ggml-vocab-gpt-2.gguf', 'ggml-vocab-phi-3.gguf'];
@@ -23,7 +23,9 @@ for (const vocab of VOCABS) {
   test(`${vocab}: llama.cpp's own tokenizer test vectors hold`, { skip }, async () => {
     const tok = await loadVocab(vocab);
     const inputs = readFileSync(join(modelsDir, 'ggml-vocab', `${vocab}.inp`), 'utf8').split('\n__ggml_vocab_test__\n');
-    const outputs = readFileSync(join(modelsDir, 'ggml-vocab', `${vocab}.out`), 'utf8').trimEnd().split('\n');
+    const outputs = readFileSync(join(modelsDir, 'ggml-vocab', `${vocab}.out`), 'utf8')
+      .trimEnd()
+      .split('\n');
     assert.equal(inputs.length - 1, outputs.length); // the .inp ends with a separator
     outputs.forEach((line, i) => {
       const expected = line.trim() === '' ? [] : line.trim().split(/\s+/).map(Number);
@@ -31,7 +33,10 @@ for (const vocab of VOCABS) {
     });
   });
 
-  test(`${vocab}: token ranges rebuild every text and spans map to the right tokens on every study`, { skip, timeout: 300_000 }, async (t) => {
+  test(`${vocab}: token ranges rebuild every text and spans map to the right tokens on every study`, {
+    skip,
+    timeout: 300_000,
+  }, async (t) => {
     const tok = await loadVocab(vocab);
     const perStudy = new Map<string, { n: number; responses: number; straddleStart: number; straddleEnd: number; multibyte: number }>();
     for await (const { transcript: tr } of readTranscripts(psych201Dir)) {
@@ -45,8 +50,14 @@ for (const vocab of VOCABS) {
       let covered = '';
       let end = 0;
       for (let k = 0; k < r.tokens.length; k++) {
-        assert.ok(r.starts[k] === end || r.starts[k] === r.starts[k - 1], `${tr.study}: token ${k} starts at ${r.starts[k]}, expected ${end}`);
-        if (r.ends[k]! > end) { covered += tr.text.slice(end, r.ends[k]); end = r.ends[k]!; }
+        assert.ok(
+          r.starts[k] === end || r.starts[k] === r.starts[k - 1],
+          `${tr.study}: token ${k} starts at ${r.starts[k]}, expected ${end}`,
+        );
+        if (r.ends[k]! > end) {
+          covered += tr.text.slice(end, r.ends[k]);
+          end = r.ends[k]!;
+        }
       }
       assert.equal(covered, tr.text);
       if (/[^\u0000-\u007f]/.test(tr.text)) s.multibyte++;
@@ -68,7 +79,10 @@ for (const vocab of VOCABS) {
         }
       });
     }
-    const rows = [...perStudy].map(([study, s]) => `${study}: ${s.responses} responses, straddle start ${s.straddleStart}, end ${s.straddleEnd}, multi-byte texts ${s.multibyte}`);
+    const rows = [...perStudy].map(
+      ([study, s]) =>
+        `${study}: ${s.responses} responses, straddle start ${s.straddleStart}, end ${s.straddleEnd}, multi-byte texts ${s.multibyte}`,
+    );
     t.diagnostic(`${vocab} straddle counts (first ${PER_STUDY} participants per study):\n${rows.join('\n')}`);
     assert.equal(perStudy.size, 18);
   });
@@ -78,7 +92,10 @@ test('multi-byte characters split across byte tokens get the whole character', {
   const tok = await loadVocab('ggml-vocab-gpt-2.gguf');
   const text = 'Wähle 日本 🙂 <<Ä😀>> und <<日本>>.';
   const r = tokenizeWithOffsets(tok, text);
-  const spans = [{ start: text.indexOf('Ä'), end: text.indexOf('Ä') + 3 }, { start: text.lastIndexOf('日'), end: text.lastIndexOf('日') + 2 }];
+  const spans = [
+    { start: text.indexOf('Ä'), end: text.indexOf('Ä') + 3 },
+    { start: text.lastIndexOf('日'), end: text.lastIndexOf('日') + 2 },
+  ];
   const aligned = alignSpans(spans, r.starts, r.ends);
   aligned.forEach((a, i) => {
     const pieces = new Set<string>();
@@ -101,18 +118,34 @@ test('a response merged with its marker into one token is scored on that token a
     const r = tokenizeWithOffsets(tok, text);
     const [a] = alignSpans(parseTranscript(text).spans, r.starts, r.ends);
     assert.ok(a && a.first >= 0, `${vocab} ${text}`);
-    assert.equal(a.straddleEnd, straddles, `${vocab} ${JSON.stringify(text)}: ${r.tokens.map((_, k) => text.slice(r.starts[k], r.ends[k])).join('|')}`);
+    assert.equal(
+      a.straddleEnd,
+      straddles,
+      `${vocab} ${JSON.stringify(text)}: ${r.tokens.map((_, k) => text.slice(r.starts[k], r.ends[k])).join('|')}`,
+    );
     assert.equal(a.straddleStart, false);
   }
 });
 
 test('stats --tokenizer counts the tokens of every transcript (plus BOS when the model adds one)', { skip }, async () => {
   const { runHumanlike } = await import('../helpers/runCliProcess.js');
-  for (const [vocab, bos] of [['ggml-vocab-gpt-2.gguf', 0], ['ggml-vocab-phi-3.gguf', 1]] as const) {
+  for (const [vocab, bos] of [
+    ['ggml-vocab-gpt-2.gguf', 0],
+    ['ggml-vocab-phi-3.gguf', 1],
+  ] as const) {
     const tok = await loadVocab(vocab);
     let expected = 0;
-    for await (const { transcript: t } of readTranscripts(psych201Dir, { studies: ['franke2024bayesian'] })) if (t) expected += tok.raw.tokenize(t.text, false).length + bos;
-    const r = runHumanlike(['stats', psych201Dir, '--study', 'franke2024bayesian', '--tokenizer', join(modelsDir, 'ggml-vocab', vocab), '--json']);
+    for await (const { transcript: t } of readTranscripts(psych201Dir, { studies: ['franke2024bayesian'] }))
+      if (t) expected += tok.raw.tokenize(t.text, false).length + bos;
+    const r = runHumanlike([
+      'stats',
+      psych201Dir,
+      '--study',
+      'franke2024bayesian',
+      '--tokenizer',
+      join(modelsDir, 'ggml-vocab', vocab),
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '', 'no engine noise on stderr');
     const s = JSON.parse(r.stdout) as { tokens: number; perStudy: { tokens: number }[] };
@@ -129,7 +162,16 @@ test("chat format with Phi-3's own template: special tokens, one BOS, and assist
   const template = (await readGgufFileInfo(path)).metadata.tokenizer.chat_template as string;
   const tok = await loadVocab('ggml-vocab-phi-3.gguf');
   const text = 'You see two doors, A and B. Which do you open? <<A>> The room is empty. And now? <<B, the other one>> Thanks.';
-  const t = { study: 's', experiment: 'e', participant: '1', text, spans: parseTranscript(text).spans, metadata: {}, extras: {}, location: { file: 'f', line: 1 } };
+  const t = {
+    study: 's',
+    experiment: 'e',
+    participant: '1',
+    text,
+    spans: parseTranscript(text).spans,
+    metadata: {},
+    extras: {},
+    location: { file: 'f', line: 1 },
+  };
   const r = renderPrompt(t, { format: 'chat', policy: 'windowed', chatTemplate: template, bosText: tok.bosText, eosText: tok.eosText });
   assert.ok(r.text.startsWith('<s><|user|>\nYou see two doors'), r.text.slice(0, 40));
   assert.equal(r.hasBosText, true);
@@ -139,7 +181,11 @@ test("chat format with Phi-3's own template: special tokens, one BOS, and assist
   const user = tok.tokenize('<|user|>', true);
   assert.equal(user.length, 1, '<|user|> is one special token');
   assert.ok(enc.tokens.includes(user[0]!));
-  const aligned = alignSpans(r.spans.filter((s): s is NonNullable<typeof s> => s !== undefined), enc.starts, enc.ends);
+  const aligned = alignSpans(
+    r.spans.filter((s): s is NonNullable<typeof s> => s !== undefined),
+    enc.starts,
+    enc.ends,
+  );
   aligned.forEach((a, i) => {
     const span = r.spans[i]!;
     assert.equal(r.text.slice(span.start, span.end), ['A', 'B, the other one'][i]);

@@ -9,20 +9,38 @@ import { runHumanlike } from '../helpers/runCliProcess.js';
 const MODEL = join(modelsDir, 'stories260K.gguf');
 const skip = noSharedModels || noSharedData;
 
-test("eval --dry-run with a model counts tokens as stats --tokenizer does, windows them, and times a calibration", { skip, timeout: 300_000 }, async () => {
+test('eval --dry-run with a model counts tokens as stats --tokenizer does, windows them, and times a calibration', {
+  skip,
+  timeout: 300_000,
+}, async () => {
   const { dir } = await writeRealSubset({ studies: ['franke2024bayesian', 'thoma2025problearn'], perStudy: 4 });
   const db = join(makeTempDir(), 'never.duckdb');
   const r = runHumanlike(['eval', dir, '--model', MODEL, '--gpu', 'cpu', '--context-size', '256', '--db', db, '--dry-run', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!existsSync(db), 'no database created');
-  const { dryRun } = JSON.parse(r.stdout) as { dryRun: { contextSize: number; studies: { study: string; tokens: number; tokensEvaluated: number; windows: number; estimatedSeconds: number }[]; calibration: { windows: { tokens: number; seconds: number }[] }; estimatedSeconds: number } };
-  const stats = JSON.parse(runHumanlike(['stats', dir, '--tokenizer', MODEL, '--json']).stdout) as { perStudy: { study: string; tokens: number }[] };
+  const { dryRun } = JSON.parse(r.stdout) as {
+    dryRun: {
+      contextSize: number;
+      studies: { study: string; tokens: number; tokensEvaluated: number; windows: number; estimatedSeconds: number }[];
+      calibration: { windows: { tokens: number; seconds: number }[] };
+      estimatedSeconds: number;
+    };
+  };
+  const stats = JSON.parse(runHumanlike(['stats', dir, '--tokenizer', MODEL, '--json']).stdout) as {
+    perStudy: { study: string; tokens: number }[];
+  };
   // Raw format: the rendered text is the transcript, so the tokens (BOS included) are stats' tokens.
-  assert.deepEqual(dryRun.studies.map((s) => [s.study, s.tokens]), stats.perStudy.map((s) => [s.study, s.tokens]));
+  assert.deepEqual(
+    dryRun.studies.map((s) => [s.study, s.tokens]),
+    stats.perStudy.map((s) => [s.study, s.tokens]),
+  );
   assert.equal(dryRun.contextSize, 256);
   for (const s of dryRun.studies) {
     // Windows of 256 tokens: several per transcript; text after the last response is never evaluated.
-    assert.ok(s.windows > 4 && s.tokensEvaluated > 256 * (s.windows - 4), `${s.study}: ${s.tokensEvaluated} evaluated in ${s.windows} windows`);
+    assert.ok(
+      s.windows > 4 && s.tokensEvaluated > 256 * (s.windows - 4),
+      `${s.study}: ${s.tokensEvaluated} evaluated in ${s.windows} windows`,
+    );
     assert.ok(s.estimatedSeconds > 0);
   }
   assert.ok(dryRun.calibration.windows.length >= 2 && dryRun.calibration.windows.every((w) => w.tokens <= 256 && w.seconds > 0));

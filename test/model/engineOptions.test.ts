@@ -16,21 +16,43 @@ test('eval --kv-cache-type refuses an unknown type with exit 2, naming the choic
   assert.match(r.stderr, /f32, f16, q8_0/);
 });
 
-test('eval records the engine configuration; --policy reference uses the exact one unless told otherwise', { skip, timeout: 300_000 }, async () => {
+test('eval records the engine configuration; --policy reference uses the exact one unless told otherwise', {
+  skip,
+  timeout: 300_000,
+}, async () => {
   const { dir } = await writeRealSubset({ studies: ['thoma2025problearn'], perStudy: 1, maxChars: 1200 });
   const details = (extra: string[]): Record<string, unknown> => {
-    const r = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '1024', '--gpu', 'cpu', '--db', join(makeTempDir(), 'r.duckdb'), '--json', ...extra]);
+    const r = runHumanlike([
+      'eval',
+      dir,
+      '--model',
+      MODEL,
+      '--context-size',
+      '1024',
+      '--gpu',
+      'cpu',
+      '--db',
+      join(makeTempDir(), 'r.duckdb'),
+      '--json',
+      ...extra,
+    ]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const d = (JSON.parse(r.stdout) as { run: { modelIdentity: { details: Record<string, unknown> } } }).run.modelIdentity.details;
     return { flashAttention: d['flashAttention'], kvCacheType: d['kvCacheType'], batchSize: d['batchSize'] };
   };
   assert.deepEqual(details([]), { flashAttention: 'auto', kvCacheType: 'f16', batchSize: 512 });
   assert.deepEqual(details(['--policy', 'reference']), { flashAttention: false, kvCacheType: 'f32', batchSize: 512 });
-  assert.deepEqual(details(['--policy', 'reference', '--flash-attention', 'on', '--kv-cache-type', 'f16', '--batch-size', '256']),
-    { flashAttention: true, kvCacheType: 'f16', batchSize: 256 });
+  assert.deepEqual(details(['--policy', 'reference', '--flash-attention', 'on', '--kv-cache-type', 'f16', '--batch-size', '256']), {
+    flashAttention: true,
+    kvCacheType: 'f16',
+    batchSize: 256,
+  });
 });
 
-test('the exact configuration equals a direct fp32 softmax within 1e-4 nats; flash attention + f16 deviates measurably', { skip, timeout: 300_000 }, async () => {
+test('the exact configuration equals a direct fp32 softmax within 1e-4 nats; flash attention + f16 deviates measurably', {
+  skip,
+  timeout: 300_000,
+}, async () => {
   const { transcripts } = await writeRealSubset({ studies: ['spektor2024lossaversion'], perStudy: 1, maxChars: 6000 });
   const { model, dispose } = await loadDirectModel(MODEL);
   const score = async (o: Partial<LlamaCppOptions>, tokens: number[]): Promise<number[]> => {

@@ -19,10 +19,27 @@ function dataset(studies: Record<string, Record<string, unknown>[]>): string {
 
 const story = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ';
 
-test('a response longer than the context is skipped with its reason; the rest of the transcript is scored', { skip, timeout: 120_000 }, () => {
+test('a response longer than the context is skipped with its reason; the rest of the transcript is scored', {
+  skip,
+  timeout: 120_000,
+}, () => {
   const long = 'a very long answer '.repeat(40);
-  const dir = dataset({ stories: [{ text: `${story}She said <<yes>>. Then <<${long}>>. At last <<no>>.`, experiment: 'e', participant: 1 }] });
-  const r = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '128', '--gpu', 'cpu', '--db', join(makeTempDir(), 'x.duckdb'), '--json']);
+  const dir = dataset({
+    stories: [{ text: `${story}She said <<yes>>. Then <<${long}>>. At last <<no>>.`, experiment: 'e', participant: 1 }],
+  });
+  const r = runHumanlike([
+    'eval',
+    dir,
+    '--model',
+    MODEL,
+    '--context-size',
+    '128',
+    '--gpu',
+    'cpu',
+    '--db',
+    join(makeTempDir(), 'x.duckdb'),
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const { stats, run } = JSON.parse(r.stdout);
   assert.equal(stats.responsesScored, 2);
@@ -47,10 +64,28 @@ test('a model file that is not GGUF, and a missing one, give one clear line', { 
 
 test('a study where nothing can be scored is recorded with its reasons; other studies are scored', { skip, timeout: 120_000 }, () => {
   const dir = dataset({
-    good: [{ text: `${story}She picked <<A>>.`, experiment: 'e', participant: 1 }, { text: `${story}He picked <<B>>.`, experiment: 'e', participant: 2 }],
-    broken: [{ text: 'Pick <<A and never close', experiment: 'e', participant: 1 }, { text: 'Nothing here', experiment: 'e', participant: 2 }],
+    good: [
+      { text: `${story}She picked <<A>>.`, experiment: 'e', participant: 1 },
+      { text: `${story}He picked <<B>>.`, experiment: 'e', participant: 2 },
+    ],
+    broken: [
+      { text: 'Pick <<A and never close', experiment: 'e', participant: 1 },
+      { text: 'Nothing here', experiment: 'e', participant: 2 },
+    ],
   });
-  const r = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '256', '--gpu', 'cpu', '--db', join(makeTempDir(), 'x.duckdb'), '--json']);
+  const r = runHumanlike([
+    'eval',
+    dir,
+    '--model',
+    MODEL,
+    '--context-size',
+    '256',
+    '--gpu',
+    'cpu',
+    '--db',
+    join(makeTempDir(), 'x.duckdb'),
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const { stats } = JSON.parse(r.stdout);
   assert.equal(stats.participantsScored, 2);
@@ -59,9 +94,26 @@ test('a study where nothing can be scored is recorded with its reasons; other st
     'invalid record (unbalanced-marker); see humanlike validate': 1,
     'invalid record (no-responses); see humanlike validate': 1,
   });
-  assert.deepEqual(stats.perStudy.map((s: { study: string }) => s.study), ['good']);
+  assert.deepEqual(
+    stats.perStudy.map((s: { study: string }) => s.study),
+    ['good'],
+  );
 
-  const persona = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '256', '--gpu', 'cpu', '--format', 'persona', '--db', join(makeTempDir(), 'y.duckdb'), '--json']);
+  const persona = runHumanlike([
+    'eval',
+    dir,
+    '--model',
+    MODEL,
+    '--context-size',
+    '256',
+    '--gpu',
+    'cpu',
+    '--format',
+    'persona',
+    '--db',
+    join(makeTempDir(), 'y.duckdb'),
+    '--json',
+  ]);
   // No participant has metadata: refused before the model loads (it used to load it and "complete" with 0 responses).
   assert.equal(persona.code, 2, persona.stderr);
   assert.match(persona.stderr, /--format persona states each participant's metadata, and no participant of good has any/);
@@ -82,15 +134,21 @@ test('the facts of ../shared/models/README.md hold through the backend', { skip,
   const { LlamaCppBackend } = await import('../../src/backends/LlamaCppBackend.js');
   const backend = await LlamaCppBackend.create({ model: MODEL, gpu: 'cpu', contextSize: 512 });
   try {
-    const sample = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it, but it was too high';
+    const sample =
+      'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it, but it was too high';
     const tokens = [backend.tokenizer.bos!, ...backend.tokenizer.tokenize(sample, false)];
     assert.equal(tokens.length, 61);
     const positions = tokens.map((_, i) => i).slice(1);
     const [scores] = await backend.scoreTokens([{ tokens, positions }]);
-    assert.ok(scores!.every((s) => s.top1), 'every target of the published greedy sample is the top-1 token');
+    assert.ok(
+      scores!.every((s) => s.top1),
+      'every target of the published greedy sample is the top-1 token',
+    );
     const perplexity = (text: string): Promise<number> => {
       const t = [backend.tokenizer.bos!, ...backend.tokenizer.tokenize(text, false)];
-      return backend.scoreTokens([{ tokens: t, positions: t.map((_, i) => i).slice(1) }]).then(([s]) => Math.exp(-s!.reduce((a, x) => a + x.logprob, 0) / s!.length));
+      return backend
+        .scoreTokens([{ tokens: t, positions: t.map((_, i) => i).slice(1) }])
+        .then(([s]) => Math.exp(-s!.reduce((a, x) => a + x.logprob, 0) / s!.length));
     };
     const natural = 'Lily was a happy girl. She liked to play with her toys and her friends in the park.';
     const shuffled = natural.split(' ').reverse().join(' ');
@@ -124,9 +182,15 @@ test('a complete run is found before the model is loaded; a locked database fail
   assert.equal(again.code, 0, again.stderr);
   assert.equal(JSON.parse(again.stdout).alreadyComplete, true);
   // Another process holds the database: the error names it, without trying the (spoilt) model first.
-  const holder = spawn(process.execPath, ['--input-type=module', '-e',
-    `const { DuckDBInstance } = await import('@duckdb/node-api'); await DuckDBInstance.create(${JSON.stringify(db)}); console.log('ready'); setInterval(() => {}, 1000);`],
-  { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() });
+  const holder = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { DuckDBInstance } = await import('@duckdb/node-api'); await DuckDBInstance.create(${JSON.stringify(db)}); console.log('ready'); setInterval(() => {}, 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() },
+  );
   try {
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     const locked = runHumanlike([...args, '--new-run']);

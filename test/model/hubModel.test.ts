@@ -6,13 +6,31 @@ import { startFakeHub } from '../helpers/fakeHub.js';
 import { makeTempDir, modelsDir, noSharedModels } from '../helpers/paths.js';
 import { runHumanlikeAsync } from '../helpers/runCliAsync.js';
 
-test('eval --model hf:... downloads a real GGUF from a hub (a local mimic), shows progress, scores, then runs from the cache', { skip: noSharedModels, timeout: 300_000 }, async () => {
+test('eval --model hf:... downloads a real GGUF from a hub (a local mimic), shows progress, scores, then runs from the cache', {
+  skip: noSharedModels,
+  timeout: 300_000,
+}, async () => {
   const gguf = readFileSync(join(modelsDir, 'stories260K.gguf'));
   const hub = await startFakeHub({ models: { 'karpathy/tinyllamas-GGUF': { 'stories260K.gguf': gguf } }, viaCdn: true });
   try {
     const tmp = makeTempDir();
-    writeFileSync(join(tmp, 'd.jsonl'), ['one <<A>> two <<B>>', 'once upon <<a>> time'].map((text, p) => JSON.stringify({ text, experiment: 's/e', participant: p })).join('\n') + '\n');
-    const args = ['eval', join(tmp, 'd.jsonl'), '--model', 'hf:karpathy/tinyllamas-GGUF/stories260K.gguf', '--gpu', 'cpu', '--db', join(tmp, 'r.duckdb'), '--json'];
+    writeFileSync(
+      join(tmp, 'd.jsonl'),
+      ['one <<A>> two <<B>>', 'once upon <<a>> time']
+        .map((text, p) => JSON.stringify({ text, experiment: 's/e', participant: p }))
+        .join('\n') + '\n',
+    );
+    const args = [
+      'eval',
+      join(tmp, 'd.jsonl'),
+      '--model',
+      'hf:karpathy/tinyllamas-GGUF/stories260K.gguf',
+      '--gpu',
+      'cpu',
+      '--db',
+      join(tmp, 'r.duckdb'),
+      '--json',
+    ];
     const env = { HF_ENDPOINT: hub.url, HUMANLIKE_CACHE: join(tmp, 'cache') };
     const first = await runHumanlikeAsync(args, { env, timeoutMs: 240_000 });
     assert.equal(first.code, 0, first.stderr);

@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { parseTranscript } from '../../src/data/parseTranscript.js';
 import { applyReferencePreset } from '../../src/prompts/referencePreset.js';
 import { directLogprobs, loadDirectModel, prefixRanges } from '../helpers/directScoring.js';
-import { noSharedData, noSharedModels, makeTempDir, modelsDir } from '../helpers/paths.js';
+import { makeTempDir, modelsDir, noSharedData, noSharedModels } from '../helpers/paths.js';
 import { writeRealSubset } from '../helpers/realSubset.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';
 
@@ -24,7 +24,10 @@ async function storedRows(db: string): Promise<{ participant: string; response_i
 
 // stories260K's GGUF says context 2048 (trained at 512): a transcript of ~3,000 tokens is scored in one pass, as the
 // paper's eval.py does, and equals a direct fp32 softmax over the whole cut text.
-test('--policy reference scores the cut text in one pass beyond the model context and equals a direct fp32 computation', { skip: noSharedModels || noSharedData, timeout: 600_000 }, async (ctx) => {
+test('--policy reference scores the cut text in one pass beyond the model context and equals a direct fp32 computation', {
+  skip: noSharedModels || noSharedData,
+  timeout: 600_000,
+}, async (ctx) => {
   const { dir, transcripts } = await writeRealSubset({ studies: ['thoma2025problearn'], perStudy: 1, maxChars: 9000 });
   const t = transcripts[0]!;
   const db = join(makeTempDir(), 'r.duckdb');
@@ -42,7 +45,10 @@ test('--policy reference scores the cut text in one pass beyond the model contex
     assert.equal(rows.length, spans.length, 'every response inside the cut is scored');
     let worst = 0;
     spans.forEach((span, i) => {
-      const idx = ranges.map((rg, k) => [rg, k] as const).filter(([[s, e], k]) => k > 0 && (s === e ? s > span.start && s < span.end : s < span.end && e > span.start)).map(([, k]) => k);
+      const idx = ranges
+        .map((rg, k) => [rg, k] as const)
+        .filter(([[s, e], k]) => k > 0 && (s === e ? s > span.start && s < span.end : s < span.end && e > span.start))
+        .map(([, k]) => k);
       const expected = -idx.reduce((sum, k) => sum + (lp[k] as number), 0);
       worst = Math.max(worst, Math.abs(rows[i]!.nll - expected));
     });
@@ -53,7 +59,10 @@ test('--policy reference scores the cut text in one pass beyond the model contex
   }
 });
 
-test('--policy reference repairs `More Details >>` and skips only an empty response <<>>', { skip: noSharedModels, timeout: 300_000 }, async () => {
+test('--policy reference repairs `More Details >>` and skips only an empty response <<>>', {
+  skip: noSharedModels,
+  timeout: 300_000,
+}, async () => {
   const tmp = makeTempDir();
   const data = join(tmp, 'd.jsonl');
   const text = 'Pick a box. More Details >> are below. You chose <<A>>. Then you chose <<>>. Finally you chose <<B>>.';
@@ -62,7 +71,11 @@ test('--policy reference repairs `More Details >>` and skips only an empty respo
   const r = runHumanlike(['eval', data, '--model', MODEL, '--policy', 'reference', '--gpu', 'cpu', '--db', db, '--json']);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const rows = await storedRows(db);
-  assert.deepEqual(rows.map((x) => x.response_index), [0, 2], 'responses 0 and 2 scored, the empty one skipped');
+  assert.deepEqual(
+    rows.map((x) => x.response_index),
+    [0, 2],
+    'responses 0 and 2 scored, the empty one skipped',
+  );
   const run = JSON.parse(r.stdout) as { run: { skippedResponses?: number; responsesSkipped?: number }; stats: Record<string, unknown> };
   assert.match(JSON.stringify(run), /empty response/);
   // The default policy stays strict: the record fails validation.
@@ -70,12 +83,29 @@ test('--policy reference repairs `More Details >>` and skips only an empty respo
   assert.notEqual(strict.code, 0);
 });
 
-test('--policy reference refuses a text longer than the engine context (a recorded skip naming the size), never windows it', { skip: noSharedModels, timeout: 300_000 }, async () => {
+test('--policy reference refuses a text longer than the engine context (a recorded skip naming the size), never windows it', {
+  skip: noSharedModels,
+  timeout: 300_000,
+}, async () => {
   const tmp = makeTempDir();
   const data = join(tmp, 'd.jsonl');
   const text = `${'Once upon a time there was a cat. '.repeat(40)}It chose <<A>>.`;
   writeFileSync(data, JSON.stringify({ study: 's1', experiment: 'e', participant: 'p1', text }) + '\n');
-  const r = runHumanlike(['eval', data, '--model', MODEL, '--policy', 'reference', '--context-size', '128', '--gpu', 'cpu', '--db', join(tmp, 'r.duckdb'), '--json']);
+  const r = runHumanlike([
+    'eval',
+    data,
+    '--model',
+    MODEL,
+    '--policy',
+    'reference',
+    '--context-size',
+    '128',
+    '--gpu',
+    'cpu',
+    '--db',
+    join(tmp, 'r.duckdb'),
+    '--json',
+  ]);
   // Nothing else to score, so the run fails (exit 2) and says why; llama.cpp rounds the context up to 256.
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /one pass: it is \d+ tokens and the engine's context holds 256 \(give --context-size \d+ or more\)/);

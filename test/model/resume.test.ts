@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cliPath, noSharedData, noSharedModels, makeTempDir, modelsDir } from '../helpers/paths.js';
+import { cliPath, makeTempDir, modelsDir, noSharedData, noSharedModels } from '../helpers/paths.js';
 import { queryDb } from '../helpers/readDb.js';
 import { writeRealSubset } from '../helpers/realSubset.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';
@@ -16,7 +16,10 @@ function killAfter(args: string[], ms: number): Promise<NodeJS.Signals | null> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cliPath, ...args], { stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('exit', (_code, signal) => { clearTimeout(timer); resolve(signal); });
+    child.on('exit', (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal);
+    });
   });
 }
 
@@ -38,7 +41,10 @@ test('a run killed with SIGKILL resumes to exactly the rows of an uninterrupted 
     db = join(tmp, `killed-${fraction}.duckdb`);
     const signal = await killAfter(args(db), Math.round(duration * fraction));
     if (signal !== 'SIGKILL') continue;
-    const [row] = await queryDb<{ n: number; status: string }>(db, `SELECT (SELECT count(*)::INTEGER FROM participants) AS n, (SELECT status FROM runs) AS status`).catch(() => [undefined]);
+    const [row] = await queryDb<{ n: number; status: string }>(
+      db,
+      `SELECT (SELECT count(*)::INTEGER FROM participants) AS n, (SELECT status FROM runs) AS status`,
+    ).catch(() => [undefined]);
     if (row && row.n > 0 && row.n < 40) {
       assert.equal(row.status, 'running', 'a killed run is not marked complete');
       done = row.n;
@@ -52,9 +58,15 @@ test('a run killed with SIGKILL resumes to exactly the rows of an uninterrupted 
   assert.match(resumed.stderr, new RegExp(`resuming run .*: 40 participants, ${done} already done`));
   const got = await queryDb(db, ROWS);
   assert.deepEqual(got, expected);
-  const [dups] = await queryDb<{ d: number }>(db, `SELECT count(*)::INTEGER - (SELECT count(*)::INTEGER FROM (SELECT DISTINCT study, experiment, participant, response_index FROM responses)) AS d FROM responses`);
+  const [dups] = await queryDb<{ d: number }>(
+    db,
+    `SELECT count(*)::INTEGER - (SELECT count(*)::INTEGER FROM (SELECT DISTINCT study, experiment, participant, response_index FROM responses)) AS d FROM responses`,
+  );
   assert.equal(dups?.d, 0, 'no duplicated rows');
-  const [participants] = await queryDb<{ n: number; status: string }>(db, `SELECT (SELECT count(*)::INTEGER FROM participants) AS n, (SELECT status FROM runs) AS status`);
+  const [participants] = await queryDb<{ n: number; status: string }>(
+    db,
+    `SELECT (SELECT count(*)::INTEGER FROM participants) AS n, (SELECT status FROM runs) AS status`,
+  );
   assert.deepEqual(participants, { n: 40, status: 'complete' });
 
   // Running the same command again recomputes nothing.
@@ -79,12 +91,18 @@ test('Ctrl-C (SIGINT) stops after the participants in progress, exits 130, and t
   });
   assert.equal(code, 130, stderr);
   assert.match(stderr, /stopping after the participants in progress/);
-  const [row] = await queryDb<{ n: number; status: string }>(db, 'SELECT (SELECT count(*)::INTEGER FROM participants) AS n, (SELECT status FROM runs) AS status');
+  const [row] = await queryDb<{ n: number; status: string }>(
+    db,
+    'SELECT (SELECT count(*)::INTEGER FROM participants) AS n, (SELECT status FROM runs) AS status',
+  );
   assert.equal(row?.status, 'interrupted');
   assert.ok((row?.n ?? 0) > 0 && (row?.n ?? 0) < 30, `${row?.n} participants done`);
   const resumed = runHumanlike([...args, '--json']);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const [after] = await queryDb<{ n: number; rows: number; distinct_rows: number }>(db, 'SELECT (SELECT count(*)::INTEGER FROM participants) AS n, (SELECT count(*)::INTEGER FROM responses) AS rows, (SELECT count(*)::INTEGER FROM (SELECT DISTINCT participant, response_index FROM responses)) AS distinct_rows');
+  const [after] = await queryDb<{ n: number; rows: number; distinct_rows: number }>(
+    db,
+    'SELECT (SELECT count(*)::INTEGER FROM participants) AS n, (SELECT count(*)::INTEGER FROM responses) AS rows, (SELECT count(*)::INTEGER FROM (SELECT DISTINCT participant, response_index FROM responses)) AS distinct_rows',
+  );
   assert.equal(after?.n, 30);
   assert.equal(after?.rows, after?.distinct_rows);
 });

@@ -3,17 +3,32 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { directLogprobs, loadDirectModel, prefixRanges } from '../helpers/directScoring.js';
-import { noSharedData, noSharedModels, makeTempDir, modelsDir } from '../helpers/paths.js';
+import { makeTempDir, modelsDir, noSharedData, noSharedModels } from '../helpers/paths.js';
 import { writeRealSubset } from '../helpers/realSubset.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';
 
 const skip = noSharedModels || noSharedData;
 const MODEL = join(modelsDir, 'stories260K.gguf');
 
-async function storedRows(db: string, runFilter = ''): Promise<{ study: string; participant: string; response_index: number; nll: number; n_tokens: number; greedy_match: boolean; context_tokens: number }[]> {
+async function storedRows(
+  db: string,
+  runFilter = '',
+): Promise<
+  {
+    study: string;
+    participant: string;
+    response_index: number;
+    nll: number;
+    n_tokens: number;
+    greedy_match: boolean;
+    context_tokens: number;
+  }[]
+> {
   const inst = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
   const c = await inst.connect();
-  const r = await c.runAndReadAll(`SELECT study, participant, response_index, nll, n_tokens, greedy_match, context_tokens FROM responses ${runFilter} ORDER BY study, participant, response_index`);
+  const r = await c.runAndReadAll(
+    `SELECT study, participant, response_index, nll, n_tokens, greedy_match, context_tokens FROM responses ${runFilter} ORDER BY study, participant, response_index`,
+  );
   const rows = r.getRowObjectsJson() as never[];
   c.closeSync();
   inst.closeSync();
@@ -21,7 +36,13 @@ async function storedRows(db: string, runFilter = ''): Promise<{ study: string; 
 }
 
 test('eval NLLs equal a direct teacher-forced softmax within 1e-4 nats on real transcripts', { skip, timeout: 600_000 }, async () => {
-  const studies = ['franke2024bayesian', 'guenther2023associations_individual', 'thoma2025problearn', 'guenther2024substitutions', 'busch2024_stroop'];
+  const studies = [
+    'franke2024bayesian',
+    'guenther2023associations_individual',
+    'thoma2025problearn',
+    'guenther2024substitutions',
+    'busch2024_stroop',
+  ];
   const { dir, transcripts } = await writeRealSubset({ studies, perStudy: 3, maxChars: 2400 });
   const db = join(makeTempDir(), 'r.duckdb');
   const r = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '2048', '--gpu', 'cpu', '--db', db, '--json']);
@@ -38,7 +59,10 @@ test('eval NLLs equal a direct teacher-forced softmax within 1e-4 nats on real t
       const mine = rows.filter((x) => x.study === t.study && x.participant === t.participant);
       assert.equal(mine.length, t.spans.length, `${t.study}/${t.participant}: every response scored`);
       t.spans.forEach((span, i) => {
-        const idx = ranges.map((rg, k) => [rg, k] as const).filter(([[s, e], k]) => k > 0 && (s === e ? s > span.start && s < span.end : s < span.end && e > span.start)).map(([, k]) => k);
+        const idx = ranges
+          .map((rg, k) => [rg, k] as const)
+          .filter(([[s, e], k]) => k > 0 && (s === e ? s > span.start && s < span.end : s < span.end && e > span.start))
+          .map(([, k]) => k);
         const expected = -idx.reduce((sum, k) => sum + (lp[k] as number), 0);
         const row = mine[i]!;
         assert.equal(row.response_index, i);
@@ -53,11 +77,38 @@ test('eval NLLs equal a direct teacher-forced softmax within 1e-4 nats on real t
   }
 });
 
-test('windowed scoring keeps every response, and responses in the first window score as without windows', { skip, timeout: 600_000 }, async () => {
+test('windowed scoring keeps every response, and responses in the first window score as without windows', {
+  skip,
+  timeout: 600_000,
+}, async () => {
   const { dir } = await writeRealSubset({ studies: ['thoma2025problearn'], perStudy: 2, maxChars: 2800 });
   const tmp = makeTempDir();
-  const full = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '2048', '--gpu', 'cpu', '--db', join(tmp, 'full.duckdb'), '--json']);
-  const windowed = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '384', '--gpu', 'cpu', '--db', join(tmp, 'win.duckdb'), '--json']);
+  const full = runHumanlike([
+    'eval',
+    dir,
+    '--model',
+    MODEL,
+    '--context-size',
+    '2048',
+    '--gpu',
+    'cpu',
+    '--db',
+    join(tmp, 'full.duckdb'),
+    '--json',
+  ]);
+  const windowed = runHumanlike([
+    'eval',
+    dir,
+    '--model',
+    MODEL,
+    '--context-size',
+    '384',
+    '--gpu',
+    'cpu',
+    '--db',
+    join(tmp, 'win.duckdb'),
+    '--json',
+  ]);
   assert.equal(full.code, 0, full.stderr);
   assert.equal(windowed.code, 0, windowed.stderr);
   const a = await storedRows(join(tmp, 'full.duckdb'));
@@ -79,7 +130,10 @@ test('windowed scoring keeps every response, and responses in the first window s
   assert.ok(same >= 1 && same < b.length, `some responses in the first window (${same}) and some later`);
 });
 
-test('record version 3: the stored choice distribution of a real model is one distribution over the set, agreeing with choice_nll', { skip, timeout: 600_000 }, async () => {
+test('record version 3: the stored choice distribution of a real model is one distribution over the set, agreeing with choice_nll', {
+  skip,
+  timeout: 600_000,
+}, async () => {
   const { dir } = await writeRealSubset({ studies: ['thoma2025problearn', 'franke2024bayesian'], perStudy: 2, maxChars: 2400 });
   const db = join(makeTempDir(), 'c.duckdb');
   const r = runHumanlike(['eval', dir, '--model', MODEL, '--context-size', '2048', '--gpu', 'cpu', '--db', db, '--json']);

@@ -13,7 +13,7 @@ const MODEL = join(modelsDir, 'stories260K.gguf'); // vocabulary of 512
 const BASE = ['--model', MODEL, '--context-size', '256', '--gpu', 'cpu', '--threads', '1'];
 
 async function waitFor(condition: () => boolean, ms: number): Promise<void> {
-  for (const end = Date.now() + ms; !condition() && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+  for (const end = Date.now() + ms; !condition() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
 }
 
 function messageOf(json: unknown): string {
@@ -28,7 +28,11 @@ test('serve range-checks every token id (0 ≤ id < 512) with a 400 and stays up
       assert.equal(r.status, 400, `detokenize ${JSON.stringify(tokens)}`);
       assert.match(messageOf(r.json), /'tokens'\[\d\] .*token ids are integers from 0 to 511/, `detokenize ${JSON.stringify(tokens)}`);
     }
-    for (const prompt of [[1, 512], [1, 2 ** 32 + 5], [1, -1]]) {
+    for (const prompt of [
+      [1, 512],
+      [1, 2 ** 32 + 5],
+      [1, -1],
+    ]) {
       const c = await postJson(s.url, '/v1/completions', { prompt, prompt_logprobs: 0 });
       assert.equal(c.status, 400, `completions ${JSON.stringify(prompt)}`);
       assert.match(messageOf(c.json), /'prompt'\[1\] .*from 0 to 511/);
@@ -47,7 +51,10 @@ test('serve range-checks every token id (0 ≤ id < 512) with a 400 and stays up
   }
 });
 
-test('serve refuses non-JSON content types (415) and Host headers that do not name loopback (403)', { skip, timeout: 120_000 }, async () => {
+test('serve refuses non-JSON content types (415) and Host headers that do not name loopback (403)', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const s = await startServe(BASE);
   const port = new URL(s.url).port;
   try {
@@ -57,9 +64,19 @@ test('serve refuses non-JSON content types (415) and Host headers that do not na
     assert.match(messageOf(await plain.json()), /content-type must be application\/json/);
     const none = await requestRaw(s.url, { method: 'POST', path: '/tokenize', body: '{"prompt":"a"}' });
     assert.equal(none.status, 415);
-    const form = await requestRaw(s.url, { method: 'POST', path: '/tokenize', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '{"prompt":"a"}' });
+    const form = await requestRaw(s.url, {
+      method: 'POST',
+      path: '/tokenize',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '{"prompt":"a"}',
+    });
     assert.equal(form.status, 415);
-    const withCharset = await requestRaw(s.url, { method: 'POST', path: '/tokenize', headers: { 'content-type': 'Application/JSON; charset=utf-8' }, body: '{"prompt":"a"}' });
+    const withCharset = await requestRaw(s.url, {
+      method: 'POST',
+      path: '/tokenize',
+      headers: { 'content-type': 'Application/JSON; charset=utf-8' },
+      body: '{"prompt":"a"}',
+    });
     assert.equal(withCharset.status, 200);
 
     // Any port: an SSH tunnel on another local port sends its own (ssh -L 9000:localhost:8000).
@@ -67,8 +84,20 @@ test('serve refuses non-JSON content types (415) and Host headers that do not na
       const r = await requestRaw(s.url, { path: '/v1/models', headers: { host } });
       assert.equal(r.status, 200, host);
     }
-    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1.evil.example:${port}`, `localhost.evil.example:${port}`, `[::2]:${port}`, `localhost:${port}@evil`]) {
-      const r = await requestRaw(s.url, { method: 'POST', path: '/detokenize', headers: { host, 'content-type': 'application/json' }, body: '{"tokens":[5]}' });
+    for (const host of [
+      `evil.example:${port}`,
+      'evil.example',
+      `127.0.0.1.evil.example:${port}`,
+      `localhost.evil.example:${port}`,
+      `[::2]:${port}`,
+      `localhost:${port}@evil`,
+    ]) {
+      const r = await requestRaw(s.url, {
+        method: 'POST',
+        path: '/detokenize',
+        headers: { host, 'content-type': 'application/json' },
+        body: '{"tokens":[5]}',
+      });
       assert.equal(r.status, 403, host);
       assert.match(r.text, /Host header .* is not this server/);
     }
@@ -78,7 +107,10 @@ test('serve refuses non-JSON content types (415) and Host headers that do not na
   }
 });
 
-test('serve --api-key-env asks for a Bearer key (never logged); --log writes one line per request; a network bind needs a key', { skip, timeout: 180_000 }, async () => {
+test('serve --api-key-env asks for a Bearer key (never logged); --log writes one line per request; a network bind needs a key', {
+  skip,
+  timeout: 180_000,
+}, async () => {
   const KEY = 'canary-key-5f2e9a';
   const s = await startServe([...BASE, '--api-key-env', 'SERVE_TEST_KEY', '--log'], { SERVE_TEST_KEY: KEY });
   try {
@@ -96,20 +128,38 @@ test('serve --api-key-env asks for a Bearer key (never logged); --log writes one
 
     // The eval client sends the key from its environment variable.
     process.env['SERVE_TEST_CLIENT_KEY'] = KEY;
-    const remote = await RemoteBackend.create({ endpoints: [{ url: s.url, concurrency: 1 }], protocol: 'vllm', apiKeyEnv: 'SERVE_TEST_CLIENT_KEY' });
+    const remote = await RemoteBackend.create({
+      endpoints: [{ url: s.url, concurrency: 1 }],
+      protocol: 'vllm',
+      apiKeyEnv: 'SERVE_TEST_CLIENT_KEY',
+    });
     await remote.close();
-    assert.equal((await postJson(s.url, '/v1/completions', { prompt: [1, 2, 3], prompt_logprobs: 0 }, { authorization: `bearer ${KEY}` })).status, 200);
+    assert.equal(
+      (await postJson(s.url, '/v1/completions', { prompt: [1, 2, 3], prompt_logprobs: 0 }, { authorization: `bearer ${KEY}` })).status,
+      200,
+    );
 
     await waitFor(() => s.stderr().includes('tokens=3\n'), 2000); // the line is written once the answer is sent
     const lines = s.stderr().trim().split('\n');
     const access = lines.filter((l) => /^\S+Z (GET|POST) \/\S* \d{3} \d+ms/.test(l));
     assert.equal(access.length, lines.length, `only access-log lines on stderr:\n${s.stderr()}`);
     assert.ok(access.length >= 7, `one line per request:\n${s.stderr()}`);
-    assert.equal(access.slice(0, 6).map((l) => l.split(' ').slice(1, 4).join(' ')).join('|'),
-      'POST /tokenize 401|POST /tokenize 401|POST /tokenize 401|GET /v1/models 401|POST /tokenize 200|GET /health 200');
+    assert.equal(
+      access
+        .slice(0, 6)
+        .map((l) => l.split(' ').slice(1, 4).join(' '))
+        .join('|'),
+      'POST /tokenize 401|POST /tokenize 401|POST /tokenize 401|GET /v1/models 401|POST /tokenize 200|GET /health 200',
+    );
     assert.match(access[4]!, new RegExp(` tokens=${n}$`));
-    assert.ok(access.some((l) => /^\S+ GET \/v1\/models 200 \d+ms$/.test(l)), 'the eval client sent the key');
-    assert.ok(access.some((l) => /^\S+ POST \/v1\/completions 200 \d+ms tokens=3$/.test(l)), 'a scoring request is logged with its prompt tokens');
+    assert.ok(
+      access.some((l) => /^\S+ GET \/v1\/models 200 \d+ms$/.test(l)),
+      'the eval client sent the key',
+    );
+    assert.ok(
+      access.some((l) => /^\S+ POST \/v1\/completions 200 \d+ms tokens=3$/.test(l)),
+      'a scoring request is logged with its prompt tokens',
+    );
     for (const secret of [KEY, 'secret-body-canary', 'authorization', 'Bearer']) {
       assert.ok(!s.stderr().includes(secret) && !s.stdout().includes(secret), `'${secret}' is not logged`);
     }
@@ -166,7 +216,10 @@ test('serve times out slow bodies and caps connections; /health stays answered w
   }
 });
 
-test('a client that stops reading its answer is dropped once no progress is made for --request-timeout-ms', { skip, timeout: 120_000 }, async () => {
+test('a client that stops reading its answer is dropped once no progress is made for --request-timeout-ms', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const s = await startServe([...BASE, '--request-timeout-ms', '1500']);
   let socket: Socket | undefined;
   try {
@@ -177,9 +230,13 @@ test('a client that stops reading its answer is dropped once no progress is made
     socket = sock;
     sock.on('error', () => undefined);
     let received = 0;
-    sock.on('data', (d: Buffer) => { received += d.length; });
+    sock.on('data', (d: Buffer) => {
+      received += d.length;
+    });
     const closed = new Promise<void>((r) => sock.once('close', () => r()));
-    sock.write(`POST /tokenize HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    sock.write(
+      `POST /tokenize HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
     sock.pause(); // stop reading: the server's writes stall
     await new Promise((r) => setTimeout(r, 6000));
     sock.resume(); // what the server wrote before giving up, then the end

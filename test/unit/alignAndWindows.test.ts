@@ -7,7 +7,11 @@ const ranges = (pieces: string[]): { starts: Int32Array; ends: Int32Array } => {
   const starts = new Int32Array(pieces.length);
   const ends = new Int32Array(pieces.length);
   let c = 0;
-  pieces.forEach((p, i) => { starts[i] = c; c += p.length; ends[i] = c; });
+  pieces.forEach((p, i) => {
+    starts[i] = c;
+    c += p.length;
+    ends[i] = c;
+  });
   return { starts, ends };
 };
 
@@ -18,7 +22,12 @@ test('alignSpans: overlapping tokens belong to the response, straddles are flagg
   assert.deepEqual(x, { first: 2, last: 3, straddleStart: false, straddleEnd: true });
   // " <<A" merged: the first token straddles the start.
   const r2 = ranges(['a', ' <<A', 'B', '>>']);
-  assert.deepEqual(alignSpans([{ start: 4, end: 6 }], r2.starts, r2.ends)[0], { first: 1, last: 2, straddleStart: true, straddleEnd: false });
+  assert.deepEqual(alignSpans([{ start: 4, end: 6 }], r2.starts, r2.ends)[0], {
+    first: 1,
+    last: 2,
+    straddleStart: true,
+    straddleEnd: false,
+  });
 });
 
 test('alignSpans: byte tokens sharing a character range and empty tokens', () => {
@@ -40,7 +49,11 @@ test('planWindows: one window when it fits; otherwise every response once, with 
   assert.equal(fits.windows[0]!.responses.length, 40);
   const plan = planWindows(1100, responses, 256, 1);
   const seen = plan.windows.flatMap((w) => w.responses);
-  assert.deepEqual(seen, responses.map((_, i) => i), 'each response exactly once, in order');
+  assert.deepEqual(
+    seen,
+    responses.map((_, i) => i),
+    'each response exactly once, in order',
+  );
   assert.equal(plan.unscorable.length, 0);
   for (const w of plan.windows) {
     const size = w.end - w.start + w.head;
@@ -60,22 +73,41 @@ test('planWindows: every later window pins the head (instructions, persona prefi
   // 60 head tokens before the first response at 60, then a response every 20 tokens up to 2000.
   const responses = Array.from({ length: 97 }, (_, i) => ({ first: 60 + 20 * i, last: 61 + 20 * i }));
   const plan = planWindows(2000, responses, 256, 60);
-  assert.deepEqual(plan.windows.flatMap((w) => w.responses), responses.map((_, i) => i));
+  assert.deepEqual(
+    plan.windows.flatMap((w) => w.responses),
+    responses.map((_, i) => i),
+  );
   for (const w of plan.windows.slice(1)) {
     assert.equal(w.head, 60, 'the whole head is pinned');
     assert.ok(w.start >= 60 && w.head + (w.end - w.start) <= 256, `window ${w.start}-${w.end}`);
-    for (const i of w.responses) assert.ok(responses[i]!.first - w.start >= 97, 'at least half of the remaining capacity as recent context');
+    for (const i of w.responses)
+      assert.ok(responses[i]!.first - w.start >= 97, 'at least half of the remaining capacity as recent context');
   }
   assert.equal(pinnedHead(60, 256), 60);
   assert.equal(pinnedHead(900, 256), 64, 'at most a quarter of the context');
 });
 
 test('planWindows: a response longer than the context, and one with no context, are unscorable with reasons', () => {
-  const plan = planWindows(1000, [{ first: 0, last: 1 }, { first: 10, last: 12 }, { first: 300, last: 700 }], 256, 0);
-  assert.deepEqual(plan.unscorable.map((u) => u.index), [0, 2]);
+  const plan = planWindows(
+    1000,
+    [
+      { first: 0, last: 1 },
+      { first: 10, last: 12 },
+      { first: 300, last: 700 },
+    ],
+    256,
+    0,
+  );
+  assert.deepEqual(
+    plan.unscorable.map((u) => u.index),
+    [0, 2],
+  );
   assert.match(plan.unscorable[0]!.reason, /no preceding context/);
   assert.match(plan.unscorable[1]!.reason, /401 tokens does not fit the context of 256/);
-  assert.deepEqual(plan.windows.flatMap((w) => w.responses), [1]);
+  assert.deepEqual(
+    plan.windows.flatMap((w) => w.responses),
+    [1],
+  );
 });
 
 test('mapReadToGiven: whitespace a tokenizer drops or adds is absorbed; other changes are refused', async () => {

@@ -28,7 +28,11 @@ test('the average is over studies of per-study d, not a pooled d', () => {
 test('bootstrap: a known answer when participants are identical within studies', () => {
   // Within a study every participant has the same data, so resampling participants changes nothing; resampling
   // two studies gives d1, the mean, or d2 with probabilities 1/4, 1/2, 1/4: the 95% interval is [d1, d2].
-  const same = (base: number[], post: number[], n: number): PairedStudy => ({ study: 'x', a: Array.from({ length: n }, () => moments(base)), b: Array.from({ length: n }, () => moments(post)) });
+  const same = (base: number[], post: number[], n: number): PairedStudy => ({
+    study: 'x',
+    a: Array.from({ length: n }, () => moments(base)),
+    b: Array.from({ length: n }, () => moments(post)),
+  });
   // Ten copies of [1,2,3]: sample variance 20/29 in both arms, so d = shift / sqrt(20/29).
   const unit = 1 / Math.sqrt(20 / 29);
   const sA = same([1, 2, 3], [2, 3, 4], 10); // d1 = unit
@@ -41,14 +45,32 @@ test('bootstrap: a known answer when participants are identical within studies',
   // Identical studies: a degenerate interval.
   const one = bootstrapMeanD([sA, sA], 200, 1);
   assert.ok(Math.abs(one.low - unit) < 1e-12 && Math.abs(one.high - unit) < 1e-12);
-  const avg = averageIntervals([{ ...r, draws: r.draws }, { ...one, draws: one.draws }])!;
+  const avg = averageIntervals([
+    { ...r, draws: r.draws },
+    { ...one, draws: one.draws },
+  ])!;
   assert.ok(Math.abs(avg.estimate - 1.25 * unit) < 1e-12);
 });
 
 test('model facts inferred from names, pairs found, unknown families listed', () => {
-  const names = ['Qwen2.5-7B', 'Qwen2.5-7B-Instruct-Q8_0.gguf', 'Llama-3.1-8B', 'Llama-3.1-8B-Instruct', 'DeepSeek-R1-Distill-Qwen-7B', 'Qwen2.5-VL-7B-Instruct', 'mystery-model'];
+  const names = [
+    'Qwen2.5-7B',
+    'Qwen2.5-7B-Instruct-Q8_0.gguf',
+    'Llama-3.1-8B',
+    'Llama-3.1-8B-Instruct',
+    'DeepSeek-R1-Distill-Qwen-7B',
+    'Qwen2.5-VL-7B-Instruct',
+    'mystery-model',
+  ];
   const f = inferModelFacts('Qwen2.5-7B-Instruct-Q8_0.gguf', names)!;
-  assert.deepEqual(f, { model: 'Qwen2.5-7B-Instruct-Q8_0.gguf', family: 'Qwen', generation: '2.5', sizeB: 7, type: 'instruct', base: 'Qwen2.5-7B' });
+  assert.deepEqual(f, {
+    model: 'Qwen2.5-7B-Instruct-Q8_0.gguf',
+    family: 'Qwen',
+    generation: '2.5',
+    sizeB: 7,
+    type: 'instruct',
+    base: 'Qwen2.5-7B',
+  });
   assert.equal(inferModelFacts('Llama-3.1-8B-Instruct', names)?.base, 'Llama-3.1-8B');
   assert.equal(inferModelFacts('Llama-3.1-8B', names)?.type, 'base');
   assert.equal(inferModelFacts('Qwen2.5-VL-7B-Instruct', names)?.type, 'vision');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contextBefore } from '../../src/store/loadExportTables.js';
 import { parseTranscript } from '../../src/data/parseTranscript.js';
+import { contextBefore } from '../../src/store/loadExportTables.js';
 
 test("a response's context: the text after the previous response, cut to its last characters, never inside a surrogate pair", () => {
   const text = 'Rules. You see 😀 now: <<A>>. Then 🙂: <<B>>';

@@ -14,9 +14,18 @@ test('fitWindowTimes recovers a·n + b·n² from timed windows, and estimates ot
 });
 
 test('fitWindowTimes falls back to one rate when every window has one length or the fit would go negative', () => {
-  assert.deepEqual(fitWindowTimes([{ tokens: 100, seconds: 1 }, { tokens: 100, seconds: 3 }]), { a: 0.02, b: 0 });
+  assert.deepEqual(
+    fitWindowTimes([
+      { tokens: 100, seconds: 1 },
+      { tokens: 100, seconds: 3 },
+    ]),
+    { a: 0.02, b: 0 },
+  );
   // Longer windows faster per token (noise): no negative a or b.
-  const fit = fitWindowTimes([{ tokens: 100, seconds: 2 }, { tokens: 1000, seconds: 3 }]);
+  const fit = fitWindowTimes([
+    { tokens: 100, seconds: 2 },
+    { tokens: 1000, seconds: 3 },
+  ]);
   assert.equal(fit.b, 0);
   assert.ok(fit.a > 0);
 });

@@ -4,15 +4,35 @@ import { normalizeMetadata } from '../../src/data/normalizeMetadata.js';
 
 test('aliases map onto canonical fields, case-sensitively where the reference is', () => {
   const { metadata, extras } = normalizeMetadata({
-    text: 't', experiment: 'e', participant: 1,
-    sex: 'F', location: 'Germany', diagnosis: 'none given', gad7: '12', stai: 40, STAI: 35, bis: 60, bis_total: 55,
-    'BDI-II score': 9, STICSAsoma: 20, bas_reward_response: 17, condition: 'static', attention: [1, 2],
+    text: 't',
+    experiment: 'e',
+    participant: 1,
+    sex: 'F',
+    location: 'Germany',
+    diagnosis: 'none given',
+    gad7: '12',
+    stai: 40,
+    STAI: 35,
+    bis: 60,
+    bis_total: 55,
+    'BDI-II score': 9,
+    STICSAsoma: 20,
+    bas_reward_response: 17,
+    condition: 'static',
+    attention: [1, 2],
   });
   assert.equal(metadata.gender, 'female');
   assert.equal(metadata.nationality, 'Germany');
   assert.equal(metadata['clinical diagnosis'], 'none given');
   assert.deepEqual(metadata.scores, {
-    'GAD-7': 12, 'STAI-T': 40, 'STAI-S': 35, 'BIS-11': 60, 'BIS-10': 55, 'BDI-II': 9, 'STICSA-T somatic': 20, 'BAS Reward Responsiveness': 17,
+    'GAD-7': 12,
+    'STAI-T': 40,
+    'STAI-S': 35,
+    'BIS-11': 60,
+    'BIS-10': 55,
+    'BDI-II': 9,
+    'STICSA-T somatic': 20,
+    'BAS Reward Responsiveness': 17,
   });
   assert.deepEqual(extras, { condition: 'static', attention: [1, 2] });
 });
@@ -32,7 +52,10 @@ test('missing markers (N/A, NaN, null, empty) are dropped; numeric strings are p
 test('values of the wrong type are reported, not fatal', () => {
   const { metadata, issues } = normalizeMetadata({ age: 'thirty', RTs: 'fast' });
   assert.equal(metadata.age, undefined);
-  assert.deepEqual(issues.map((i) => i.field), ['age', 'RTs']);
+  assert.deepEqual(
+    issues.map((i) => i.field),
+    ['age', 'RTs'],
+  );
 });
 
 test('keys named like Object members are kept as extras and never mistaken for aliases', () => {

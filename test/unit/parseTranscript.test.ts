@@ -18,8 +18,14 @@ test('offsets are right around multi-byte characters (UTF-16 units)', () => {
 });
 
 test('unbalanced, nested, empty and misused markers are errors at their offsets', () => {
-  assert.deepEqual(parseTranscript('a <<b').problems.map((p) => [p.code, p.offset]), [['unbalanced-marker', 2]]);
-  assert.deepEqual(parseTranscript('a b>> c').problems.map((p) => [p.code, p.offset]), [['unbalanced-marker', 3]]);
+  assert.deepEqual(
+    parseTranscript('a <<b').problems.map((p) => [p.code, p.offset]),
+    [['unbalanced-marker', 2]],
+  );
+  assert.deepEqual(
+    parseTranscript('a b>> c').problems.map((p) => [p.code, p.offset]),
+    [['unbalanced-marker', 3]],
+  );
   assert.deepEqual(codes('x <<a <<b>> c'), ['nested-marker']);
   assert.deepEqual(contents('x <<a <<b>> c <<d>>'), ['d']);
   assert.deepEqual(codes('x <<>> y'), ['empty-response']);
@@ -29,7 +35,10 @@ test('unbalanced, nested, empty and misused markers are errors at their offsets'
 
 test('format hazards are warnings: glued marker and newline after >>', () => {
   const glued = parseTranscript('press <<A>>then');
-  assert.deepEqual(glued.problems.map((p) => [p.severity, p.code, p.offset]), [['warning', 'marker-glued', 9]]);
+  assert.deepEqual(
+    glued.problems.map((p) => [p.severity, p.code, p.offset]),
+    [['warning', 'marker-glued', 9]],
+  );
   assert.deepEqual(contents('press <<A>>then'), ['A']);
   assert.deepEqual(codes('press <<A>>\nnext'), ['marker-newline']);
   assert.deepEqual(codes('press <<A>>. next'), []);

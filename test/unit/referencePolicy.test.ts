@@ -8,7 +8,15 @@ import { renderPrompt } from '../../src/prompts/renderPrompt.js';
 import { pythonFloatString } from '../../src/util/pythonFloatString.js';
 
 const transcript = (text: string, extra: Partial<Transcript> = {}): Transcript => ({
-  study: 's', experiment: 'e', participant: '1', text, spans: parseTranscript(text).spans, metadata: {}, extras: {}, location: { file: 'f', line: 1 }, ...extra,
+  study: 's',
+  experiment: 'e',
+  participant: '1',
+  text,
+  spans: parseTranscript(text).spans,
+  metadata: {},
+  extras: {},
+  location: { file: 'f', line: 1 },
+  ...extra,
 });
 
 test("the reference cut counts code points, like Python's text[:32768]", () => {
@@ -24,8 +32,17 @@ test("the reference cut counts code points, like Python's text[:32768]", () => {
   assert.equal(straddle, 'a'.repeat(32_767) + '😀');
 });
 
-test("Python float strings: str(float(x))", () => {
-  assert.deepEqual([31, 31.5, 0, 100, 1e16, 1e-5, 0.0001, 123456789.125].map(pythonFloatString), ['31.0', '31.5', '0.0', '100.0', '1e+16', '1e-05', '0.0001', '123456789.125']);
+test('Python float strings: str(float(x))', () => {
+  assert.deepEqual([31, 31.5, 0, 100, 1e16, 1e-5, 0.0001, 123456789.125].map(pythonFloatString), [
+    '31.0',
+    '31.5',
+    '0.0',
+    '100.0',
+    '1e+16',
+    '1e-05',
+    '0.0001',
+    '123456789.125',
+  ]);
 });
 
 test("the reference persona prefix is eval_meta.py's, character for character, and goes before the cut", () => {
@@ -42,8 +59,10 @@ test("the reference persona prefix is eval_meta.py's, character for character, a
   assert.deepEqual(r.spans, [{ start: expected.length + 10, end: expected.length + 11 }]);
   // "Healthy" is N/A in the merge script: no diagnosis question.
   const healthy = { age: 40, 'clinical diagnosis': 'Healthy' } as Transcript['metadata'];
-  assert.equal(renderPrompt(transcript('x <<A>>', { metadata: healthy }), { format: 'persona', policy: 'reference', personaMetadata: healthy }).text,
-    'Interviewer: What is your age?\nInterviewee: 40.0\n\nx <<A>>');
+  assert.equal(
+    renderPrompt(transcript('x <<A>>', { metadata: healthy }), { format: 'persona', policy: 'reference', personaMetadata: healthy }).text,
+    'Interviewer: What is your age?\nInterviewee: 40.0\n\nx <<A>>',
+  );
   // The prefix counts against the 32,768-character cut (eval_meta.py adds it before truncating).
   // 50 + 32,720 characters before '<<A>>': past the cut only when the prefix counts.
   const long = transcript(`${'y'.repeat(32_719)} <<A>> z <<B>>`, { metadata: healthy });

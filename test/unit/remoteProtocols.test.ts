@@ -1,29 +1,37 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { remoteProtocol, type RemoteProtocolName } from '../../src/backends/remote/protocols/protocolRegistry.js';
+import { type RemoteProtocolName, remoteProtocol } from '../../src/backends/remote/protocols/protocolRegistry.js';
 
-const buildScoreRequest = (p: RemoteProtocolName, model: string, tokens: number[], text?: string) => remoteProtocol(p).buildRequest(model, tokens, text);
+const buildScoreRequest = (p: RemoteProtocolName, model: string, tokens: number[], text?: string) =>
+  remoteProtocol(p).buildRequest(model, tokens, text);
 const parseScoreResponse = (p: RemoteProtocolName, endpoint: string, json: unknown, tokens: number[], positions: number[]) =>
   remoteProtocol(p).parseResponse(endpoint, json, tokens, positions);
-import { detectPieceStyle, rangesFromPieces } from '../../src/backends/remote/tokenPieces.js';
+
 import { displayUrl, registerSecret, registerUrlCredentials, scrubSecrets } from '../../src/backends/remote/redactSecrets.js';
+import { detectPieceStyle, rangesFromPieces } from '../../src/backends/remote/tokenPieces.js';
 
 // Shapes as documented by vLLM (/v1/completions with prompt_logprobs), SGLang (/generate with return_logprob) and
 // TGI (/generate with decoder_input_details). Token 1 is BOS; 9999 is a byte token of a multi-byte character.
 const tokens = [1, 450, 9999, 2];
 
 const vllm = {
-  id: 'cmpl-x', object: 'text_completion', model: 'm',
-  choices: [{
-    index: 0, text: ' the', finish_reason: 'length',
-    prompt_logprobs: [
-      null,
-      { '450': { logprob: -2.5, rank: 3, decoded_token: ' cat' }, '13': { logprob: -0.5, rank: 1, decoded_token: ' a' } },
-      { '9999': { logprob: -0.25, rank: 1, decoded_token: '\ufffd' } },
-      { '2': { logprob: -9999.0, rank: 31000, decoded_token: '</s>' }, '29889': { logprob: -0.1, rank: 1, decoded_token: '.' } },
-    ],
-    prompt_token_ids: tokens,
-  }],
+  id: 'cmpl-x',
+  object: 'text_completion',
+  model: 'm',
+  choices: [
+    {
+      index: 0,
+      text: ' the',
+      finish_reason: 'length',
+      prompt_logprobs: [
+        null,
+        { '450': { logprob: -2.5, rank: 3, decoded_token: ' cat' }, '13': { logprob: -0.5, rank: 1, decoded_token: ' a' } },
+        { '9999': { logprob: -0.25, rank: 1, decoded_token: '\ufffd' } },
+        { '2': { logprob: -9999.0, rank: 31000, decoded_token: '</s>' }, '29889': { logprob: -0.1, rank: 1, decoded_token: '.' } },
+      ],
+      prompt_token_ids: tokens,
+    },
+  ],
 };
 
 test('vLLM: request carries ids and prompt_logprobs; the null first entry and top-k maps are read by token id', () => {
@@ -31,7 +39,11 @@ test('vLLM: request carries ids and prompt_logprobs; the null first entry and to
   assert.equal(req.path, '/v1/completions');
   assert.deepEqual(req.body, { model: 'm', prompt: tokens, max_tokens: 1, temperature: 0, prompt_logprobs: 1, add_special_tokens: false });
   const scores = parseScoreResponse('vllm', 'e', vllm, tokens, [1, 2, 3]);
-  assert.deepEqual(scores, [{ logprob: -2.5, top1: false }, { logprob: -0.25, top1: true }, { logprob: -9999, top1: false }]);
+  assert.deepEqual(scores, [
+    { logprob: -2.5, top1: false },
+    { logprob: -0.25, top1: true },
+    { logprob: -9999, top1: false },
+  ]);
 });
 
 test('vLLM: a response without prompt_logprobs, with the wrong length, or missing the actual token is an error', () => {
@@ -46,16 +58,31 @@ test('vLLM: a response without prompt_logprobs, with the wrong length, or missin
 
 test('SGLang: input_token_logprobs triples with a null first entry; top-1 from input_top_logprobs', () => {
   const req = buildScoreRequest('sglang', 'm', tokens);
-  assert.deepEqual(req.body, { input_ids: tokens, sampling_params: { max_new_tokens: 1, temperature: 0 }, return_logprob: true, logprob_start_len: 0, top_logprobs_num: 1 });
+  assert.deepEqual(req.body, {
+    input_ids: tokens,
+    sampling_params: { max_new_tokens: 1, temperature: 0 },
+    return_logprob: true,
+    logprob_start_len: 0,
+    top_logprobs_num: 1,
+  });
   const res = {
     text: ' the',
     meta_info: {
       prompt_tokens: 4,
-      input_token_logprobs: [[null, 1, null], [-2.5, 450, ' cat'], [-0.25, 9999, '\ufffd'], [-3, 2, '</s>']],
+      input_token_logprobs: [
+        [null, 1, null],
+        [-2.5, 450, ' cat'],
+        [-0.25, 9999, '\ufffd'],
+        [-3, 2, '</s>'],
+      ],
       input_top_logprobs: [null, [[-0.5, 13, ' a']], [[-0.25, 9999, '\ufffd']], [[-0.1, 29889, '.']]],
     },
   };
-  assert.deepEqual(parseScoreResponse('sglang', 'e', res, tokens, [1, 2, 3]), [{ logprob: -2.5, top1: false }, { logprob: -0.25, top1: true }, { logprob: -3, top1: false }]);
+  assert.deepEqual(parseScoreResponse('sglang', 'e', res, tokens, [1, 2, 3]), [
+    { logprob: -2.5, top1: false },
+    { logprob: -0.25, top1: true },
+    { logprob: -3, top1: false },
+  ]);
   const mismatched = structuredClone(res);
   mismatched.meta_info.input_token_logprobs[2] = [-0.25, 777, 'x'];
   assert.throws(() => parseScoreResponse('sglang', 'e', mismatched, tokens, [2]), /expected token 9999/);
@@ -64,8 +91,21 @@ test('SGLang: input_token_logprobs triples with a null first entry; top-1 from i
 test('TGI: prefill details by id; a server tokenizing differently is refused', () => {
   const req = buildScoreRequest('tgi', 'm', tokens, 'the cat');
   assert.deepEqual(req.body, { inputs: 'the cat', parameters: { max_new_tokens: 1, details: true, decoder_input_details: true } });
-  const res = { generated_text: '.', details: { prefill: [{ id: 1, text: '<s>', logprob: null }, { id: 450, text: ' cat', logprob: -2.5 }, { id: 9999, text: '', logprob: -0.25 }, { id: 2, text: '</s>', logprob: -3 }] } };
-  assert.deepEqual(parseScoreResponse('tgi', 'e', res, tokens, [1, 3]), [{ logprob: -2.5, top1: false }, { logprob: -3, top1: false }]);
+  const res = {
+    generated_text: '.',
+    details: {
+      prefill: [
+        { id: 1, text: '<s>', logprob: null },
+        { id: 450, text: ' cat', logprob: -2.5 },
+        { id: 9999, text: '', logprob: -0.25 },
+        { id: 2, text: '</s>', logprob: -3 },
+      ],
+    },
+  };
+  assert.deepEqual(parseScoreResponse('tgi', 'e', res, tokens, [1, 3]), [
+    { logprob: -2.5, top1: false },
+    { logprob: -3, top1: false },
+  ]);
   const other = structuredClone(res);
   other.details.prefill[1]!.id = 451;
   assert.throws(() => parseScoreResponse('tgi', 'e', other, tokens, [1]), /tokenized the text differently/);
@@ -95,7 +135,11 @@ test('impossible log-probabilities are refused: non-finite, positive beyond roun
     return v;
   };
   for (const lp of [5, 1e-3, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1e308]) {
-    assert.throws(() => parseScoreResponse('vllm', 'e', withLp(lp), tokens, [2]), /impossible log-probability .* at position 2/, `logprob ${lp}`);
+    assert.throws(
+      () => parseScoreResponse('vllm', 'e', withLp(lp), tokens, [2]),
+      /impossible log-probability .* at position 2/,
+      `logprob ${lp}`,
+    );
   }
   // Tiny positive rounding (≤ 1e-4) is read as 0; vLLM's clamp at −9999 is a real value.
   assert.deepEqual(parseScoreResponse('vllm', 'e', withLp(5e-5), tokens, [2]), [{ logprob: 0, top1: true }]);
@@ -103,9 +147,28 @@ test('impossible log-probabilities are refused: non-finite, positive beyond roun
   // A non-number (a string '-0.5') is refused, not coerced.
   assert.throws(() => parseScoreResponse('vllm', 'e', withLp('-0.5' as unknown as number), tokens, [2]), /no log-probability|impossible/);
   // SGLang and TGI values are checked the same way.
-  const sg = { meta_info: { input_token_logprobs: [[null, 1, null], [2.5, 450, 'x'], [-0.25, 9999, 'y'], [-3, 2, 'z']], input_top_logprobs: [null, [[2.5, 450, 'x']], [[-0.25, 9999, 'y']], [[-0.1, 29889, '.']]] } };
+  const sg = {
+    meta_info: {
+      input_token_logprobs: [
+        [null, 1, null],
+        [2.5, 450, 'x'],
+        [-0.25, 9999, 'y'],
+        [-3, 2, 'z'],
+      ],
+      input_top_logprobs: [null, [[2.5, 450, 'x']], [[-0.25, 9999, 'y']], [[-0.1, 29889, '.']]],
+    },
+  };
   assert.throws(() => parseScoreResponse('sglang', 'e', sg, tokens, [1]), /impossible log-probability 2\.5 at position 1/);
-  const tgi = { details: { prefill: [{ id: 1, logprob: null }, { id: 450, logprob: -1e308 }, { id: 9999, logprob: -0.25 }, { id: 2, logprob: -3 }] } };
+  const tgi = {
+    details: {
+      prefill: [
+        { id: 1, logprob: null },
+        { id: 450, logprob: -1e308 },
+        { id: 9999, logprob: -0.25 },
+        { id: 2, logprob: -3 },
+      ],
+    },
+  };
   assert.throws(() => parseScoreResponse('tgi', 'e', tgi, tokens, [1]), /impossible log-probability -1e\+308 at position 1/);
 });
 
@@ -128,7 +191,17 @@ test('rank claims that contradict the returned top entries are refused', () => {
   (mass.choices[0]!.prompt_logprobs[1] as Record<string, { logprob: number }>)['13']!.logprob = -0.5;
   assert.throws(() => parseScoreResponse('vllm', 'e', mass, tokens, [1]), /add up to more than 1/);
   // SGLang: the top-1 list names the actual token with another log-probability, or a worse one than the actual token.
-  const sg = { meta_info: { input_token_logprobs: [[null, 1, null], [-2.5, 450, 'x'], [-0.25, 9999, 'y'], [-3, 2, 'z']], input_top_logprobs: [null, [[-0.5, 450, 'x']], [[-0.9, 77, 'y']], [[-0.1, 29889, '.']]] } };
+  const sg = {
+    meta_info: {
+      input_token_logprobs: [
+        [null, 1, null],
+        [-2.5, 450, 'x'],
+        [-0.25, 9999, 'y'],
+        [-3, 2, 'z'],
+      ],
+      input_top_logprobs: [null, [[-0.5, 450, 'x']], [[-0.9, 77, 'y']], [[-0.1, 29889, '.']]],
+    },
+  };
   assert.throws(() => parseScoreResponse('sglang', 'e', sg, tokens, [1]), /contradict/);
   assert.throws(() => parseScoreResponse('sglang', 'e', sg, tokens, [2]), /contradict/);
 });
@@ -139,11 +212,24 @@ test('one URL redactor; secrets scrubbed from any text in the forms a server cou
   registerSecret('sk-unit-canary-9');
   registerUrlCredentials('http://unituser:p%40ss:w0rd@gpu1:8000');
   const text = [
-    'Bearer sk-unit-canary-9', JSON.stringify({ key: 'sk-unit-canary-9' }), `Basic ${Buffer.from('unituser:p@ss:w0rd').toString('base64')}`,
-    'password p@ss:w0rd', 'encoded p%40ss%3Aw0rd', 'user unituser', 'see https://someone:hunter22@other.example/x',
+    'Bearer sk-unit-canary-9',
+    JSON.stringify({ key: 'sk-unit-canary-9' }),
+    `Basic ${Buffer.from('unituser:p@ss:w0rd').toString('base64')}`,
+    'password p@ss:w0rd',
+    'encoded p%40ss%3Aw0rd',
+    'user unituser',
+    'see https://someone:hunter22@other.example/x',
   ].join('\n');
   const out = scrubSecrets(text);
-  for (const leak of ['sk-unit-canary-9', 'p@ss:w0rd', 'p%40ss', 'unituser', Buffer.from('unituser:p@ss:w0rd').toString('base64'), 'hunter22', 'someone']) {
+  for (const leak of [
+    'sk-unit-canary-9',
+    'p@ss:w0rd',
+    'p%40ss',
+    'unituser',
+    Buffer.from('unituser:p@ss:w0rd').toString('base64'),
+    'hunter22',
+    'someone',
+  ]) {
     assert.ok(!out.includes(leak), `${leak} left in ${out}`);
   }
   assert.match(out, /Bearer \*\*\*/);

@@ -46,6 +46,12 @@ test('inspectJsonShape: the first container past the depth limit and duplicate k
   const dup = '{"text": "a \\"text\\": b", "x": {"k": 1, "k\\u0020": 2, "k": 3}, "text": "c"}';
   assert.doesNotThrow(() => JSON.parse(dup));
   const shape = inspectJsonShape(dup, 256);
-  assert.deepEqual(shape.duplicates.map((d) => [d.key, dup.slice(d.at, d.at + 4)]), [['k', '"k":'], ['text', '"tex']]);
+  assert.deepEqual(
+    shape.duplicates.map((d) => [d.key, dup.slice(d.at, d.at + 4)]),
+    [
+      ['k', '"k":'],
+      ['text', '"tex'],
+    ],
+  );
   assert.deepEqual(inspectJsonShape('{"a": 1, "b": [{"a": 2}, {"a": 3}]}', 256).duplicates, []);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findInvalidUtf8, splitLines, type SplitLine } from '../../src/data/splitLines.js';
+import { findInvalidUtf8, type SplitLine, splitLines } from '../../src/data/splitLines.js';
 
 async function* chunked(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
@@ -22,21 +22,28 @@ test('lines split across any chunk size: BOM dropped, CRLF, a too-long line skip
   ]);
   for (const size of [1, 2, 3, 7, 64, 1000]) {
     const lines = await collect(bytes, size, 20);
-    assert.deepEqual(lines.map((l) => [l.text, l.problem?.code, l.problem?.column]), [
-      ['first \u00e9\u{1F600}', undefined, undefined],
-      ['', 'line-too-long', 1],
-      ['ok', undefined, undefined],
-      ['', undefined, undefined],
-      ['', 'invalid-utf8', 2],
-      ['last \uFFFD no newline', undefined, undefined],
-    ], `chunk size ${size}`);
+    assert.deepEqual(
+      lines.map((l) => [l.text, l.problem?.code, l.problem?.column]),
+      [
+        ['first \u00e9\u{1F600}', undefined, undefined],
+        ['', 'line-too-long', 1],
+        ['ok', undefined, undefined],
+        ['', undefined, undefined],
+        ['', 'invalid-utf8', 2],
+        ['last \uFFFD no newline', undefined, undefined],
+      ],
+      `chunk size ${size}`,
+    );
     assert.match(lines[1]!.problem!.message, /25 bytes, over the limit of 20 bytes/);
   }
 });
 
 test('a BOM is dropped only at the start of the stream', async () => {
   const lines = await collect(Buffer.from('\uFEFFa\n\uFEFFb\n'), 1);
-  assert.deepEqual(lines.map((l) => l.text), ['a', '\uFEFFb']);
+  assert.deepEqual(
+    lines.map((l) => l.text),
+    ['a', '\uFEFFb'],
+  );
 });
 
 test('findInvalidUtf8 skips a literal U+FFFD and finds the first bad byte', () => {

@@ -34,7 +34,10 @@ test('adding participants moves few others', () => {
   assert.equal(after.length, 52);
   // No old participant moves into the test set: the only entrants are new participants.
   const entrants = after.filter((p) => !before.has(p));
-  assert.ok(entrants.every((p) => Number(p) >= 500), `old participants entered: ${entrants}`);
+  assert.ok(
+    entrants.every((p) => Number(p) >= 500),
+    `old participants entered: ${entrants}`,
+  );
   // The old ones that stay are the best-ranked of the old set: only those at the cut-off are pushed out.
   const stayed = new Set(after.filter((p) => before.has(p)));
   assert.deepEqual(new Set(beforeRanked.slice(0, stayed.size)), stayed);

@@ -44,7 +44,10 @@ export class EndpointPool {
   /** When each endpoint's capped Retry-After was last reported: once a minute, not once per request. */
   private readonly warnedAt = new Map<string, number>();
 
-  constructor(endpoints: readonly PoolEndpoint[], private readonly o: PoolOptions = {}) {
+  constructor(
+    endpoints: readonly PoolEndpoint[],
+    private readonly o: PoolOptions = {},
+  ) {
     this.states = endpoints.map((e) => ({ ...e, inFlight: 0, failures: 0, downUntil: 0 }));
   }
 
@@ -71,7 +74,10 @@ export class EndpointPool {
       const wake = Math.min(...this.states.map((x) => (x.downUntil > Date.now() ? x.downUntil - Date.now() : 1_000)));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(10, wake));
-        this.waiters.push(() => { clearTimeout(timer); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }
@@ -91,7 +97,9 @@ export class EndpointPool {
     const key = e.endpoint ?? '';
     if (Date.now() - (this.warnedAt.get(key) ?? 0) < 60_000) return cap;
     this.warnedAt.set(key, Date.now());
-    this.o.onWarning?.(`${e.endpoint ?? 'the server'} asks to wait ${Math.round(asked / 1000)} s (Retry-After); waiting ${Math.round(cap / 1000)} s (--max-retry-after) and counting a failed attempt`);
+    this.o.onWarning?.(
+      `${e.endpoint ?? 'the server'} asks to wait ${Math.round(asked / 1000)} s (Retry-After); waiting ${Math.round(cap / 1000)} s (--max-retry-after) and counting a failed attempt`,
+    );
     return cap;
   }
 
@@ -113,7 +121,8 @@ export class EndpointPool {
         s.failures++;
         // Rest a failing endpoint only while another one can take its work; alone, it is just retried with backoff.
         const others = this.states.some((x) => x !== s && x.downUntil <= Date.now());
-        if (others && s.failures >= (this.o.failuresToRest ?? 3)) s.downUntil = Date.now() + Math.min(60_000, 5_000 * 2 ** (s.failures - (this.o.failuresToRest ?? 3)));
+        if (others && s.failures >= (this.o.failuresToRest ?? 3))
+          s.downUntil = Date.now() + Math.min(60_000, 5_000 * 2 ** (s.failures - (this.o.failuresToRest ?? 3)));
         avoid = s.url;
       } finally {
         this.release(s);
@@ -122,6 +131,9 @@ export class EndpointPool {
       const backoff = Math.min(30_000, base * 2 ** attempt) * (0.5 + Math.random() / 2);
       await new Promise((r) => setTimeout(r, Math.max(backoff, last ? this.retryAfterWait(last) : 0)));
     }
-    throw new BackendError(`gave up after ${maxAttempts} attempts; last error: ${last?.message ?? 'unknown'}`, { ...(last?.endpoint && { endpoint: last.endpoint }), ...(last?.status !== undefined && { status: last.status }) });
+    throw new BackendError(`gave up after ${maxAttempts} attempts; last error: ${last?.message ?? 'unknown'}`, {
+      ...(last?.endpoint && { endpoint: last.endpoint }),
+      ...(last?.status !== undefined && { status: last.status }),
+    });
   }
 }

@@ -1,13 +1,21 @@
 import { BackendError, CapabilityError } from '../../errors.js';
-import { isLocalTokenizer, type Backend, type BackendCapabilities, type ModelIdentity, type ScoreRequest, type TokenScore, type Tokenizer } from '../Backend.js';
+import {
+  type Backend,
+  type BackendCapabilities,
+  isLocalTokenizer,
+  type ModelIdentity,
+  type ScoreRequest,
+  type Tokenizer,
+  type TokenScore,
+} from '../Backend.js';
 import { fileSha256 } from '../fileSha256.js';
 import { createLlamaTokenizer } from '../LlamaTokenizer.js';
 import { loadGgufModel, loadLlama } from '../loadLlama.js';
-import { EndpointPool } from './EndpointPool.js';
-import { displayUrl, requestJson, RetryableError, type HttpOptions } from './httpJson.js';
 import { ImpossibleScoreError } from './checkLogprobs.js';
+import { EndpointPool } from './EndpointPool.js';
+import { displayUrl, type HttpOptions, RetryableError, requestJson } from './httpJson.js';
+import { type RemoteProtocolName, remoteProtocol } from './protocols/protocolRegistry.js';
 import type { RemoteProtocol } from './protocols/RemoteProtocol.js';
-import { remoteProtocol, type RemoteProtocolName } from './protocols/protocolRegistry.js';
 import { registerSecret, registerUrlCredentials } from './redactSecrets.js';
 import { REMOTE_DEFAULTS } from './remoteDefaults.js';
 import { ServerTokenizer } from './ServerTokenizer.js';
@@ -39,21 +47,29 @@ export const MIN_WINDOW_TOKENS = 16;
 function checkMaxLen(url: string, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MIN_WINDOW_TOKENS) {
-    throw new CapabilityError(`${displayUrl(url)} reports max_model_len ${JSON.stringify(value)}; humanlike needs at least ${MIN_WINDOW_TOKENS} tokens per window (a context, a response and the token before it)`);
+    throw new CapabilityError(
+      `${displayUrl(url)} reports max_model_len ${JSON.stringify(value)}; humanlike needs at least ${MIN_WINDOW_TOKENS} tokens per window (a context, a response and the token before it)`,
+    );
   }
   return value;
 }
 
 /** Name the kind of server that cannot return prompt log-probabilities, for a clear message. */
 async function identifyNonScoringServer(url: string, http: HttpOptions): Promise<string | undefined> {
-  const probe = async (path: string): Promise<boolean> => requestJson(url, path, undefined, { ...http, timeoutMs: 5_000 }).then(() => true, () => false);
+  const probe = async (path: string): Promise<boolean> =>
+    requestJson(url, path, undefined, { ...http, timeoutMs: 5_000 }).then(
+      () => true,
+      () => false,
+    );
   if (await probe('/api/version')) return 'Ollama';
   if (await probe('/props')) return "llama.cpp's llama-server";
   return undefined;
 }
 
 function noPromptLogprobs(url: string, server: string | undefined, protocol: string): CapabilityError {
-  return new CapabilityError(`${displayUrl(url)}${server ? ` is ${server}, which` : ` (protocol ${protocol})`} returns no prompt log-probabilities; humanlike needs vLLM (/v1/completions with prompt_logprobs), SGLang (/generate with return_logprob), TGI with --enable-prefill-logprobs, or 'humanlike serve'`);
+  return new CapabilityError(
+    `${displayUrl(url)}${server ? ` is ${server}, which` : ` (protocol ${protocol})`} returns no prompt log-probabilities; humanlike needs vLLM (/v1/completions with prompt_logprobs), SGLang (/generate with return_logprob), TGI with --enable-prefill-logprobs, or 'humanlike serve'`,
+  );
 }
 
 /** Scores through one or many inference servers (vLLM, SGLang, TGI, humanlike serve), sharing the work among them. */
@@ -71,7 +87,10 @@ export class RemoteBackend implements Backend {
   static async create(o: RemoteOptions): Promise<RemoteBackend> {
     const protocol = remoteProtocol(o.protocol);
     if (o.endpoints.length === 0) throw new CapabilityError('no endpoint given');
-    const http: HttpOptions = { timeoutMs: o.timeoutMs ?? REMOTE_DEFAULTS.timeoutMs, apiKey: process.env[o.apiKeyEnv ?? REMOTE_DEFAULTS.apiKeyEnv] || undefined };
+    const http: HttpOptions = {
+      timeoutMs: o.timeoutMs ?? REMOTE_DEFAULTS.timeoutMs,
+      apiKey: process.env[o.apiKeyEnv ?? REMOTE_DEFAULTS.apiKeyEnv] || undefined,
+    };
     // Known before any request, so that no message, record or output line can carry them.
     registerSecret(http.apiKey);
     for (const e of o.endpoints) registerUrlCredentials(e.url);
@@ -101,13 +120,17 @@ export class RemoteBackend implements Backend {
     }
     const model = o.model ?? served[0]?.model ?? '';
     const other = served.find((s) => s.model !== model && o.model === undefined);
-    if (other) throw new CapabilityError(`endpoints serve different models (${model} and ${other.model}); give --served-model or separate runs`);
+    if (other)
+      throw new CapabilityError(`endpoints serve different models (${model} and ${other.model}); give --served-model or separate runs`);
 
-    const pool = new EndpointPool(o.endpoints.map((e) => ({ url: e.url, concurrency: e.concurrency ?? REMOTE_DEFAULTS.concurrency })), {
-      ...(o.maxAttempts !== undefined && { maxAttempts: o.maxAttempts }),
-      ...(o.maxRetryAfterMs !== undefined && { maxRetryAfterMs: o.maxRetryAfterMs }),
-      onWarning: o.onWarning ?? ((m) => process.stderr.write(`humanlike: ${m}\n`)),
-    });
+    const pool = new EndpointPool(
+      o.endpoints.map((e) => ({ url: e.url, concurrency: e.concurrency ?? REMOTE_DEFAULTS.concurrency })),
+      {
+        ...(o.maxAttempts !== undefined && { maxAttempts: o.maxAttempts }),
+        ...(o.maxRetryAfterMs !== undefined && { maxRetryAfterMs: o.maxRetryAfterMs }),
+        onWarning: o.onWarning ?? ((m) => process.stderr.write(`humanlike: ${m}\n`)),
+      },
+    );
     let tokenizer: Tokenizer;
     let chatTemplate: string | undefined;
     if (o.tokenizer) {
@@ -117,9 +140,13 @@ export class RemoteBackend implements Backend {
       const t = (vocab.fileInfo.metadata.tokenizer as { chat_template?: unknown } | undefined)?.chat_template;
       chatTemplate = typeof t === 'string' ? t : undefined;
     } else if (protocol.serverTokenizer) {
-      tokenizer = await ServerTokenizer.create(served[0]!.url, model, probeHttp, (body) => pool.run((url) => requestJson(url, '/tokenize', body, http)));
+      tokenizer = await ServerTokenizer.create(served[0]!.url, model, probeHttp, (body) =>
+        pool.run((url) => requestJson(url, '/tokenize', body, http)),
+      );
     } else {
-      throw new CapabilityError(`--protocol ${o.protocol} needs a local tokenizer: give --tokenizer <gguf> (the model's GGUF or a vocab-only GGUF)`);
+      throw new CapabilityError(
+        `--protocol ${o.protocol} needs a local tokenizer: give --tokenizer <gguf> (the model's GGUF or a vocab-only GGUF)`,
+      );
     }
     const maxLen = Math.min(...served.map((s) => s.maxLen ?? Number.POSITIVE_INFINITY));
     const contextSize = Math.min(o.contextSize ?? REMOTE_DEFAULTS.contextSize, Number.isFinite(maxLen) ? maxLen : Number.POSITIVE_INFINITY);
@@ -128,11 +155,19 @@ export class RemoteBackend implements Backend {
       kind: o.protocol,
       location: o.endpoints.map((e) => displayUrl(e.url)).join(' '),
       details: {
-        endpoints: o.endpoints.map((e) => ({ url: displayUrl(e.url), concurrency: e.concurrency ?? REMOTE_DEFAULTS.concurrency })), unavailableAtStart: unavailable,
-        maxModelLen: Number.isFinite(maxLen) ? maxLen : null, tokenizer: o.tokenizer ?? 'server /tokenize',
+        endpoints: o.endpoints.map((e) => ({ url: displayUrl(e.url), concurrency: e.concurrency ?? REMOTE_DEFAULTS.concurrency })),
+        unavailableAtStart: unavailable,
+        maxModelLen: Number.isFinite(maxLen) ? maxLen : null,
+        tokenizer: o.tokenizer ?? 'server /tokenize',
       },
     };
-    const capabilities: BackendCapabilities = { contextSize, chatTemplate, top1: protocol.top1, alternatives: false, batchSequences: pool.totalConcurrency };
+    const capabilities: BackendCapabilities = {
+      contextSize,
+      chatTemplate,
+      top1: protocol.top1,
+      alternatives: false,
+      batchSequences: pool.totalConcurrency,
+    };
     const backend = new RemoteBackend(identity, capabilities, tokenizer, pool, protocol, model, http);
     // Prove before the run that every reachable endpoint returns prompt log-probabilities.
     for (const e of served) await backend.verify(e.url, probeHttp);
@@ -176,16 +211,21 @@ export class RemoteBackend implements Backend {
   private requestFor(tokens: readonly number[]): ReturnType<RemoteProtocol['buildRequest']> {
     if (this.protocol.acceptsTokenIds) return this.protocol.buildRequest(this.model, tokens, undefined);
     // create() gives text-only protocols a local tokenizer.
-    if (!isLocalTokenizer(this.tokenizer)) throw new CapabilityError(`--protocol ${this.protocol.name} needs a local tokenizer (--tokenizer <gguf>)`);
+    if (!isLocalTokenizer(this.tokenizer))
+      throw new CapabilityError(`--protocol ${this.protocol.name} needs a local tokenizer (--tokenizer <gguf>)`);
     const body = this.tokenizer.addBos && tokens[0] === this.tokenizer.bos ? tokens.slice(1) : tokens;
     return this.protocol.buildRequest(this.model, tokens, this.tokenizer.detokenize(body, false));
   }
 
   scoreTokens(requests: readonly ScoreRequest[]): Promise<TokenScore[][]> {
-    return Promise.all(requests.map((r) => {
-      const spec = this.requestFor(r.tokens);
-      return this.pool.run(async (url) => this.protocol.parseResponse(displayUrl(url), await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions));
-    }));
+    return Promise.all(
+      requests.map((r) => {
+        const spec = this.requestFor(r.tokens);
+        return this.pool.run(async (url) =>
+          this.protocol.parseResponse(displayUrl(url), await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions),
+        );
+      }),
+    );
   }
 
   close(): Promise<void> {

@@ -14,7 +14,10 @@ export class ImpossibleScoreError extends BackendError {}
 /** The log-probability a server reported, checked: finite, in [MIN_LOGPROB, LOGPROB_ROUNDING]; rounding clamped to 0. */
 export function checkLogprob(endpoint: string, value: unknown, position: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value > LOGPROB_ROUNDING || value < MIN_LOGPROB) {
-    throw new ImpossibleScoreError(`${endpoint}: impossible log-probability ${String(value)} at position ${position} (expected a number in [${MIN_LOGPROB}, 0]); nothing of this participant is stored`, { endpoint });
+    throw new ImpossibleScoreError(
+      `${endpoint}: impossible log-probability ${String(value)} at position ${position} (expected a number in [${MIN_LOGPROB}, 0]); nothing of this participant is stored`,
+      { endpoint },
+    );
   }
   return Math.min(0, value);
 }
@@ -24,9 +27,17 @@ export function checkLogprob(endpoint: string, value: unknown, position: number)
  * rank}): ranks are positive integers, a better rank never has a lower log-probability, and distinct tokens never
  * hold more than all the probability mass. Returns whether `actual` is the top-1.
  */
-export function checkRankedEntries(endpoint: string, position: number, entries: readonly { token: string; logprob: number; rank: number | undefined }[], actual: string): boolean {
+export function checkRankedEntries(
+  endpoint: string,
+  position: number,
+  entries: readonly { token: string; logprob: number; rank: number | undefined }[],
+  actual: string,
+): boolean {
   const contradict = (why: string): never => {
-    throw new ImpossibleScoreError(`${endpoint}: the top entries at position ${position} contradict each other (${why}); nothing of this participant is stored`, { endpoint });
+    throw new ImpossibleScoreError(
+      `${endpoint}: the top entries at position ${position} contradict each other (${why}); nothing of this participant is stored`,
+      { endpoint },
+    );
   };
   let mass = 0;
   for (const e of entries) {
@@ -49,11 +60,21 @@ export function checkRankedEntries(endpoint: string, position: number, entries: 
 }
 
 /** SGLang's top-1 list at a position against the actual token's log-probability. Returns whether it is the top-1. */
-export function checkTop1(endpoint: string, position: number, actual: number, actualLogprob: number, top: { token: number; logprob: number } | undefined): boolean {
+export function checkTop1(
+  endpoint: string,
+  position: number,
+  actual: number,
+  actualLogprob: number,
+  top: { token: number; logprob: number } | undefined,
+): boolean {
   if (!top) return false;
-  const agree = top.token === actual ? Math.abs(top.logprob - actualLogprob) <= LOGPROB_ROUNDING : top.logprob >= actualLogprob - LOGPROB_ROUNDING;
+  const agree =
+    top.token === actual ? Math.abs(top.logprob - actualLogprob) <= LOGPROB_ROUNDING : top.logprob >= actualLogprob - LOGPROB_ROUNDING;
   if (!agree) {
-    throw new ImpossibleScoreError(`${endpoint}: the top entries at position ${position} contradict the actual token's log-probability (top-1 token ${top.token} at ${top.logprob}, token ${actual} at ${actualLogprob}); nothing of this participant is stored`, { endpoint });
+    throw new ImpossibleScoreError(
+      `${endpoint}: the top entries at position ${position} contradict the actual token's log-probability (top-1 token ${top.token} at ${top.logprob}, token ${actual} at ${actualLogprob}); nothing of this participant is stored`,
+      { endpoint },
+    );
   }
   return top.token === actual || actualLogprob >= top.logprob;
 }

@@ -48,7 +48,8 @@ export async function requestJson(base: string, path: string, body: unknown, o: 
     throw new BackendError(`${endpoint}: not a valid URL`);
   }
   if (target.username) {
-    headers['authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
+    headers['authorization'] =
+      `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
     target.username = '';
     target.password = '';
   }
@@ -64,25 +65,40 @@ export async function requestJson(base: string, path: string, body: unknown, o: 
     });
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
-    const why = err.name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : `connection failed (${scrubSecrets(err.cause?.code ?? err.message)})`;
+    const why =
+      err.name === 'TimeoutError'
+        ? `no answer within ${o.timeoutMs} ms`
+        : `connection failed (${scrubSecrets(err.cause?.code ?? err.message)})`;
     throw new RetryableError(`${endpoint}${path}: ${why}`, { endpoint, cause: e });
   }
   let text: string;
   try {
     text = await res.text();
   } catch (e) {
-    throw new RetryableError(`${endpoint}${path}: the connection dropped while reading the response`, { endpoint, status: res.status, cause: e });
+    throw new RetryableError(`${endpoint}${path}: the connection dropped while reading the response`, {
+      endpoint,
+      status: res.status,
+      cause: e,
+    });
   }
   // A server's error body may echo the request (headers included): scrub it before it becomes a message.
   // Scrubbed before it is cut, so that no secret survives as a cut-off prefix.
   const excerpt = (n: number): string => scrubSecrets(redactAuthorization(text.slice(0, 65_536))).slice(0, n);
   if (res.status === 429 || res.status >= 500) {
-    throw new RetryableError(`${endpoint}${path}: HTTP ${res.status} ${excerpt(200)}`, { endpoint, status: res.status, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) });
+    throw new RetryableError(`${endpoint}${path}: HTTP ${res.status} ${excerpt(200)}`, {
+      endpoint,
+      status: res.status,
+      retryAfterMs: retryAfterMs(res.headers.get('retry-after')),
+    });
   }
   if (!res.ok) throw new BackendError(`${endpoint}${path}: HTTP ${res.status} ${excerpt(300)}`, { endpoint, status: res.status });
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new RetryableError(`${endpoint}${path}: truncated or invalid JSON response (${text.length} bytes)`, { endpoint, status: res.status, cause: e });
+    throw new RetryableError(`${endpoint}${path}: truncated or invalid JSON response (${text.length} bytes)`, {
+      endpoint,
+      status: res.status,
+      cause: e,
+    });
   }
 }

@@ -25,7 +25,8 @@ export function displayUrl(url: string): string {
 /** Remember a secret (and its encoded forms) so that scrubSecrets removes it. Values under 4 characters are ignored. */
 export function registerSecret(value: string | undefined): void {
   if (!value || value.length < 4) return;
-  for (const form of [value, encodeURIComponent(value), Buffer.from(value).toString('base64'), JSON.stringify(value).slice(1, -1)]) secrets.add(form);
+  for (const form of [value, encodeURIComponent(value), Buffer.from(value).toString('base64'), JSON.stringify(value).slice(1, -1)])
+    secrets.add(form);
 }
 
 /** Register the credentials of an endpoint URL: user, password, and the Basic authorization token made of them. */

@@ -44,7 +44,11 @@ export function pieceBytes(piece: string, style: PieceStyle): Buffer {
  * SentencePiece dummy-prefix space is allowed); a token holding part of a multi-byte character gets that whole
  * character. Returns undefined when the pieces do not rebuild the text.
  */
-export function rangesFromPieces(text: string, pieces: readonly string[], style: PieceStyle): { starts: Int32Array; ends: Int32Array } | undefined {
+export function rangesFromPieces(
+  text: string,
+  pieces: readonly string[],
+  style: PieceStyle,
+): { starts: Int32Array; ends: Int32Array } | undefined {
   const target = Buffer.from(text, 'utf8');
   const bytes = pieces.map((p) => pieceBytes(p, style));
   let skip = 0;

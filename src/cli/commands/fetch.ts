@@ -21,7 +21,10 @@ export function registerFetch(program: Command): void {
     .option('--discrete', 'the discrete-choice subset')
     .option('--out <dir>', 'download here instead of <cache>/datasets/<repo> (cache: $HUMANLIKE_CACHE or ~/.cache/humanlike)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExamples:\n  $ humanlike fetch psych201\n  $ HF_TOKEN=hf_... humanlike fetch psych201 --test --discrete\n  $ humanlike stats "$(humanlike fetch psych201 --json | jq -r .dir)"')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ humanlike fetch psych201\n  $ HF_TOKEN=hf_... humanlike fetch psych201 --test --discrete\n  $ humanlike stats "$(humanlike fetch psych201 --json | jq -r .dir)"',
+    )
     .action(async (dataset: string, opts: { test?: boolean; discrete?: boolean; out?: string; json?: boolean }) => {
       if (!DATASETS.includes(dataset)) throw new UsageError(`unknown dataset ${JSON.stringify(dataset)}; known: ${DATASETS.join(', ')}`);
       const repo = psych201Repo({ test: opts.test === true, discrete: opts.discrete === true });
@@ -30,8 +33,16 @@ export function registerFetch(program: Command): void {
         process.stdout.write(JSON.stringify(r) + '\n');
         return;
       }
-      if (r.offline) process.stderr.write(escapeTerminal(`humanlike: the hub cannot be reached; using the complete copy fetched earlier into ${r.dir}`) + '\n');
-      process.stdout.write(formatTable(['file', 'bytes', 'status'], r.files.map((f) => [f.path, f.bytes, f.cached ? 'already here' : f.resumedFromBytes > 0 ? 'resumed' : 'downloaded'])) + '\n');
+      if (r.offline)
+        process.stderr.write(
+          escapeTerminal(`humanlike: the hub cannot be reached; using the complete copy fetched earlier into ${r.dir}`) + '\n',
+        );
+      process.stdout.write(
+        formatTable(
+          ['file', 'bytes', 'status'],
+          r.files.map((f) => [f.path, f.bytes, f.cached ? 'already here' : f.resumedFromBytes > 0 ? 'resumed' : 'downloaded']),
+        ) + '\n',
+      );
       process.stdout.write(escapeTerminal(`${repo}: ${r.files.length} ${r.files.length === 1 ? 'file' : 'files'} in ${r.dir}`) + '\n');
       process.stdout.write(escapeTerminal(`use it as a source, e.g.: humanlike validate ${r.dir}`) + '\n');
     });

@@ -9,14 +9,24 @@ export const tgi: RemoteProtocol = {
   acceptsTokenIds: false,
   serverTokenizer: false,
   async probe(url, http) {
-    const r = (await requestJson(url, '/info', undefined, http)) as { model_id?: string; max_input_tokens?: unknown; max_input_length?: unknown };
+    const r = (await requestJson(url, '/info', undefined, http)) as {
+      model_id?: string;
+      max_input_tokens?: unknown;
+      max_input_length?: unknown;
+    };
     return { model: r.model_id, maxLen: r.max_input_tokens ?? r.max_input_length };
   },
   // TGI takes text only; the returned prefill ids are checked against ours.
-  buildRequest: (_model, _tokens, text) => ({ path: '/generate', body: { inputs: text ?? '', parameters: { max_new_tokens: 1, details: true, decoder_input_details: true } } }),
+  buildRequest: (_model, _tokens, text) => ({
+    path: '/generate',
+    body: { inputs: text ?? '', parameters: { max_new_tokens: 1, details: true, decoder_input_details: true } },
+  }),
   parseResponse(endpoint, json, tokens, positions) {
-    const prefill = ((json as Record<string, unknown>)?.['details'] as Record<string, unknown> | undefined)?.['prefill'] as { id: number; logprob: number | null }[] | undefined;
-    if (!Array.isArray(prefill)) return unexpected(endpoint, 'no details.prefill (start TGI with --enable-prefill-logprobs and send decoder_input_details)');
+    const prefill = ((json as Record<string, unknown>)?.['details'] as Record<string, unknown> | undefined)?.['prefill'] as
+      | { id: number; logprob: number | null }[]
+      | undefined;
+    if (!Array.isArray(prefill))
+      return unexpected(endpoint, 'no details.prefill (start TGI with --enable-prefill-logprobs and send decoder_input_details)');
     if (prefill.length !== tokens.length || prefill.some((x, i) => x.id !== tokens[i])) {
       return unexpected(endpoint, 'the server tokenized the text differently from the local tokenizer (use the same tokenizer)');
     }

@@ -22,11 +22,13 @@ export const vllm: RemoteProtocol = {
     const choice = ((json as Record<string, unknown>)?.['choices'] as Record<string, unknown>[] | undefined)?.[0];
     const list = choice?.['prompt_logprobs'] as (Record<string, { logprob: number; rank?: number }> | null)[] | undefined;
     if (!Array.isArray(list)) return unexpected(endpoint, 'no choices[0].prompt_logprobs (the server must support prompt_logprobs)');
-    if (list.length !== tokens.length) return unexpected(endpoint, `prompt_logprobs has ${list.length} entries for ${tokens.length} prompt tokens`);
+    if (list.length !== tokens.length)
+      return unexpected(endpoint, `prompt_logprobs has ${list.length} entries for ${tokens.length} prompt tokens`);
     return positions.map((p) => {
       const entry = list[p];
       const mine = entry?.[String(tokens[p])];
-      if (!entry || !mine || typeof mine.logprob !== 'number') return unexpected(endpoint, `no log-probability for token ${tokens[p]} at position ${p}`);
+      if (!entry || !mine || typeof mine.logprob !== 'number')
+        return unexpected(endpoint, `no log-probability for token ${tokens[p]} at position ${p}`);
       // vLLM clamps at −9999; the top-1 is the entry with rank 1 (or the best logprob in the map). Every value is checked.
       const entries = Object.entries(entry).map(([token, v]) => ({ token, logprob: checkLogprob(endpoint, v?.logprob, p), rank: v?.rank }));
       return { logprob: checkLogprob(endpoint, mine.logprob, p), top1: checkRankedEntries(endpoint, p, entries, String(tokens[p])) };
