@@ -167,16 +167,19 @@ test('a complete run is found before the model is loaded; a locked database fail
   const dir = dataset({ stories: [{ text: `${story}She said <<yes>>.`, experiment: 'e', participant: 1 }] });
   const model = join(tmp, 'model.gguf');
   copyFileSync(MODEL, model);
+  // A whole-second mtime: utimes takes seconds as a float, so an arbitrary millisecond time can come back 1 ms off.
+  const whole = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+  utimesSync(model, whole, whole);
   const db = join(tmp, 'r.duckdb');
   const args = ['eval', dir, '--model', model, '--context-size', '128', '--gpu', 'cpu', '--db', db, '--json'];
   const first = runHumanlike(args);
   assert.equal(first.code, 0, first.stderr);
   // Spoil the weights but keep size and mtime: a load would now fail, the run's key does not change.
-  const { size, atime, mtime } = statSync(model);
+  const { size } = statSync(model);
   const fd = openSync(model, 'r+');
   writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 0);
   closeSync(fd);
-  utimesSync(model, atime, mtime);
+  utimesSync(model, whole, whole);
   assert.equal(statSync(model).size, size);
   const again = runHumanlike(args);
   assert.equal(again.code, 0, again.stderr);
