@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { scrubSecrets } from '../backends/remote/redactSecrets.js';
-import { DatabaseCorruptError, DatabaseLockedError, NotADatabaseError, UsageError } from '../errors.js';
+import { DatabaseCorruptError, DatabaseLockedError, HumanlikeError, NotADatabaseError } from '../errors.js';
 import { sqlList, sqlString } from '../util/sqlString.js';
 import { classifyStoreError } from './classifyStoreError.js';
 import { assertDistinctRuns, attachStores, copyStoresInto, createUnionViews } from './combineStores.js';
@@ -102,7 +102,7 @@ export class ResultsStore {
     } catch (e) {
       db.closeSync();
       instance.closeSync();
-      throw e instanceof UsageError ? e : classifyStoreError(paths.join(', '), e, false);
+      throw e instanceof HumanlikeError ? e : classifyStoreError(paths.join(', '), e, false);
     }
     return new ResultsStore(paths.join(' + '), instance, db, true);
   }

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UsageError } from '../errors.js';
+import { NotADatabaseError, UsageError } from '../errors.js';
 import { sqlString } from '../util/sqlString.js';
+import { classifyStoreError } from './classifyStoreError.js';
 
 /** The tables of a results database, in the order rows must be written (a participant's rows before its entry). */
 export const STORE_TABLES = ['runs', 'responses', 'skipped_responses', 'participants'] as const;
@@ -10,7 +12,14 @@ const alias = (i: number): string => `store${i}`;
 /** Attach results databases read-only as store0, store1, ... (each checked to be a humanlike database). */
 export async function attachStores(db: DuckDBConnection, paths: readonly string[]): Promise<void> {
   for (const [i, path] of paths.entries()) {
-    await db.run(`ATTACH ${sqlString(path)} AS ${alias(i)} (READ_ONLY)`);
+    if (!existsSync(path)) throw new NotADatabaseError(`${path}: no results database here (give an existing database)`);
+    try {
+      await db.run(`ATTACH ${sqlString(path)} AS ${alias(i)} (READ_ONLY)`);
+    } catch (e) {
+      if (/already attached/i.test((e as Error).message))
+        throw new UsageError(`${path} is given twice (or is the database being merged into)`);
+      throw classifyStoreError(path, e, false);
+    }
     const r = await db.runAndReadAll(
       `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_catalog = '${alias(i)}' AND table_name = 'runs'`,
     );

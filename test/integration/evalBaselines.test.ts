@@ -256,6 +256,20 @@ test('several databases (one per cluster job) are analysed as one, or merged; a 
   const again = runHumanlike(['merge', c, a]);
   assert.equal(again.code, 2);
   assert.match(again.stderr, /the same run is in several databases/);
+  // Hostile or mistaken arguments are one clear line each (exit 2), never a stack trace.
+  const junk = join(tmp, 'junk.duckdb');
+  writeFileSync(junk, 'not a database');
+  for (const [args, message] of [
+    [['merge', a, a], /is given twice \(or is the database being merged into\)/],
+    [['merge', c, join(tmp, 'missing.duckdb')], /missing\.duckdb: no results database here/],
+    [['merge', c, junk], /junk\.duckdb: .*not a DuckDB database/],
+    [['compare', '--db', a, '--db', junk], /junk\.duckdb: .*not a DuckDB database/],
+  ] as const) {
+    const r = runHumanlike([...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /internal error/);
+  }
   const twice = runHumanlike(['compare', '--db', a, '--db', a]);
   assert.equal(twice.code, 2);
   assert.match(twice.stderr, /the same run is in several databases/);
