@@ -157,21 +157,12 @@ test('stats --tokenizer counts the tokens of every transcript (plus BOS when the
 test("chat format with Phi-3's own template: special tokens, one BOS, and assistant turns aligned exactly", { skip }, async () => {
   const { readGgufFileInfo } = await import('node-llama-cpp');
   const { renderPrompt } = await import('../../src/prompts/renderPrompt.js');
-  const { parseTranscript } = await import('../../src/data/parseTranscript.js');
+  const { makeTranscript } = await import('../helpers/makeTranscript.js');
   const path = join(modelsDir, 'ggml-vocab', 'ggml-vocab-phi-3.gguf');
   const template = (await readGgufFileInfo(path)).metadata.tokenizer.chat_template as string;
   const tok = await loadVocab('ggml-vocab-phi-3.gguf');
   const text = 'You see two doors, A and B. Which do you open? <<A>> The room is empty. And now? <<B, the other one>> Thanks.';
-  const t = {
-    study: 's',
-    experiment: 'e',
-    participant: '1',
-    text,
-    spans: parseTranscript(text).spans,
-    metadata: {},
-    extras: {},
-    location: { file: 'f', line: 1 },
-  };
+  const t = makeTranscript(text);
   const r = renderPrompt(t, { format: 'chat', policy: 'windowed', chatTemplate: template, bosText: tok.bosText, eosText: tok.eosText });
   assert.ok(r.text.startsWith('<s><|user|>\nYou see two doors'), r.text.slice(0, 40));
   assert.equal(r.hasBosText, true);

@@ -8,6 +8,7 @@ import { BaselineScorer } from '../../src/scoring/BaselineScorer.js';
 import { findChoiceSets, namedKeys } from '../../src/scoring/choiceSets.js';
 import type { StudyProfile } from '../../src/scoring/studyProfile.js';
 import { TokenScorer } from '../../src/scoring/TokenScorer.js';
+import { makeTranscript } from '../helpers/makeTranscript.js';
 import { noSharedData, psych201Dir } from '../helpers/paths.js';
 
 const sets = (text: string, study: string[] = []): { letters: readonly string[]; rule: string; missedBy?: string }[] =>
@@ -119,16 +120,7 @@ test('choice-set rules in order: offered, instructions, participant, study; a se
   assert.equal(miss[0]!.missedBy, undefined);
 });
 
-const transcript = (text: string, participant = '1'): Transcript => ({
-  study: 's',
-  experiment: 'e',
-  participant,
-  text,
-  spans: parseTranscript(text).spans,
-  metadata: {},
-  extras: {},
-  location: { file: 'f', line: 1 },
-});
+const transcript = (text: string, participant = '1'): Transcript => makeTranscript(text, { participant });
 
 const profile = (options: string[], counts: Record<string, number> = {}, distinct = 0): StudyProfile => ({
   study: 's',

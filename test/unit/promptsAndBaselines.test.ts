@@ -8,18 +8,9 @@ import { applyReferencePreset } from '../../src/prompts/referencePreset.js';
 import { renderPrompt } from '../../src/prompts/renderPrompt.js';
 import { BaselineScorer } from '../../src/scoring/BaselineScorer.js';
 import type { StudyProfile } from '../../src/scoring/studyProfile.js';
+import { makeTranscript } from '../helpers/makeTranscript.js';
 
-const transcript = (text: string, extra: Partial<Transcript> = {}): Transcript => ({
-  study: 's',
-  experiment: 'e',
-  participant: '1',
-  text,
-  spans: parseTranscript(text).spans,
-  metadata: {},
-  extras: {},
-  location: { file: 'f', line: 1 },
-  ...extra,
-});
+const transcript = makeTranscript;
 
 test('reference preset: 32,768 characters, the four substitutions, no unclosed marker, no space before >>', () => {
   assert.equal(

@@ -6,18 +6,9 @@ import type { Transcript } from '../../src/data/types.js';
 import { applyReferencePreset } from '../../src/prompts/referencePreset.js';
 import { renderPrompt } from '../../src/prompts/renderPrompt.js';
 import { pythonFloatString } from '../../src/util/pythonFloatString.js';
+import { makeTranscript } from '../helpers/makeTranscript.js';
 
-const transcript = (text: string, extra: Partial<Transcript> = {}): Transcript => ({
-  study: 's',
-  experiment: 'e',
-  participant: '1',
-  text,
-  spans: parseTranscript(text).spans,
-  metadata: {},
-  extras: {},
-  location: { file: 'f', line: 1 },
-  ...extra,
-});
+const transcript = makeTranscript;
 
 test("the reference cut counts code points, like Python's text[:32768]", () => {
   // 10,000 emoji (astral: two UTF-16 units each), then text: Python's cut keeps 10,000 emoji + 22,768 more characters,
