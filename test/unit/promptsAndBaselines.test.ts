@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseTranscript } from '../../src/data/parseTranscript.js';
 import { readTranscripts } from '../../src/data/readTranscripts.js';
-import type { Transcript } from '../../src/data/types.js';
 import { personaPrefix } from '../../src/prompts/persona.js';
 import { applyReferencePreset } from '../../src/prompts/referencePreset.js';
 import { renderPrompt } from '../../src/prompts/renderPrompt.js';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRecord } from '../../src/data/parseRecord.js';
-import { parseTranscript } from '../../src/data/parseTranscript.js';
 import type { Transcript } from '../../src/data/types.js';
 import { applyReferencePreset } from '../../src/prompts/referencePreset.js';
 import { renderPrompt } from '../../src/prompts/renderPrompt.js';
