@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Random-weight GGUFs of realistic shapes for the speed bench (weights do not change speed).
 
-Usage: python bench/makeBenchModels.py OUT_DIR [--shapes 0.5b,1.5b] [--types f16,q8_0] [--vocab PATH] [--seed 13]
+Usage: python bench/makeBenchModels.py OUT_DIR [--shapes 0.5b,1.5b] [--types f16,bf16,q8_0] [--vocab PATH] [--seed 13]
 
 Writes OUT_DIR/bench-<shape>-<type>.gguf (architecture `llama`) with the real tokenizer copied from a vocab-only GGUF
 (default ../shared/models/ggml-vocab/ggml-vocab-phi-3.gguf), and skips files that already exist. The same seed gives
@@ -15,14 +15,19 @@ import sys
 
 import numpy as np
 from gguf import GGMLQuantizationType, GGUFReader, GGUFValueType, GGUFWriter, LlamaFileType
-from gguf.quants import quantize
+from gguf.quants import quant_shape_to_byte_shape, quantize
 
 # Shapes of Qwen2.5-0.5B and -1.5B (hidden, layers, heads, KV heads, FFN, RoPE base); the vocabulary is the tokenizer's.
 SHAPES = {
     '0.5b': dict(hidden=896, layers=24, heads=14, kv_heads=2, ffn=4864, rope_base=1_000_000.0),
     '1.5b': dict(hidden=1536, layers=28, heads=12, kv_heads=2, ffn=8960, rope_base=1_000_000.0),
 }
-TYPES = {'f16': (GGMLQuantizationType.F16, LlamaFileType.MOSTLY_F16), 'q8_0': (GGMLQuantizationType.Q8_0, LlamaFileType.MOSTLY_Q8_0)}
+# bf16 is the dtype Qwen2.5 and most current models are released in (a lossless GGUF conversion keeps it).
+TYPES = {
+    'f16': (GGMLQuantizationType.F16, LlamaFileType.MOSTLY_F16),
+    'bf16': (GGMLQuantizationType.BF16, LlamaFileType.MOSTLY_BF16),
+    'q8_0': (GGMLQuantizationType.Q8_0, LlamaFileType.MOSTLY_Q8_0),
+}
 CONTEXT = 32768
 
 
@@ -71,9 +76,8 @@ def encode(rng: np.random.Generator, shape, is_norm: bool, qtype: GGMLQuantizati
         return np.ones(shape, dtype=np.float32)
     # N(0, 1/sqrt(cols)): activations keep their scale through the layers, logits are spread like a real model's.
     w = rng.standard_normal(shape, dtype=np.float32) * np.float32(1 / np.sqrt(shape[-1]))
-    if qtype == GGMLQuantizationType.F16:
-        return w.astype(np.float16)
-    return quantize(w, qtype)
+    # Stored as raw bytes for every type (gguf's quantize also rounds to bf16 and packs Q8_0 blocks).
+    return quantize(w, qtype).view(np.uint8)
 
 
 def write_model(path: str, shape_name: str, type_name: str, vocab: str, seed: int) -> None:
@@ -99,10 +103,8 @@ def write_model(path: str, shape_name: str, type_name: str, vocab: str, seed: in
     for name, shp, is_norm in specs:
         if is_norm:
             w.add_tensor_info(name, shp, np.dtype(np.float32), 4 * shp[0], raw_dtype=GGMLQuantizationType.F32)
-        elif qtype == GGMLQuantizationType.F16:
-            w.add_tensor_info(name, shp, np.dtype(np.float16), 2 * shp[0] * shp[1], raw_dtype=qtype)
         else:
-            byte_shape = (shp[0], shp[1] // 32 * 34)
+            byte_shape = quant_shape_to_byte_shape(shp, qtype)
             w.add_tensor_info(name, byte_shape, np.dtype(np.uint8), byte_shape[0] * byte_shape[1], raw_dtype=qtype)
     w.write_header_to_file()
     w.write_kv_data_to_file()

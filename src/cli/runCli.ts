@@ -82,7 +82,7 @@ async function registerCommands(program: Command, argv: readonly string[]): Prom
   }
 }
 
-/** Exit codes: 0 ok, 1 the data has errors (validate), 2 usage or input error, 70 internal error (a bug). */
+/** Exit codes: 0 ok, 1 the data has errors (validate), 2 usage or input error, 70 internal error (a bug); 141 is main.ts's. */
 export async function runCli(argv: readonly string[]): Promise<void> {
   const program = new Command()
     .name('humanlike')
@@ -107,7 +107,7 @@ Examples:
   $ humanlike eval split --endpoint http://gpu1:8000 --endpoint http://gpu2:8000
 
 Exit codes: 0 ok, 1 data has errors (or a run left work undone), 2 usage or input error, 70 internal error,
-130 interrupted.`,
+130 interrupted, 141 the output pipe closed early (| head).`,
     );
   try {
     await registerCommands(program, argv);

@@ -55,3 +55,16 @@ test('with HUMANLIKE_REQUIRE_SHARED=1 (as in CI), tests that need ../shared fail
   assert.notEqual(required.status, 0);
   assert.match(required.stdout, /# fail [1-9]/);
 });
+
+test('output into a pipe that closes early (| head) ends quietly: no stack trace, exit 141 like other Unix tools', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { cliPath } = await import('../helpers/paths.js');
+  for (const args of ['--help', 'eval --help', 'demo --help']) {
+    // `true` exits without reading, so every write of humanlike meets a closed pipe.
+    const r = spawnSync('bash', ['-c', `"$0" "$1" ${args} | true; echo "status=\${PIPESTATUS[0]}" >&2`, process.execPath, cliPath], {
+      encoding: 'utf8',
+    });
+    assert.doesNotMatch(r.stderr, /EPIPE|Error|at /, args);
+    assert.match(r.stderr, /status=(0|141)\n$/, args);
+  }
+});
