@@ -53,8 +53,9 @@ export function renderDryRun(config: EvalConfig, r: DryRunReport): string {
       .map((w) => `${Math.round(w.tokens / Math.max(1e-9, w.seconds))} tok/s at ${w.tokens} tokens`)
       .join(', ');
     out.push('', `calibration: ${formatCount(r.calibration.windows.length, 'window')} scored with the model: ${rates}`);
+    const left = r.studies.reduce((a, st) => a + st.participants - st.participantsDone, 0);
     out.push(
-      `estimated time: ${formatDuration(r.estimatedSeconds ?? 0)} (seconds per window fitted as a·n + b·n² to the windows timed: long windows cost more per token; model loading not included)`,
+      `estimated time: ${formatDuration(r.estimatedSeconds ?? 0)} for the ${formatCount(left, 'participant')} left (seconds per window fitted as a·n + b·n² to the windows timed: long windows cost more per token; model loading not included)`,
     );
   }
   for (const n of r.notes) out.push(`note: ${n}`);

@@ -27,9 +27,13 @@ export interface DryRunStudy {
   tokens: number | null;
   /** Tokens of every window (overlapping windows of long transcripts count twice): what the run evaluates. */
   tokensEvaluated: number | null;
+  /** Participants the existing run (resumed) has finished already, and the tokens left to evaluate without them. */
+  participantsDone: number;
+  tokensEvaluatedLeft: number | null;
   windows: number | null;
   /** Participants the run would skip as a whole (persona metadata missing, a tokenizer that changes the text). */
   participantsSkipped: number;
+  /** Time for the participants left (a resumed run does not score its finished ones again). */
   estimatedSeconds: number | null;
 }
 
@@ -51,7 +55,7 @@ export interface DryRunReport {
  */
 export async function dryRun(config: EvalConfig, hooks: { onStep?: (what: string) => void } = {}): Promise<DryRunReport> {
   const notes: string[] = [];
-  const existing = await findExisting(config, notes);
+  const { existing, finished } = await findExisting(config, notes);
   const read = await readOptionsWithSplit(config);
   const profile = await profileStudies(readTranscripts(config.source, { ...read, select: 'all' }), {
     select: config.select,
@@ -66,14 +70,15 @@ export async function dryRun(config: EvalConfig, hooks: { onStep?: (what: string
   const planner = await openPlanner(config, notes);
   try {
     const scorer = planner ? new TokenScorer(planner, { format: config.format, policy: config.policy }) : undefined;
-    const { studies, samples } = await planStudies(config, read, profile, scorer, hooks.onStep);
+    const { studies, samples } = await planStudies(config, read, profile, { scorer, finished, onStep: hooks.onStep });
     if (planner && samples.length) hooks.onStep?.(`calibrating: timing ${samples.length} windows with the model`);
     const calibration = planner ? await calibrate(config, planner, samples, notes) : null;
     const rows = studies
       .sort((a, b) => (a.study < b.study ? -1 : 1))
       .map(({ squares, ...s }) => ({
         ...s,
-        estimatedSeconds: calibration && s.tokensEvaluated !== null ? estimateSeconds(calibration.fit, s.tokensEvaluated, squares) : null,
+        estimatedSeconds:
+          calibration && s.tokensEvaluatedLeft !== null ? estimateSeconds(calibration.fit, s.tokensEvaluatedLeft, squares) : null,
       }));
     if (config.model.kind === 'baseline') notes.push('a baseline evaluates no tokens: the run takes about as long as reading the data');
     const total = calibration ? rows.reduce((sum, r) => sum + (r.estimatedSeconds ?? 0), 0) : null;
@@ -91,18 +96,26 @@ export async function dryRun(config: EvalConfig, hooks: { onStep?: (what: string
   }
 }
 
+/** squares: Σ n² over the windows of the participants left (the quadratic term of the time model). */
 type PlannedStudy = DryRunStudy & { squares: number };
+
+interface PlanContext {
+  scorer: TokenScorer | undefined;
+  /** Keys of the participants the existing run has finished (studyParticipantKey). */
+  finished: ReadonlySet<string>;
+  onStep?: ((what: string) => void) | undefined;
+}
 
 /**
  * Count (and with a scorer, plan) every participant the run would score, per study, keeping the windows a calibration
- * times: the run's first CALIBRATION_WINDOWS, its shortest and its longest.
+ * times: the run's first CALIBRATION_WINDOWS, its shortest and its longest. Finished participants count in the totals
+ * but not in what is left.
  */
 async function planStudies(
   config: EvalConfig,
   read: ReadOptions,
   profile: DatasetProfile,
-  scorer: TokenScorer | undefined,
-  onStep?: (what: string) => void,
+  { scorer, finished, onStep }: PlanContext,
 ): Promise<{ studies: PlannedStudy[]; samples: ScoreRequest[] }> {
   const studies = new Map<string, PlannedStudy>();
   const first: ScoreRequest[] = [];
@@ -111,8 +124,9 @@ async function planStudies(
   const seen = new Set<string>();
   for await (const parsed of readTranscripts(config.source, read)) {
     const t = parsed.transcript;
-    if (!t || parsed.hasErrors || seen.has(studyParticipantKey(t))) continue;
-    seen.add(studyParticipantKey(t));
+    const key = t && studyParticipantKey(t);
+    if (!t || !key || parsed.hasErrors || seen.has(key)) continue;
+    seen.add(key);
     let s = studies.get(t.study);
     if (!s) {
       onStep?.(`${scorer ? 'tokenizing' : 'counting'} ${t.study}`);
@@ -123,6 +137,8 @@ async function planStudies(
         characters: 0,
         tokens: scorer ? 0 : null,
         tokensEvaluated: scorer ? 0 : null,
+        participantsDone: 0,
+        tokensEvaluatedLeft: scorer ? 0 : null,
         windows: scorer ? 0 : null,
         participantsSkipped: 0,
         estimatedSeconds: null,
@@ -133,14 +149,17 @@ async function planStudies(
     s.participants++;
     s.responses += t.spans.length;
     s.characters += t.text.length;
+    const done = finished.has(key);
+    if (done) s.participantsDone++;
     if (!scorer) continue;
     try {
       const plan = await scorer.planParticipant(t, profile.studies.get(t.study)!);
       s.tokens = (s.tokens ?? 0) + plan.sequenceLength;
       s.tokensEvaluated = (s.tokensEvaluated ?? 0) + plan.tokensEvaluated;
       s.windows = (s.windows ?? 0) + plan.requests.length;
+      if (!done) s.tokensEvaluatedLeft = (s.tokensEvaluatedLeft ?? 0) + plan.tokensEvaluated;
       for (const r of plan.requests) {
-        s.squares += r.tokens.length ** 2;
+        if (!done) s.squares += r.tokens.length ** 2;
         if (first.length < CALIBRATION_WINDOWS) first.push(r);
         if (!longest || r.tokens.length > longest.tokens.length) longest = r;
         if (!shortest || r.tokens.length < shortest.tokens.length) shortest = r;
@@ -156,20 +175,29 @@ async function planStudies(
   return { studies: [...studies.values()], samples: [...first, ...extra] };
 }
 
-/** The run this configuration would resume or find complete, read-only; nothing when there is no database. */
-async function findExisting(config: EvalConfig, notes: string[]): Promise<DryRunReport['existing']> {
-  if (config.newRun || !existsSync(config.db)) return null;
+/**
+ * The run this configuration would resume or find complete, and its finished participants, read-only; nothing when
+ * there is no database.
+ */
+async function findExisting(
+  config: EvalConfig,
+  notes: string[],
+): Promise<{ existing: DryRunReport['existing']; finished: ReadonlySet<string> }> {
+  const none = { existing: null, finished: new Set<string>() };
+  if (config.newRun || !existsSync(config.db)) return none;
   let store: ResultsStore;
   try {
     store = await ResultsStore.open(config.db, { readOnly: true });
   } catch (e) {
     if (!(e instanceof DatabaseLockedError)) throw e;
     notes.push(`${config.db} is in use by a running eval: whether this run exists there is not known`);
-    return null;
+    return none;
   }
   try {
     const run = await store.findRunByConfig(await computeRunKey(config));
-    return run ? { runId: run.runId, status: run.status, participantsDone: (await store.finishedParticipants(run.runId)).size } : null;
+    if (!run) return none;
+    const finished = await store.finishedParticipants(run.runId);
+    return { existing: { runId: run.runId, status: run.status, participantsDone: finished.size }, finished };
   } finally {
     store.close();
   }

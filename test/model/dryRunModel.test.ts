@@ -46,3 +46,29 @@ test('eval --dry-run with a model counts tokens as stats --tokenizer does, windo
   assert.ok(dryRun.calibration.windows.length >= 2 && dryRun.calibration.windows.every((w) => w.tokens <= 256 && w.seconds > 0));
   assert.ok(Math.abs(dryRun.estimatedSeconds - dryRun.studies.reduce((a, s) => a + s.estimatedSeconds, 0)) < 1e-9);
 });
+
+test('eval --dry-run of a run already finished estimates no time left: finished participants are not planned again', {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  const { dir } = await writeRealSubset({ studies: ['franke2024bayesian'], perStudy: 3 });
+  const db = join(makeTempDir(), 'r.duckdb');
+  const args = ['eval', dir, '--model', MODEL, '--gpu', 'cpu', '--context-size', '256', '--db', db, '--progress', 'none'];
+  assert.equal(runHumanlike(args).code, 0);
+  const r = runHumanlike([...args, '--dry-run', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const { dryRun } = JSON.parse(r.stdout) as {
+    dryRun: {
+      existing: { participantsDone: number };
+      studies: { participants: number; participantsDone: number; tokensEvaluated: number; tokensEvaluatedLeft: number; estimatedSeconds: number }[];
+      estimatedSeconds: number;
+    };
+  };
+  assert.equal(dryRun.existing.participantsDone, 3);
+  const [s] = dryRun.studies;
+  assert.ok(s && s.tokensEvaluated > 0, 'the counts still describe the whole run');
+  assert.deepEqual([s.participants, s.participantsDone, s.tokensEvaluatedLeft, s.estimatedSeconds], [3, 3, 0, 0]);
+  assert.equal(dryRun.estimatedSeconds, 0);
+  const text = runHumanlike([...args, '--dry-run']);
+  assert.match(text.stdout, /estimated time: 0s for the 0 participants left/);
+});
