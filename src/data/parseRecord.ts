@@ -175,13 +175,16 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
     );
     delete metadata.age;
   }
+  // RTs that do not pair one-to-one with the responses cannot be attached to any of them; the responses themselves
+  // are sound, so only the RTs go (as with the age above).
   if (metadata.RTs !== undefined && metadata.RTs.length !== parsed.spans.length) {
     add(
-      'error',
+      'warning',
       'rt-length-mismatch',
       keyColumn('RTs'),
-      `RTs has ${metadata.RTs.length} entries but the transcript has ${parsed.spans.length} responses`,
+      `RTs has ${metadata.RTs.length} entries but the transcript has ${parsed.spans.length} responses; the RTs are left out (the record is kept)`,
     );
+    delete metadata.RTs;
   }
   const transcript: Transcript = {
     study: raw.study,

@@ -31,7 +31,7 @@ const CASES: Case[] = [
       ['error', 'unbalanced-marker', '>> y'],
     ],
   },
-  { line: obj({ text: 'x <<A>>', experiment: 'e', participant: 10, RTs: [1, 2] }), expect: [['error', 'rt-length-mismatch', '"RTs"']] },
+  { line: obj({ text: 'x <<A>>', experiment: 'e', participant: 10, RTs: [1, 2] }), expect: [['warning', 'rt-length-mismatch', '"RTs"']] },
   { line: obj({ text: 'again <<A>>', experiment: 'e', participant: 1 }), expect: [['error', 'duplicate-participant', 1]] },
   { line: obj({ text: 'no responses here', experiment: 'e', participant: 12 }), expect: [['error', 'no-responses', '"text"']] },
   {
