@@ -107,3 +107,21 @@ test('counts agree in number: 1 participant, 1 response, 1 study, 1 warning', ()
   const split = runHumanlike(['split', root, '--out', join(makeTempDir(), 's')]);
   assert.match(split.stdout, /wrote 1 record to /);
 });
+
+test('validate --policy reference checks the data as eval --policy reference reads it', () => {
+  const data = join(makeTempDir(), 'd.jsonl');
+  const text = 'Pick a box. More Details >> are below. You chose <<A>>. Then you chose <<>>. Finally you chose <<B>>.';
+  writeFileSync(data, JSON.stringify({ study: 's1', experiment: 'e', participant: 'p1', text }) + '\n');
+  const codes = (args: string[]): string[][] => {
+    const r = runHumanlike(['validate', data, '--json', ...args]);
+    return (JSON.parse(r.stdout) as { problems: { severity: string; code: string }[] }).problems.map((p) => [p.severity, p.code]);
+  };
+  assert.deepEqual(codes([]), [
+    ['error', 'unbalanced-marker'],
+    ['error', 'empty-response'],
+  ]);
+  // After the paper's substitutions `More Details >>` is no marker, and `<<>>` skips only that response.
+  assert.deepEqual(codes(['--policy', 'reference']), [['warning', 'empty-response']]);
+  assert.equal(runHumanlike(['validate', data, '--policy', 'reference']).code, 0);
+  assert.equal(runHumanlike(['validate', data, '--policy', 'windowed']).code, 1);
+});

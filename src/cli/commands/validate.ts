@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Problem } from '../../data/types.js';
 import { formatProblem, validateSource } from '../../data/validateSource.js';
+import { CONTEXT_POLICIES } from '../../prompts/types.js';
 import { formatCount } from '../../util/formatCount.js';
 import { escapeTerminal } from '../escapeTerminal.js';
 import { formatTable } from '../formatTable.js';
@@ -16,6 +17,12 @@ export function registerValidate(program: Command): void {
       .argument('<source>', 'dataset folder, .jsonl, .jsonl.zip or Parquet file(s)')
       .option('--json', 'print one JSON object: {summary, problems}')
       .option('--max-shown <n>', 'print at most this many problems per code in text mode (all with --json)', '50')
+      .addOption(
+        new Option(
+          '--policy <policy>',
+          "check the data as eval's policy reads it: reference validates after the paper's four substitutions and lets an empty response <<>> through as a warning (default: windowed, strict)",
+        ).choices(CONTEXT_POLICIES),
+      )
       .addHelpText(
         'after',
         '\nExamples:\n  $ humanlike validate ../shared/psych201\n  $ humanlike validate mystudy/prompts.jsonl --json > problems.json',
@@ -27,6 +34,7 @@ export function registerValidate(program: Command): void {
     const shownPerCode = new Map<string, number>();
     const summary = await validateSource(source, {
       ...readOptionsFrom(opts),
+      ...(opts['policy'] === 'reference' && { reference: true }),
       onProblem: (p) => {
         if (json) return void problems.push(p);
         const shown = shownPerCode.get(p.code) ?? 0;
