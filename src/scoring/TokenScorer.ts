@@ -112,6 +112,39 @@ export class TokenScorer implements ResponseScorer {
    * where each response sits). Needs only the tokenizer and the context size: `eval --dry-run` counts with it.
    */
   async planParticipant(t: Transcript, profile: StudyProfile): Promise<ParticipantPlan> {
+    const rendered = this.render(t, profile);
+    const { present, skipped } = partitionSpans(rendered);
+    const located = await this.locateResponses(rendered, present, skipped);
+    const { sequence, positions, which } = located;
+    const { contextSize } = this.backend.capabilities;
+    // The paper's evaluator reads the whole cut text at once: no windows under the reference policy.
+    if (this.options.policy === 'reference' && sequence.length > contextSize) {
+      throw new CapabilityError(
+        `the reference policy scores the cut text in one pass: it is ${sequence.length} tokens and the engine's context holds ${contextSize} (give --context-size ${sequence.length} or more)`,
+      );
+    }
+    // What the participant was told before the first response (and the persona prefix, the system turn) is pinned at
+    // the start of every window, up to HEAD_SHARE of the context.
+    const plan = planWindows(sequence.length, positions, contextSize, pinnedHead(positions[0]?.first ?? 0, contextSize));
+    for (const u of plan.unscorable) skipped.push({ responseIndex: present[which[u.index]!]!.index, reason: u.reason });
+    const sets = findChoiceSets(t.text, t.spans, profile.options);
+    const alternativesOf = this.choiceAlternatives(t, rendered, sets, present, located);
+    return {
+      ...windowRequests(plan.windows, sequence, positions, alternativesOf, located.prefixTokens),
+      positions,
+      present,
+      which,
+      aligned: located.aligned,
+      sets,
+      alternativesOf,
+      skipped,
+      sequenceLength: sequence.length,
+      offsetFallback: located.offsetFallback,
+    };
+  }
+
+  /** The participant's prompt in the run's format (a persona from this or a shuffled participant's metadata). */
+  private render(t: Transcript, profile: StudyProfile): RenderedPrompt {
     const { tokenizer, capabilities } = this.backend;
     const personaMetadata = this.personaFor(t, profile);
     const rendered = renderPrompt(t, {
@@ -126,14 +159,15 @@ export class TokenScorer implements ResponseScorer {
     if (personaMetadata && this.options.policy === 'reference' && rendered.prefixChars === 0) {
       throw new DataError('no metadata eval_meta.py would state (a control diagnosis such as "Healthy" is N/A)');
     }
-    const skipped: SkippedResponse[] = [];
-    const present: { index: number; span: ResponseSpan }[] = [];
-    rendered.spans.forEach((span, index) => {
-      if (!span) skipped.push({ responseIndex: index, reason: 'cut off by the reference preset (32,768 characters)' });
-      else if (rendered.text.slice(span.start, span.end).trim() === '')
-        skipped.push({ responseIndex: index, reason: 'empty response <<>>' });
-      else present.push({ index, span });
-    });
+    return rendered;
+  }
+
+  /**
+   * Tokenize the rendered text and find each present response's tokens (BOS included in the positions); responses no
+   * token covers are skipped. prefixTokens: the tokens of the persona prefix (BOS included).
+   */
+  private async locateResponses(rendered: RenderedPrompt, present: PresentSpan[], skipped: SkippedResponse[]): Promise<LocatedResponses> {
+    const { tokenizer } = this.backend;
     const tok = await tokenizer.tokenizeWithRanges(rendered.text, rendered.special);
     const aligned = alignSpans(
       present.map((p) => p.span),
@@ -143,9 +177,8 @@ export class TokenScorer implements ResponseScorer {
     const usesBos = tokenizer.addBos && tokenizer.bos !== undefined && !rendered.hasBosText;
     const shift = usesBos ? 1 : 0;
     const sequence = usesBos ? [tokenizer.bos as number, ...tok.tokens] : tok.tokens;
-
     const positions: ResponsePositions[] = [];
-    const which: number[] = []; // index into `present` for each entry of positions
+    const which: number[] = [];
     aligned.forEach((a, i) => {
       if (a.first < 0) skipped.push({ responseIndex: present[i]!.index, reason: 'no token covers the response' });
       else {
@@ -153,130 +186,157 @@ export class TokenScorer implements ResponseScorer {
         which.push(i);
       }
     });
-    // What the participant was told before the first response (and the persona prefix, the system turn) is pinned at
-    // the start of every window, up to HEAD_SHARE of the context.
-    const fullHead = positions[0]?.first ?? 0;
-    // Tokens of the persona prefix (BOS included): a response saw the persona when they were in its window.
     let prefixTokens = 0;
     while (prefixTokens < tok.starts.length && tok.starts[prefixTokens]! < rendered.prefixChars) prefixTokens++;
-    prefixTokens += shift;
-    // The paper's evaluator reads the whole cut text at once: no windows under the reference policy.
-    if (this.options.policy === 'reference' && sequence.length > capabilities.contextSize) {
-      throw new CapabilityError(
-        `the reference policy scores the cut text in one pass: it is ${sequence.length} tokens and the engine's context holds ${capabilities.contextSize} (give --context-size ${sequence.length} or more)`,
-      );
-    }
-    const plan = planWindows(sequence.length, positions, capabilities.contextSize, pinnedHead(fullHead, capabilities.contextSize));
-    for (const u of plan.unscorable) skipped.push({ responseIndex: present[which[u.index]!]!.index, reason: u.reason });
+    return { sequence, aligned, positions, which, prefixTokens: prefixTokens + shift, offsetFallback: tok.usedFallback };
+  }
 
-    // Choice-restricted accuracy needs the tokens of the response's own options (its choice set) at its position.
-    const sets = findChoiceSets(t.text, t.spans, profile.options);
-    const alternativesOf = new Map<number, number[]>(); // positions index → option token ids, in the set's order
+  /**
+   * Choice-restricted accuracy needs the tokens of the response's own options (its choice set) at its position: for
+   * single-token answers whose option tokens include the human's token there. Keyed by index into positions.
+   */
+  private choiceAlternatives(
+    t: Transcript,
+    rendered: RenderedPrompt,
+    sets: ReturnType<typeof findChoiceSets>,
+    present: PresentSpan[],
+    { sequence, positions, which, aligned }: LocatedResponses,
+  ): Map<number, number[]> {
+    const { tokenizer, capabilities } = this.backend;
+    const alternativesOf = new Map<number, number[]>();
+    if (!capabilities.alternatives || !isLocalTokenizer(tokenizer)) return alternativesOf;
     positions.forEach((pos, j) => {
       const p = present[which[j]!]!;
       const a = aligned[which[j]!]!;
       const set = sets[p.index];
-      if (
-        !capabilities.alternatives ||
-        !isLocalTokenizer(tokenizer) ||
-        !set ||
-        set.letters.length < 2 ||
-        pos.first !== pos.last ||
-        a.straddleStart ||
-        a.straddleEnd
-      )
-        return;
+      if (!set || set.letters.length < 2 || pos.first !== pos.last || a.straddleStart || a.straddleEnd) return;
       const content = t.text.slice(t.spans[p.index]!.start, t.spans[p.index]!.end);
       const ids = optionTokens(tokenizer, rendered.text.slice(0, p.span.start), set.letters, rendered.special, this.optionCache);
       if (ids && ids[set.letters.indexOf(content)] === sequence[pos.first]) alternativesOf.set(j, ids);
     });
-
-    const requests: ScoreRequest[] = [];
-    const requestOf: { j: number; offset: number; prefixInView: boolean }[][] = [];
-    let tokensEvaluated = 0;
-    for (const w of plan.windows) {
-      const offset = w.head - w.start;
-      const tokens = w.head > 0 ? [...sequence.slice(0, w.head), ...sequence.slice(w.start, w.end)] : sequence.slice(w.start, w.end);
-      const scoredPositions: number[] = [];
-      const alternatives = new Map<number, number[]>();
-      for (const j of w.responses) {
-        const pos = positions[j]!;
-        for (let p = pos.first; p <= pos.last; p++) scoredPositions.push(p + offset);
-        const alts = alternativesOf.get(j);
-        if (alts) alternatives.set(pos.first + offset, alts);
-      }
-      requests.push({ tokens, positions: scoredPositions, ...(alternatives.size > 0 && { alternatives }) });
-      requestOf.push(w.responses.map((j) => ({ j, offset, prefixInView: w.start === 0 || w.head >= prefixTokens })));
-      tokensEvaluated += tokens.length;
-    }
-    return {
-      requests,
-      requestOf,
-      positions,
-      present,
-      which,
-      aligned,
-      sets,
-      alternativesOf,
-      skipped,
-      tokensEvaluated,
-      sequenceLength: sequence.length,
-      offsetFallback: tok.usedFallback,
-    };
+    return alternativesOf;
   }
 
   private collectRows(t: Transcript, plan: ParticipantPlan, results: TokenScore[][]): ParticipantScore {
-    const { requestOf, positions, present, which, aligned, sets, alternativesOf, skipped, tokensEvaluated } = plan;
-    const { capabilities } = this.backend;
     const rows: ScoredResponse[] = [];
     results.forEach((scores, r) => {
       let cursor = 0;
-      for (const { j, offset, prefixInView } of requestOf[r]!) {
-        const pos = positions[j]!;
+      for (const placed of plan.requestOf[r]!) {
+        const pos = plan.positions[placed.j]!;
         const n = pos.last - pos.first + 1;
-        const mine = scores.slice(cursor, cursor + n);
+        rows.push(this.responseRow(t, plan, placed, scores.slice(cursor, cursor + n)));
         cursor += n;
-        const p = present[which[j]!]!;
-        const a = aligned[which[j]!]!;
-        const orig = t.spans[p.index]!;
-        const content = t.text.slice(orig.start, orig.end);
-        const set = sets[p.index];
-        const discrete = set !== undefined;
-        const first = mine[0];
-        const alts = first?.alternatives;
-        const dist = alternativesOf.has(j) && alts ? choiceDistribution(alts, set?.letters.indexOf(content) ?? -1) : undefined;
-        rows.push({
-          responseIndex: p.index,
-          charStart: orig.start,
-          charEnd: orig.end,
-          nTokens: n,
-          nll: -mine.reduce((s, x) => s + x.logprob, 0),
-          greedyMatch: capabilities.top1 ? mine.every((x) => x.top1) : null,
-          firstTokenLogprob: first?.logprob ?? null,
-          straddle: (a.straddleStart ? 1 : 0) | (a.straddleEnd ? 2 : 0),
-          contextTokens: pos.first + offset,
-          prefixInView,
-          discrete,
-          choiceCorrect: discrete && n === 1 && capabilities.top1 ? (first?.top1 ?? null) : null,
-          choiceNll: dist?.nll ?? null,
-          choiceCorrectRestricted: dist?.correct ?? null,
-          choiceRule: set?.rule ?? null,
-          choiceSetSize: set?.letters.length ?? null,
-          choiceSet: set ? set.letters.join('') : null,
-          choiceAnswer: set ? content : null,
-          choiceEntropy: dist?.entropy ?? null,
-          choiceProb: dist?.prob ?? null,
-          choiceMaxProb: dist?.maxProb ?? null,
-          choiceSumSq: dist?.sumSq ?? null,
-        });
       }
     });
     rows.sort((a, b) => a.responseIndex - b.responseIndex);
-    skipped.sort((a, b) => a.responseIndex - b.responseIndex);
-    return { rows, skipped, tokensEvaluated, offsetFallbacks: plan.offsetFallback ? 1 : 0 };
+    plan.skipped.sort((a, b) => a.responseIndex - b.responseIndex);
+    return { rows, skipped: plan.skipped, tokensEvaluated: plan.tokensEvaluated, offsetFallbacks: plan.offsetFallback ? 1 : 0 };
+  }
+
+  /** One scored response from its tokens' scores (`mine`): NLL, greedy match, and over its choice set, the choice. */
+  private responseRow(
+    t: Transcript,
+    plan: ParticipantPlan,
+    { j, offset, prefixInView }: ParticipantPlan['requestOf'][number][number],
+    mine: TokenScore[],
+  ): ScoredResponse {
+    const { capabilities } = this.backend;
+    const pos = plan.positions[j]!;
+    const n = mine.length;
+    const p = plan.present[plan.which[j]!]!;
+    const a = plan.aligned[plan.which[j]!]!;
+    const orig = t.spans[p.index]!;
+    const content = t.text.slice(orig.start, orig.end);
+    const set = plan.sets[p.index];
+    const discrete = set !== undefined;
+    const first = mine[0];
+    const alts = first?.alternatives;
+    const dist = plan.alternativesOf.has(j) && alts ? choiceDistribution(alts, set?.letters.indexOf(content) ?? -1) : undefined;
+    return {
+      responseIndex: p.index,
+      charStart: orig.start,
+      charEnd: orig.end,
+      nTokens: n,
+      nll: -mine.reduce((s, x) => s + x.logprob, 0),
+      greedyMatch: capabilities.top1 ? mine.every((x) => x.top1) : null,
+      firstTokenLogprob: first?.logprob ?? null,
+      straddle: (a.straddleStart ? 1 : 0) | (a.straddleEnd ? 2 : 0),
+      contextTokens: pos.first + offset,
+      prefixInView,
+      discrete,
+      choiceCorrect: discrete && n === 1 && capabilities.top1 ? (first?.top1 ?? null) : null,
+      choiceNll: dist?.nll ?? null,
+      choiceCorrectRestricted: dist?.correct ?? null,
+      choiceRule: set?.rule ?? null,
+      choiceSetSize: set?.letters.length ?? null,
+      choiceSet: set ? set.letters.join('') : null,
+      choiceAnswer: set ? content : null,
+      choiceEntropy: dist?.entropy ?? null,
+      choiceProb: dist?.prob ?? null,
+      choiceMaxProb: dist?.maxProb ?? null,
+      choiceSumSq: dist?.sumSq ?? null,
+    };
   }
 
   close(): Promise<void> {
     return this.backend.close();
   }
+}
+
+type RenderedPrompt = ReturnType<typeof renderPrompt>;
+type PresentSpan = { index: number; span: ResponseSpan };
+
+/** Where the present responses sit in the tokenized sequence (TokenScorer.locateResponses). */
+interface LocatedResponses {
+  sequence: number[];
+  aligned: ReturnType<typeof alignSpans>;
+  positions: ResponsePositions[];
+  /** Index into the present responses for each entry of positions. */
+  which: number[];
+  prefixTokens: number;
+  offsetFallback: boolean;
+}
+
+/** The rendered responses to score, and those skipped before tokenizing (cut off by the preset, empty `<<>>`). */
+function partitionSpans(rendered: RenderedPrompt): { present: PresentSpan[]; skipped: SkippedResponse[] } {
+  const skipped: SkippedResponse[] = [];
+  const present: PresentSpan[] = [];
+  rendered.spans.forEach((span, index) => {
+    if (!span) skipped.push({ responseIndex: index, reason: 'cut off by the reference preset (32,768 characters)' });
+    else if (rendered.text.slice(span.start, span.end).trim() === '') skipped.push({ responseIndex: index, reason: 'empty response <<>>' });
+    else present.push({ index, span });
+  });
+  return { present, skipped };
+}
+
+/**
+ * One request per window: the pinned head then the window's tokens, scoring its responses' positions (shifted by the
+ * window's offset). A response saw the persona prefix when its window starts at 0 or its pinned head holds the prefix.
+ */
+function windowRequests(
+  windows: ReturnType<typeof planWindows>['windows'],
+  sequence: readonly number[],
+  positions: readonly ResponsePositions[],
+  alternativesOf: ReadonlyMap<number, number[]>,
+  prefixTokens: number,
+): Pick<ParticipantPlan, 'requests' | 'requestOf' | 'tokensEvaluated'> {
+  const requests: ScoreRequest[] = [];
+  const requestOf: ParticipantPlan['requestOf'] = [];
+  let tokensEvaluated = 0;
+  for (const w of windows) {
+    const offset = w.head - w.start;
+    const tokens = w.head > 0 ? [...sequence.slice(0, w.head), ...sequence.slice(w.start, w.end)] : sequence.slice(w.start, w.end);
+    const scoredPositions: number[] = [];
+    const alternatives = new Map<number, number[]>();
+    for (const j of w.responses) {
+      const pos = positions[j]!;
+      for (let p = pos.first; p <= pos.last; p++) scoredPositions.push(p + offset);
+      const alts = alternativesOf.get(j);
+      if (alts) alternatives.set(pos.first + offset, alts);
+    }
+    requests.push({ tokens, positions: scoredPositions, ...(alternatives.size > 0 && { alternatives }) });
+    requestOf.push(w.responses.map((j) => ({ j, offset, prefixInView: w.start === 0 || w.head >= prefixTokens })));
+    tokensEvaluated += tokens.length;
+  }
+  return { requests, requestOf, tokensEvaluated };
 }
