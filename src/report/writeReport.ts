@@ -1,10 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type CompareOptions, compareModels } from '../analysis/compareModels.js';
 import { readTranscripts } from '../data/readTranscripts.js';
 import { chanceAccuracySql, DATASET_OVERVIEW_SQL, HARDEST_RESPONSES_SQL } from '../store/queries.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
-import { ensureParentDir } from '../util/ensureParentDir.js';
+import { ensureDir, ensureParentDir, writeOutputFile } from '../util/outputFiles.js';
 import { sqlString } from '../util/sqlString.js';
 import { buildReport, type ResponseExample } from './buildReport.js';
 import { buildCharts, type DatasetRow } from './charts.js';
@@ -92,25 +91,25 @@ export async function writeReport(store: ResultsStore, o: ReportOptions): Promis
   const examples = o.source ? await hardestResponses(store, [...runs, ...all.filter((r) => !used.has(r.runId))], o.source) : [];
   const files: string[] = [o.out];
   await ensureParentDir(o.out);
-  await writeFile(o.out, buildReport({ compare, charts, runs, examples, generatedAt: new Date().toISOString() }));
+  await writeOutputFile(o.out, buildReport({ compare, charts, runs, examples, generatedAt: new Date().toISOString() }));
   for (const [dir, ext] of [
     [o.svgDir, 'svg'],
     [o.pngDir, 'png'],
   ] as const) {
     if (!dir) continue;
-    await mkdir(dir, { recursive: true });
+    await ensureDir(dir);
     for (const c of charts) {
       const file = join(dir, `${c.id}.${ext}`);
-      await writeFile(file, ext === 'svg' ? c.svg : svgToPng(c.svg));
+      await writeOutputFile(file, ext === 'svg' ? c.svg : svgToPng(c.svg));
       files.push(file);
     }
   }
   const csvDir = o.csvDir ?? o.pngDir ?? o.svgDir;
   if (csvDir) {
-    await mkdir(csvDir, { recursive: true });
+    await ensureDir(csvDir);
     for (const c of charts) {
       const file = join(csvDir, `${c.id}.csv`);
-      await writeFile(file, formatChartCsv(c.rows));
+      await writeOutputFile(file, formatChartCsv(c.rows));
       files.push(file);
     }
   }

@@ -1,28 +1,6 @@
-import { statfsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseCorruptError, DatabaseLockedError, DataError, NotADatabaseError, StorageFullError } from '../errors.js';
+import { describeFreeSpace, NO_ROOM } from '../util/outputFiles.js';
 import { describeLiveRun } from './progressFile.js';
-
-/** Bytes in a short human form: 1.5 MB. */
-function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}
-
-function freeSpace(path: string): string {
-  try {
-    const s = statfsSync(dirname(path));
-    return `${formatBytes(Number(s.bavail) * Number(s.bsize))} free on its file system`;
-  } catch {
-    return 'free space unknown';
-  }
-}
 
 // DuckDB reports every failure as a plain Error with an "IO Error: ..." style message: the patterns below are its
 // wording (1.5). Whole phrases only: "lock" alone also matches "block at location" in a checksum failure.
@@ -30,7 +8,6 @@ const LOCKED = /Could not set lock on file|Conflicting lock is held/;
 const NOT_A_DB = /is not a valid DuckDB database file|database does not exist/;
 const CORRUPT =
   /Corrupt database file|checksum .* does not match|Could not read enough bytes|Serialization Error|INTERNAL Error|failed to deserialize|Invalid Input Error: .*(block|WAL)/i;
-const NO_ROOM = /No space left on device|File too large|Disk quota exceeded|ENOSPC|EFBIG|EDQUOT/i;
 
 /**
  * Turn a DuckDB failure on the results database at `path` into the humanlike error that says what happened: another
@@ -61,7 +38,7 @@ export function classifyStoreError(path: string, e: unknown, writing: boolean): 
   if (NO_ROOM.test(message) && writing) {
     const why = NO_ROOM.exec(message)?.[0] ?? 'no space';
     return new StorageFullError(
-      `${path}: cannot write the results database (${why}): the disk is full or a file-size limit (ulimit -f) was reached; ${freeSpace(path)}. Finished participants are saved: make room and run the same command again to resume`,
+      `${path}: cannot write the results database (${why}): the disk is full or a file-size limit (ulimit -f) was reached; ${describeFreeSpace(path)}. Finished participants are saved: make room and run the same command again to resume`,
       { cause: e },
     );
   }

@@ -48,13 +48,7 @@ test('RTs that do not pair with the responses are a warning that removes only th
   assert.equal(parsed.hasErrors, false);
   assert.deepEqual(
     parsed.problems.map((p) => [p.severity, p.code, p.message]),
-    [
-      [
-        'warning',
-        'rt-length-mismatch',
-        'RTs has 3 entries but the transcript has 2 responses; the RTs are left out (the record is kept)',
-      ],
-    ],
+    [['warning', 'rt-length-mismatch', 'RTs has 3 entries but the transcript has 2 responses; the RTs are left out (the record is kept)']],
   );
   assert.equal(parsed.transcript?.metadata.RTs, undefined);
   assert.equal(parsed.transcript?.metadata.age, 30);

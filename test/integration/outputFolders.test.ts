@@ -40,3 +40,27 @@ test('an output folder that cannot be made is one line and exit 2, not a stack t
     assert.match(r.stderr, /^humanlike: .*afile\/[\w.]+: cannot create its folder .*afile \(a file is in the way\)\n$/);
   }
 });
+
+test('a figure folder with a file in the way, or an output over a file-size limit, is one line and exit 2', async () => {
+  const { runHumanlikeAsync } = await import('../helpers/runCliProcess.js');
+  const { dir, db } = storeWithRun();
+  writeFileSync(join(dir, 'afile'), 'x');
+  for (const flag of ['--png', '--svg', '--csv']) {
+    const r = runHumanlike(['report', '--out', join(dir, 'r.html'), flag, join(dir, 'afile', 'figs'), '--db', db, '--bootstrap', '10']);
+    assert.equal(r.code, 2, `${flag}: ${r.stderr}`);
+    assert.match(r.stderr, /^humanlike: .*afile\/figs: cannot create this folder \(a file is in the way\)\n$/, flag);
+  }
+  // A 1-block limit (ulimit -f 1: 1,024 bytes): the export and the report outgrow it while writing.
+  for (const args of [
+    ['export', join(dir, 'big.csv'), '--db', db],
+    ['report', '--out', join(dir, 'big.html'), '--db', db, '--bootstrap', '10'],
+  ]) {
+    const r = await runHumanlikeAsync(args, { shellPrefix: 'ulimit -f 1' });
+    assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /^humanlike: .*big\.(csv|html): cannot write \(File too large\): the disk is full or a file-size limit \(ulimit -f\) was reached; [0-9.]+ [kMG]B free on its file system\n$/,
+      args[0],
+    );
+  }
+});

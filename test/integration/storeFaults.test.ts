@@ -37,7 +37,7 @@ test('a file-size limit (ulimit -f) mid-run is a clear error naming the path and
   assert.match(
     r.stderr,
     new RegExp(
-      `humanlike: ${db.replace(/[.]/g, '\\.')}: cannot write the results database \\(File too large\\): the disk is full or a file-size limit \\(ulimit -f\\) was reached; [0-9.]+ [KMGT]?B free on its file system\\. Finished participants are saved: make room and run the same command again to resume`,
+      `humanlike: ${db.replace(/[.]/g, '\\.')}: cannot write the results database \\(File too large\\): the disk is full or a file-size limit \\(ulimit -f\\) was reached; [0-9.]+ [kMG]B free on its file system\\. Finished participants are saved: make room and run the same command again to resume`,
     ),
   );
   const resumed = runHumanlike(['eval', source, '--baseline', 'uniform', '--db', db]);
@@ -59,7 +59,7 @@ test('a full disk (a 400 KB tmpfs) mid-run is a clear error with the free space,
   assert.match(r.stderr, /exit=2/, r.stderr);
   assert.match(
     r.stderr,
-    /x\.duckdb: cannot write the results database \(No space left on device\): .*; [0-9.]+ [KMGT]?B free on its file system/,
+    /x\.duckdb: cannot write the results database \(No space left on device\): .*; [0-9.]+ [kMG]B free on its file system/,
   );
   const resumed = runHumanlike(['eval', source, '--baseline', 'uniform', '--db', join(dir, 'x.duckdb')]);
   assert.equal(resumed.code, 0, resumed.stderr);

@@ -60,7 +60,13 @@ test('eval --dry-run of a run already finished estimates no time left: finished 
   const { dryRun } = JSON.parse(r.stdout) as {
     dryRun: {
       existing: { participantsDone: number };
-      studies: { participants: number; participantsDone: number; tokensEvaluated: number; tokensEvaluatedLeft: number; estimatedSeconds: number }[];
+      studies: {
+        participants: number;
+        participantsDone: number;
+        tokensEvaluated: number;
+        tokensEvaluatedLeft: number;
+        estimatedSeconds: number;
+      }[];
       estimatedSeconds: number;
     };
   };

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Interval } from '../../analysis/bootstrap.js';
 import { type CompareResult, compareModels } from '../../analysis/compareModels.js';
@@ -6,6 +5,7 @@ import { formatModelTable, resolveModelFacts } from '../../analysis/modelTable.j
 import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
 import { addAnalysisOptions, analysisOptionsFrom } from '../analysisOptions.js';
 import { formatTable } from '../formatTable.js';
+import { writeOutputFile } from '../../util/outputFiles.js';
 
 export function registerCompare(program: Command): void {
   const cmd = program
@@ -30,7 +30,7 @@ export function registerCompare(program: Command): void {
         if (typeof opts['writeModelTable'] === 'string') {
           const models = result.models.map((m) => m.model).filter((m) => !m.startsWith('baseline:'));
           const { facts, unclassified } = resolveModelFacts(models, modelTable);
-          await writeFile(opts['writeModelTable'], formatModelTable(facts.values(), unclassified));
+          await writeOutputFile(opts['writeModelTable'], formatModelTable(facts.values(), unclassified));
         }
         process.stdout.write(opts['json'] ? JSON.stringify(result) + '\n' : renderCompare(result) + '\n');
         if (result.unclassified.length) {

@@ -12,7 +12,9 @@ import { readDomainsTable } from '../../data/readDomainsTable.js';
 import { UsageError } from '../../errors.js';
 import { PROMPT_FORMATS } from '../../prompts/types.js';
 import { DEFAULT_CONTEXT_CHARS } from '../../store/loadExportTables.js';
-import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
+import { DEFAULT_DB, ResultsStore, type RunRecord } from '../../store/ResultsStore.js';
+import { formatCount } from '../../util/formatCount.js';
+import { ensureParentDir, outputWriteError } from '../../util/outputFiles.js';
 import { parseInteger } from '../sourceOptions.js';
 
 interface ExportFlags {
@@ -53,9 +55,6 @@ async function readAdditions(opts: ExportFlags): Promise<ExportAdditions> {
 }
 
 const added = (a: ExportAdditions): boolean => Boolean(a.text || a.metadata || a.domains || a.facts || a.status);
-
-import { ensureParentDir } from '../../util/ensureParentDir.js';
-import { formatCount } from '../../util/formatCount.js';
 
 export function registerExport(program: Command): void {
   program
@@ -123,34 +122,58 @@ export function registerExport(program: Command): void {
             : undefined;
         if (out) await ensureParentDir(out);
         if (opts.pairs) await ensureParentDir(opts.pairs);
-        if (out && format && set && opts.layout === 'reference') {
-          const { rows } = await exportReferenceLayout(store, set, out, format);
-          process.stdout.write(
-            `wrote ${rows} response rows of ${set.units.length} models and formats (comparison set ${set.id}) in the reference layout to ${out}\n`,
-          );
-        } else if (out && format && added(additions)) {
-          const { rows, missingText } = await exportResponseRows(
-            store,
-            all.filter((r) => runs.includes(r.runId)),
-            out,
-            format,
-            additions,
-          );
-          process.stdout.write(`wrote ${formatCount(rows, 'response row')} of ${formatCount(runs.length, 'run')} to ${out}\n`);
-          if (missingText)
-            process.stderr.write(
-              `humanlike: ${opts.source} has no transcript for ${missingText} of the rows: their text and metadata are empty\n`,
-            );
-        } else if (out && format) {
-          const n = await store.exportResponses(runs, out, format);
-          process.stdout.write(`wrote ${formatCount(n, 'response row')} of ${formatCount(runs.length, 'run')} to ${out}\n`);
-        }
-        if (opts.pairs && pairsFormat && set) {
-          const { rows, pairs } = await exportPairedResponses(store, set, opts.pairs, pairsFormat, additions);
-          process.stdout.write(`wrote ${rows} paired response rows of ${pairs} pairs to ${opts.pairs}\n`);
-        }
+        await writeExports(store, opts, { out, format, pairsFormat, set, additions, all, runs });
       } finally {
         store.close();
       }
     });
+}
+
+interface ExportPlan {
+  out: string | undefined;
+  format: ExportFileFormat | undefined;
+  pairsFormat: ExportFileFormat | undefined;
+  set: Awaited<ReturnType<typeof exportComparisonSet>> | undefined;
+  additions: ExportAdditions;
+  all: RunRecord[];
+  runs: string[];
+}
+
+/** Write the requested files; a failed write (a full disk, a file-size limit) names the file being written. */
+async function writeExports(store: ResultsStore, opts: ExportFlags, plan: ExportPlan): Promise<void> {
+  const { out, format, pairsFormat, set, additions, all, runs } = plan;
+  try {
+    if (out && format && set && opts.layout === 'reference') {
+      const { rows } = await exportReferenceLayout(store, set, out, format);
+      process.stdout.write(
+        `wrote ${rows} response rows of ${set.units.length} models and formats (comparison set ${set.id}) in the reference layout to ${out}\n`,
+      );
+    } else if (out && format && added(additions)) {
+      const { rows, missingText } = await exportResponseRows(
+        store,
+        all.filter((r) => runs.includes(r.runId)),
+        out,
+        format,
+        additions,
+      );
+      process.stdout.write(`wrote ${formatCount(rows, 'response row')} of ${formatCount(runs.length, 'run')} to ${out}\n`);
+      if (missingText)
+        process.stderr.write(
+          `humanlike: ${opts.source} has no transcript for ${missingText} of the rows: their text and metadata are empty\n`,
+        );
+    } else if (out && format) {
+      const n = await store.exportResponses(runs, out, format);
+      process.stdout.write(`wrote ${formatCount(n, 'response row')} of ${formatCount(runs.length, 'run')} to ${out}\n`);
+    }
+  } catch (e) {
+    throw outputWriteError(out ?? '', e);
+  }
+  if (opts.pairs && pairsFormat && set) {
+    try {
+      const { rows, pairs } = await exportPairedResponses(store, set, opts.pairs, pairsFormat, additions);
+      process.stdout.write(`wrote ${rows} paired response rows of ${pairs} pairs to ${opts.pairs}\n`);
+    } catch (e) {
+      throw outputWriteError(opts.pairs, e);
+    }
+  }
 }
