@@ -8,8 +8,8 @@ export interface ModelScore {
   runIds: string[];
   facts: ModelFacts | null;
   studies: number;
-  /** Mean over studies of the mean response NLL (each study weighs the same). */
-  score: number;
+  /** Mean over studies of the mean response NLL (each study weighs the same); null when no response was scored. */
+  score: number | null;
   /** Mean over studies of full-vocabulary / choice-restricted accuracy on discrete responses. */
   accuracy: number | null;
   accuracyRestricted: number | null;
@@ -54,7 +54,8 @@ function accuracyOf(ps: Iterable<ParticipantStats>, restricted: boolean): number
 
 /**
  * The alignment score of each model (the paper's Fig. 2 quantity): per study the mean NLL over all its responses,
- * then the mean over studies. Accuracy likewise, per study then over studies. Sorted best (lowest) first.
+ * then the mean over studies. Accuracy likewise, per study then over studies. Sorted best (lowest) first; a model
+ * without any scored response has no score (null) and comes last.
  */
 export function alignmentScores(data: ComparisonData): { models: ModelScore[]; perStudy: StudyScore[] } {
   const perStudy: StudyScore[] = [];
@@ -83,10 +84,12 @@ export function alignmentScores(data: ComparisonData): { models: ModelScore[]; p
       runIds: [...new Set([...u.studies.values()].map((r) => r.runId))].sort(),
       facts: data.facts.get(u.model) ?? null,
       studies: means.length,
-      score: means.reduce((x, y) => x + y, 0) / Math.max(1, means.length),
+      // No study with a scored response (every participant skipped): no score, not a perfect 0.
+      score: means.length ? means.reduce((x, y) => x + y, 0) / means.length : null,
       accuracy: meanOf(acc),
       accuracyRestricted: meanOf(accR),
     };
   });
-  return { models: models.sort((a, b) => a.score - b.score || (a.model < b.model ? -1 : 1)), perStudy };
+  const order = (x: number | null): number => x ?? Number.POSITIVE_INFINITY;
+  return { models: models.sort((a, b) => order(a.score) - order(b.score) || (a.model < b.model ? -1 : 1)), perStudy };
 }

@@ -43,6 +43,8 @@ export interface PairedComparison {
   onlyB: number;
   /** Studies only one of the two scored (not compared). */
   studiesOnlyOne: number;
+  /** Studies both scored where fewer than two participants pair (a study needs two): left out, and named here. */
+  studiesTooFew: string[];
 }
 
 /** Everything the analyses read. Maps are in sorted key order, so results are reproducible. */
@@ -72,7 +74,11 @@ export const unitKey = (u: { model: string; format: string }): string => `${u.mo
 /** Id of the comparison of two units (a = reference). */
 export const comparisonId = (a: RunUnit, b: RunUnit): string => `${unitKey(a)}\u001e${unitKey(b)}`;
 
-/** The pairs of units the analyses compare: each post-trained model with its base, persona formats with raw. */
+/**
+ * The pairs of units the analyses compare: each post-trained model with its base (in the compared format), and when
+ * raw runs are compared, the persona formats with raw (a persona is the raw transcript with the interview in front:
+ * against a chat run it would measure the template, against itself nothing).
+ */
 function listComparisons(set: ComparisonSet, format: string, facts: Map<string, ModelFacts>): [RunUnit, RunUnit][] {
   const of = (model: string, f: string): RunUnit | undefined => set.units.find((u) => u.model === model && u.format === f);
   const out: [RunUnit, RunUnit][] = [];
@@ -80,7 +86,8 @@ function listComparisons(set: ComparisonSet, format: string, facts: Map<string, 
     if (a && b) out.push([a, b]);
   };
   for (const f of facts.values()) if (f.type !== 'base' && f.base) add(of(f.base, format), of(f.model, format));
-  for (const u of set.units.filter((x) => x.format === format)) {
+  if (format !== 'raw') return out;
+  for (const u of set.units.filter((x) => x.format === 'raw')) {
     add(u, of(u.model, 'persona'));
     add(u, of(u.model, 'persona-shuffled'));
     add(of(u.model, 'persona-shuffled'), of(u.model, 'persona'));
@@ -223,6 +230,7 @@ function summarisePairs(
     onlyA: responsesIn(a, common) - pairedN,
     onlyB: responsesIn(b, common) - pairedN,
     studiesOnlyOne: all.size - common.length,
+    studiesTooFew: common.filter((s) => !studies.some((x) => x.study === s)).sort(),
   };
 }
 

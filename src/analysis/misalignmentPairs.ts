@@ -33,6 +33,11 @@ export interface PairResult {
   droppedBase: number;
   droppedPost: number;
   studiesOnlyOne: number;
+  /**
+   * Studies both scored where fewer than two participants were scored by both runs (e.g. a study of 10–19 participants
+   * has one in the test split): left out of d and of every number of the pair (not of the alignment score), named here.
+   */
+  studiesTooFew: string[];
   perStudy: { study: string; domain: string | null; d: number }[];
 }
 
@@ -100,6 +105,7 @@ export function misalignmentPairs(data: ComparisonData, boot: BootstrapOptions, 
       droppedBase: comparison?.onlyA ?? 0,
       droppedPost: comparison?.onlyB ?? 0,
       studiesOnlyOne: comparison?.studiesOnlyOne ?? 0,
+      studiesTooFew: (comparison?.studiesTooFew ?? []).filter((s) => !(heldOut && trainingStudies.has(s))),
       perStudy,
     });
   }

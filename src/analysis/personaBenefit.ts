@@ -20,9 +20,13 @@ export interface PersonaResult {
 const strip = (i: (Interval & { draws: Float64Array }) | null): Interval | null =>
   i ? { estimate: i.estimate, low: i.low, high: i.high } : null;
 
-/** Persona vs raw, shuffled persona vs raw, persona vs shuffled, each on the responses both runs scored. */
+/**
+ * Persona vs raw, shuffled persona vs raw, persona vs shuffled, each on the responses both runs scored. Only when raw
+ * runs are compared: under another format (`--format chat`) the comparison would be persona vs chat, not vs raw.
+ */
 export function personaBenefit(data: ComparisonData, boot: BootstrapOptions): PersonaResult[] {
   const out: PersonaResult[] = [];
+  if (data.format !== 'raw') return out;
   const unit = (model: string, format: string): RunUnit | undefined => data.set.units.find((u) => u.model === model && u.format === format);
   const studiesOf = (a: RunUnit | undefined, b: RunUnit | undefined): PairedStudy[] =>
     a && b ? (data.paired.get(comparisonId(a, b))?.studies ?? []) : [];

@@ -179,6 +179,11 @@ export function buildReport(r: ReportInput): string {
         ]),
       ),
     );
+    const tooFew = c.pairs.filter((p) => p.studiesTooFew.length);
+    if (tooFew.length)
+      parts.push(
+        `<p class="note">Left out of d (fewer than two participants scored by both runs): ${tooFew.map((p) => `${e(p.post)}: ${e(p.studiesTooFew.join(', '))}`).join('; ')}</p>`,
+      );
   }
   parts.push(...studyTables(c));
   for (const chart of r.charts) {

@@ -42,7 +42,7 @@ function datasetChart(dataset: DatasetRow[]): ChartSpec | null {
     id: 'dataset-overview',
     title: 'Dataset overview',
     rows,
-    caption: 'Responses scored per study (the run with the most responses), coloured by domain.',
+    caption: 'Responses scored per study (the most any compared run scored), coloured by domain.',
     spec: {
       ...chartBase(),
       width: 480,

@@ -75,7 +75,7 @@ export function fig3Chart(c: CompareResult): ChartSpec | null {
   const order = c.byGeneration.map((g) => `${g.family} ${g.generation}`);
   const series = (f: { family: string; generation: string }): string => `${f.family} ${f.generation}`;
   const left: ChartRow[] = sizedModels(c)
-    .filter((m) => m.facts.type === 'base')
+    .filter((m) => m.facts.type === 'base' && m.score !== null)
     .sort(byFamilyAndSize)
     .map((m) => ({
       panel: 'base NLL',
@@ -86,15 +86,18 @@ export function fig3Chart(c: CompareResult): ChartSpec | null {
       size_b: m.facts.sizeB,
       value: m.score,
     }));
-  const right: ChartRow[] = c.pairs.map((p) => ({
-    panel: 'misalignment',
-    series: series(p),
-    model: p.post,
-    base: p.base,
-    type: p.type,
-    size_b: c.models.find((m) => m.model === p.post)?.facts?.sizeB ?? null,
-    value: p.d.estimate,
-  }));
+  // A behavioural fine-tune (Centaur) is not post-training of its generation: left out, as from byGeneration's means.
+  const right: ChartRow[] = c.pairs
+    .filter((p) => p.type !== 'behavioural')
+    .map((p) => ({
+      panel: 'misalignment',
+      series: series(p),
+      model: p.post,
+      base: p.base,
+      type: p.type,
+      size_b: c.models.find((m) => m.model === p.post)?.facts?.sizeB ?? null,
+      value: p.d.estimate,
+    }));
   if (!right.length) return null;
   const used = order.filter((g) => [...left, ...right].some((r) => r['series'] === g));
   const colour = { field: 'series', type: 'nominal', title: 'Generation', sort: used, scale: categoricalScale(used.length) };
@@ -105,7 +108,7 @@ export function fig3Chart(c: CompareResult): ChartSpec | null {
     title: 'Fig. 3 — Model generations',
     rows: [...left, ...right],
     caption:
-      "Left: base models' response NLL by size, one line per generation. Right: each (base, post-trained) pair's Cohen's d (mean over studies; > 0 = the post-trained model is less human-like), grouped by generation: box from the lowest to the highest pair with the quartiles, black tick = mean, points = pairs.",
+      "Left: base models' response NLL by size, one line per generation. Right: each (base, post-trained) pair's Cohen's d (mean over studies; > 0 = the post-trained model is less human-like), grouped by generation: box from the lowest to the highest pair with the quartiles, black tick = mean, points = pairs. Behavioural fine-tunes (Centaur) are not post-training of a generation and are left out, as from the by-generation means.",
     spec: {
       ...chartBase(),
       title: 'Model generations',
@@ -372,7 +375,7 @@ export function chatTemplateChart(raw: CompareResult, chat: CompareResult | null
   if (!chat) return null;
   const inChat = new Map(sizedModels(chat).map((m) => [m.model, m]));
   const both = sizedModels(raw)
-    .filter((m) => inChat.has(m.model))
+    .filter((m) => m.score !== null && (inChat.get(m.model)?.score ?? null) !== null)
     .sort(byFamilyAndSize);
   const panel = panelsOf(both.map((m) => m.facts));
   const rows: ChartRow[] = both.flatMap((m) => [

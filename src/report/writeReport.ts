@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { type CompareOptions, compareModels } from '../analysis/compareModels.js';
 import { readTranscripts } from '../data/readTranscripts.js';
-import { chanceAccuracySql, DATASET_OVERVIEW_SQL, HARDEST_RESPONSES_SQL } from '../store/queries.js';
+import { chanceAccuracySql, datasetOverviewSql, HARDEST_RESPONSES_SQL } from '../store/queries.js';
 import type { ResultsStore, RunRecord } from '../store/ResultsStore.js';
 import { ensureDir, ensureParentDir, writeOutputFile } from '../util/outputFiles.js';
 import { sqlString } from '../util/sqlString.js';
@@ -24,8 +24,10 @@ export interface ReportOptions extends CompareOptions {
   source?: string;
 }
 
-async function datasetRows(store: ResultsStore, domains: CompareOptions['domains']): Promise<DatasetRow[]> {
-  const rows = await store.query<{ study: string; participants: number; responses: number }>(DATASET_OVERVIEW_SQL);
+/** The dataset overview over the compared runs (never a run of another comparison set). */
+async function datasetRows(store: ResultsStore, runIds: readonly string[], domains: CompareOptions['domains']): Promise<DatasetRow[]> {
+  if (!runIds.length) return [];
+  const rows = await store.query<{ study: string; participants: number; responses: number }>(datasetOverviewSql(runIds));
   return rows.map((r) => ({ ...r, domain: domains?.get(r.study) ?? null }));
 }
 
@@ -81,7 +83,9 @@ export async function writeReport(store: ResultsStore, o: ReportOptions): Promis
     compare.format === 'raw' && compare.runs.some((r) => r.format === 'chat')
       ? await compareModels(store, { ...o, format: 'chat', bootstrap: 0 })
       : null;
-  const specs = buildCharts(compare, await datasetRows(store, o.domains), { chance: await chanceAccuracy(store, compare), chat });
+  const compared = compare.runs.map((r) => r.runId);
+  const dataset = await datasetRows(store, compared, o.domains);
+  const specs = buildCharts(compare, dataset, { chance: await chanceAccuracy(store, compare), chat });
   const charts = await Promise.all(specs.map(async (s) => ({ ...s, svg: await renderSvg(s.spec) })));
   const used = new Set(compare.runs.map((r) => r.runId));
   // Examples come from a run of the compared set that scored --source, else from any run that did (a baseline scored

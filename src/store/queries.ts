@@ -94,11 +94,17 @@ export function pairedMomentsSql(uneven: readonly UnevenParticipant[]): string {
     GROUP BY ALL`;
 }
 
-/** Per study of the run with the most rows: the dataset overview of the report. */
-export const DATASET_OVERVIEW_SQL = `
-  WITH top AS (SELECT run_id FROM responses GROUP BY run_id ORDER BY count(*) DESC, run_id LIMIT 1)
-  SELECT study, count(DISTINCT ${participantKeySql()})::INTEGER AS participants, count(*)::INTEGER AS responses
-  FROM responses WHERE run_id = (SELECT run_id FROM top) GROUP BY study ORDER BY study`;
+/**
+ * The report's dataset overview, over the compared runs only (a model's studies may come from several runs, cluster
+ * jobs that split them): per study, the most participants and responses any of those runs scored.
+ */
+export function datasetOverviewSql(runIds: readonly string[]): string {
+  return `
+    SELECT study, max(participants)::INTEGER AS participants, max(responses)::INTEGER AS responses FROM (
+      SELECT run_id, study, count(DISTINCT ${participantKeySql()}) AS participants, count(*) AS responses
+      FROM responses WHERE run_id IN (${sqlList(runIds)}) GROUP BY run_id, study)
+    GROUP BY study ORDER BY study`;
+}
 
 /** The two highest-NLL responses per study of one run (the report's examples). */
 export const HARDEST_RESPONSES_SQL = `

@@ -66,7 +66,7 @@ test("each figure's CSV holds the analysis numbers (compare --json on the same s
   for (const p of raw.pairs)
     close(Number(fig3.find((x) => x['panel'] === 'misalignment' && x['model'] === p.post)!['value']), p.d.estimate, `fig3 ${p.post}`);
   for (const m of raw.models.filter((x) => x.facts?.type === 'base'))
-    close(Number(fig3.find((x) => x['panel'] === 'base NLL' && x['model'] === m.model)!['value']), m.score, `fig3 ${m.model}`);
+    close(Number(fig3.find((x) => x['panel'] === 'base NLL' && x['model'] === m.model)!['value']), m.score!, `fig3 ${m.model}`);
 
   // fig4: every cell and the Average row; rows sorted by their mean.
   const fig4 = readChartCsv(csv, 'fig4-domains');

@@ -107,6 +107,7 @@ export function renderCompare(r: CompareResult): string {
         '(a pair is compared on the responses both runs scored; dropped = scored by one run only, e.g. skipped by the other: see `humanlike runs`)',
       );
     }
+    out.push(...renderTooFew(r.pairs));
     out.push(
       '',
       formatTable(
@@ -149,9 +150,21 @@ export function renderCompare(r: CompareResult): string {
       ),
     );
   }
+  if (r.format !== 'raw' && r.runs.some((x) => x.format === 'persona' || x.format === 'persona-shuffled'))
+    out.push('', 'Persona benefit is measured against raw runs: compare without --format (or --format raw) to see it.');
   out.push(...renderCalibration(r));
   if (r.unclassified.length) out.push('', `unclassified models (left out of pairs): ${r.unclassified.join(', ')}`);
   return out.join('\n');
+}
+
+/** Studies a pair left out because fewer than two participants were scored by both runs: named, never silently dropped. */
+function renderTooFew(pairs: CompareResult['pairs']): string[] {
+  const left = pairs.filter((p) => p.studiesTooFew.length);
+  if (!left.length) return [];
+  return [
+    '(left out of d: studies where fewer than two participants were scored by both runs, e.g. one test participant)',
+    ...left.map((p) => `  ${p.post} vs ${p.base}: ${p.studiesTooFew.join(', ')}`),
+  ];
 }
 
 /** Behavioural fine-tunes (Centaur) against their base, on held-out studies: mean d ± SEM as the paper reports, beside the interval. */
