@@ -43,6 +43,61 @@ th{background:#f5f5f5}.ci{color:#666;font-size:.85em}figure{margin:1.2rem 0}figc
 .chart svg{max-width:100%;height:auto}.response{background:#fff3c4;font-weight:bold}.context{color:#555;white-space:pre-wrap;font-family:"DejaVu Sans Mono",monospace;font-size:.82rem}
 details{margin:.4rem 0}.wide{overflow-x:auto;max-width:100%}code{font-size:.85em}.note{color:#555}`;
 
+/**
+ * The post-training pairs, and apart from them the behavioural fine-tunes (Centaur), as `compare` prints them: a
+ * fine-tune is not post-training, and its d is over the studies it was not trained on (`--exclude-studies`).
+ */
+function pairTables(c: CompareResult): string[] {
+  const parts: string[] = [];
+  const postTrained = c.pairs.filter((p) => p.type !== 'behavioural');
+  if (postTrained.length) {
+    parts.push(
+      '<h2>Post-training misalignment</h2><p class="note">Per study, Cohen\'s d = (mean<sub>post</sub> − mean<sub>base</sub>) / √((sd<sub>post</sub>² + sd<sub>base</sub>²)/2) over response NLLs, then the mean over studies. Positive: the post-trained model is less human-like.</p>',
+    );
+    parts.push(
+      table(
+        ['post-trained', 'base', 'type', 'studies', "Cohen's d [95% CI]", 'base wins', 'paired Δ NLL (responses)'],
+        postTrained.map((p) => [
+          e(p.post),
+          e(p.base),
+          e(p.type),
+          String(p.studies),
+          ci(p.d),
+          pct(p.baseWins),
+          `${num(p.pairedDifference)} (${p.pairedResponses})`,
+        ]),
+      ),
+    );
+  }
+  const behavioural = c.pairs.filter((p) => p.type === 'behavioural');
+  if (behavioural.length) {
+    parts.push(
+      '<h2>Behavioural fine-tunes</h2><p class="note">A model fine-tuned on human behaviour (Centaur) against its base, on the studies it was not trained on (<code>--exclude-studies</code>): mean over studies of Cohen\'s d (fine-tune − base) ± its SEM over studies, as the paper reports it, and the bootstrap interval. Negative: the fine-tune predicts the participants better (the reference prints the opposite sign).</p>',
+    );
+    parts.push(
+      table(
+        ['fine-tune', 'base', 'held-out studies', 'studies left out', 'mean d ± SEM', "Cohen's d [95% CI]", 'NLL base', 'NLL fine-tune'],
+        behavioural.map((p) => [
+          e(p.post),
+          e(p.base),
+          String(p.studies),
+          p.heldOut ? String(p.excludedStudies) : 'none (no --exclude-studies: its training studies are included)',
+          `${num(p.d.estimate)} ± ${num(p.sem)}`,
+          ci(p.d),
+          num(p.meanNllBase),
+          num(p.meanNllPost),
+        ]),
+      ),
+    );
+  }
+  const tooFew = c.pairs.filter((p) => p.studiesTooFew.length);
+  if (tooFew.length)
+    parts.push(
+      `<p class="note">Left out of d (fewer than two participants scored by both runs): ${tooFew.map((p) => `${e(p.post)}: ${e(p.studiesTooFew.join(', '))}`).join('; ')}</p>`,
+    );
+  return parts;
+}
+
 /** Per-study d of every pair, and the persona comparison with its per-study benefit: the charts' numbers as tables. */
 function studyTables(c: CompareResult): string[] {
   const parts: string[] = [];
@@ -161,30 +216,7 @@ export function buildReport(r: ReportInput): string {
     parts.push(
       `<p class="note">Not classified (left out of pairs, types and generations; add them to a model table): ${e(c.unclassified.join(', '))}</p>`,
     );
-  if (c.pairs.length) {
-    parts.push(
-      '<h2>Post-training misalignment</h2><p class="note">Per study, Cohen\'s d = (mean<sub>post</sub> − mean<sub>base</sub>) / √((sd<sub>post</sub>² + sd<sub>base</sub>²)/2) over response NLLs, then the mean over studies. Positive: the post-trained model is less human-like.</p>',
-    );
-    parts.push(
-      table(
-        ['post-trained', 'base', 'type', 'studies', "Cohen's d [95% CI]", 'base wins', 'paired Δ NLL (responses)'],
-        c.pairs.map((p) => [
-          e(p.post),
-          e(p.base),
-          e(p.type),
-          String(p.studies),
-          ci(p.d),
-          pct(p.baseWins),
-          `${num(p.pairedDifference)} (${p.pairedResponses})`,
-        ]),
-      ),
-    );
-    const tooFew = c.pairs.filter((p) => p.studiesTooFew.length);
-    if (tooFew.length)
-      parts.push(
-        `<p class="note">Left out of d (fewer than two participants scored by both runs): ${tooFew.map((p) => `${e(p.post)}: ${e(p.studiesTooFew.join(', '))}`).join('; ')}</p>`,
-      );
-  }
+  parts.push(...pairTables(c));
   parts.push(...studyTables(c));
   for (const chart of r.charts) {
     parts.push(

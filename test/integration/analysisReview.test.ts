@@ -166,3 +166,34 @@ test("the report's dataset overview counts the compared runs, every study of a m
     ],
   );
 });
+
+test('the report shows a behavioural fine-tune apart from post-training, on its held-out studies with mean d ± SEM', async () => {
+  const tmp = makeTempDir();
+  const db = join(tmp, 's.duckdb');
+  await writeSyntheticStore(
+    db,
+    [
+      { model: 'Llama-3.1-70B', shift: 0 },
+      { model: 'Llama-3.1-70B-Instruct', shift: 0.3 },
+      { model: 'Llama-3.1-Centaur-70B', shift: -0.5 },
+    ],
+    { studies: 4, participants: 6, responses: 5 },
+  );
+  const options = { modelTable: (await loadModelTable('paper')).table, excludeStudies: new Set(['study000']), bootstrap: 0 };
+  const out = join(tmp, 'r.html');
+  const store = await ResultsStore.open(db, { readOnly: true });
+  try {
+    await writeReport(store, { out, ...options });
+  } finally {
+    store.close();
+  }
+  const html = readFileSync(out, 'utf8');
+  const section = (title: string): string => html.split(`<h2>${title}</h2>`)[1]?.split('<h2>')[0] ?? '';
+  const post = section('Post-training misalignment');
+  assert.match(post, /Llama-3\.1-70B-Instruct/);
+  assert.doesNotMatch(post, /Centaur/, 'a fine-tune on human data is not post-training');
+  const centaur = (await compare(db, options)).pairs.find((p) => p.type === 'behavioural')!;
+  assert.equal(centaur.studies, 3);
+  const row = `<td>Llama-3.1-Centaur-70B</td><td>Llama-3.1-70B</td><td>3</td><td>1</td><td>${centaur.d.estimate.toFixed(3)} ± ${centaur.sem!.toFixed(3)}</td>`;
+  assert.ok(section('Behavioural fine-tunes').includes(row), 'held-out studies, studies left out, mean d ± SEM');
+});
