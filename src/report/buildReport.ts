@@ -43,6 +43,28 @@ th{background:#f5f5f5}.ci{color:#666;font-size:.85em}figure{margin:1.2rem 0}figc
 .chart svg{max-width:100%;height:auto}.response{background:#fff3c4;font-weight:bold}.context{color:#555;white-space:pre-wrap;font-family:"DejaVu Sans Mono",monospace;font-size:.82rem}
 details{margin:.4rem 0}.wide{overflow-x:auto;max-width:100%}code{font-size:.85em}.note{color:#555}`;
 
+/** Behavioural fine-tunes (Centaur) against their base on held-out studies: mean d ± SEM, as `compare` prints them. */
+function behaviouralTable(c: CompareResult): string[] {
+  const behavioural = c.pairs.filter((p) => p.type === 'behavioural');
+  if (!behavioural.length) return [];
+  return [
+    '<h2>Behavioural fine-tunes</h2><p class="note">A model fine-tuned on human behaviour (Centaur) against its base, on the studies it was not trained on (<code>--exclude-studies</code>): mean over studies of Cohen\'s d (fine-tune − base) ± its SEM over studies, as the paper reports it, and the bootstrap interval. Negative: the fine-tune predicts the participants better (the reference prints the opposite sign).</p>',
+    table(
+      ['fine-tune', 'base', 'held-out studies', 'studies left out', 'mean d ± SEM', "Cohen's d [95% CI]", 'NLL base', 'NLL fine-tune'],
+      behavioural.map((p) => [
+        e(p.post),
+        e(p.base),
+        String(p.studies),
+        p.heldOut ? String(p.excludedStudies) : 'none (no --exclude-studies: its training studies are included)',
+        `${num(p.d.estimate)} ± ${num(p.sem)}`,
+        ci(p.d),
+        num(p.meanNllBase),
+        num(p.meanNllPost),
+      ]),
+    ),
+  ];
+}
+
 /**
  * The post-training pairs, and apart from them the behavioural fine-tunes (Centaur), as `compare` prints them: a
  * fine-tune is not post-training, and its d is over the studies it was not trained on (`--exclude-studies`).
@@ -69,27 +91,7 @@ function pairTables(c: CompareResult): string[] {
       ),
     );
   }
-  const behavioural = c.pairs.filter((p) => p.type === 'behavioural');
-  if (behavioural.length) {
-    parts.push(
-      '<h2>Behavioural fine-tunes</h2><p class="note">A model fine-tuned on human behaviour (Centaur) against its base, on the studies it was not trained on (<code>--exclude-studies</code>): mean over studies of Cohen\'s d (fine-tune − base) ± its SEM over studies, as the paper reports it, and the bootstrap interval. Negative: the fine-tune predicts the participants better (the reference prints the opposite sign).</p>',
-    );
-    parts.push(
-      table(
-        ['fine-tune', 'base', 'held-out studies', 'studies left out', 'mean d ± SEM', "Cohen's d [95% CI]", 'NLL base', 'NLL fine-tune'],
-        behavioural.map((p) => [
-          e(p.post),
-          e(p.base),
-          String(p.studies),
-          p.heldOut ? String(p.excludedStudies) : 'none (no --exclude-studies: its training studies are included)',
-          `${num(p.d.estimate)} ± ${num(p.sem)}`,
-          ci(p.d),
-          num(p.meanNllBase),
-          num(p.meanNllPost),
-        ]),
-      ),
-    );
-  }
+  parts.push(...behaviouralTable(c));
   const tooFew = c.pairs.filter((p) => p.studiesTooFew.length);
   if (tooFew.length)
     parts.push(
