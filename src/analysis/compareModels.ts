@@ -7,13 +7,19 @@ import type { ComparisonSet } from './comparisonSets.js';
 import { type DomainMatrix, domainMatrix } from './domainMatrix.js';
 import { loadCalibration } from './loadCalibration.js';
 import { type CompareOptions, definedOnly, loadComparison } from './loadComparison.js';
-import { misalignmentByGeneration, misalignmentByType, misalignmentPairs, type PairResult } from './misalignmentPairs.js';
+import {
+  type GenerationResult,
+  misalignmentByGeneration,
+  misalignmentByType,
+  misalignmentPairs,
+  type PairResult,
+} from './misalignmentPairs.js';
 import { type PersonaResult, personaBenefit } from './personaBenefit.js';
 
 export type { ModelScore } from './alignmentScores.js';
 export type { CalibrationResult } from './calibration.js';
 export type { CompareOptions } from './loadComparison.js';
-export type { PairResult } from './misalignmentPairs.js';
+export type { GenerationResult, PairResult } from './misalignmentPairs.js';
 export type { PersonaResult } from './personaBenefit.js';
 
 /** A comparison set as reported: what was compared, and what else the store holds. */
@@ -38,7 +44,8 @@ export interface CompareResult {
   perStudy: StudyScore[];
   pairs: PairResult[];
   byType: { type: string; pairs: number; d: Interval }[];
-  byGeneration: { family: string; generation: string; baseModels: string[]; baseScore: number | null; pairs: number; d: Interval | null }[];
+  /** Per generation, the mean over the pairs of its general-purpose post-training (instruct, else reasoning). */
+  byGeneration: GenerationResult[];
   domains: DomainMatrix | null;
   persona: PersonaResult[];
   /** Calibration of the choice distributions over discrete responses, per model and per pair (record version 3 runs). */

@@ -2,6 +2,7 @@ import type { ModelScore } from './alignmentScores.js';
 import { meanOf, totalMoments } from './alignmentScores.js';
 import { averageIntervals, bootstrapMeanD, type Interval, type PairedStudy } from './bootstrap.js';
 import { cohensD, mean } from './cohensD.js';
+import { type GenerationPostType, generationPostType } from './generationPostType.js';
 import { type ComparisonData, comparisonId } from './loadComparison.js';
 
 export interface PairResult {
@@ -120,22 +121,47 @@ export function misalignmentByType(pairs: readonly PairWithDraws[]): { type: str
   });
 }
 
-/** Base-model score and mean misalignment per (family, generation). */
-export function misalignmentByGeneration(data: ComparisonData, models: readonly ModelScore[], pairs: readonly PairWithDraws[]) {
+/** A generation's base models and its general-purpose post-training (generationPostType), with the pairs left out. */
+export interface GenerationResult {
+  family: string;
+  generation: string;
+  baseModels: string[];
+  baseScore: number | null;
+  /** The post-training type whose pairs make the mean (null: the generation has no instruct or reasoning pair). */
+  postType: GenerationPostType | null;
+  pairs: number;
+  d: Interval | null;
+  /** The generation's other pairs, per type (in `pairs` and the by-type means, not in this one). */
+  leftOut: { type: string; pairs: number }[];
+}
+
+/**
+ * Base-model score and mean misalignment per (family, generation), over the pairs of the generation's general-purpose
+ * post-training only (instruct, else reasoning), as the paper's Fig. 3a groups them.
+ */
+export function misalignmentByGeneration(
+  data: ComparisonData,
+  models: readonly ModelScore[],
+  pairs: readonly PairWithDraws[],
+): GenerationResult[] {
   const generations = new Map<string, { family: string; generation: string }>();
   for (const f of data.facts.values()) generations.set(`${f.family}\u0000${f.generation}`, { family: f.family, generation: f.generation });
   const order = (a: { family: string; generation: string }, b: { family: string; generation: string }): number =>
     a.family.localeCompare(b.family) || Number(a.generation) - Number(b.generation) || a.generation.localeCompare(b.generation);
   return [...generations.values()].sort(order).map((g) => {
     const bases = models.filter((s) => s.facts?.family === g.family && s.facts.generation === g.generation && s.facts.type === 'base');
-    // A behavioural fine-tune is not post-training of its generation (and is measured on other studies).
-    const ps = pairs.filter((p) => p.family === g.family && p.generation === g.generation && p.type !== 'behavioural');
+    const all = pairs.filter((p) => p.family === g.family && p.generation === g.generation);
+    const postType = generationPostType(all.map((p) => p.type));
+    const ps = all.filter((p) => p.type === postType);
+    const others = [...new Set(all.map((p) => p.type))].filter((t) => t !== postType).sort();
     return {
       ...g,
       baseModels: bases.map((b) => b.model),
       baseScore: meanOf(bases.map((b) => b.score)),
+      postType,
       pairs: ps.length,
       d: averageIntervals(ps.map((p) => ({ ...p.d, draws: p.draws }))) ?? null,
+      leftOut: others.map((type) => ({ type, pairs: all.filter((p) => p.type === type).length })),
     };
   });
 }

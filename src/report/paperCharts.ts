@@ -86,9 +86,10 @@ export function fig3Chart(c: CompareResult): ChartSpec | null {
       size_b: m.facts.sizeB,
       value: m.score,
     }));
-  // A behavioural fine-tune (Centaur) is not post-training of its generation: left out, as from byGeneration's means.
+  // Only the pairs of each generation's general-purpose post-training, as in byGeneration's means and the paper.
+  const postType = new Map(c.byGeneration.map((g) => [series(g), g.postType]));
   const right: ChartRow[] = c.pairs
-    .filter((p) => p.type !== 'behavioural')
+    .filter((p) => p.type === postType.get(series(p)))
     .map((p) => ({
       panel: 'misalignment',
       series: series(p),
@@ -107,8 +108,7 @@ export function fig3Chart(c: CompareResult): ChartSpec | null {
     id: 'fig3-generations',
     title: 'Fig. 3 — Model generations',
     rows: [...left, ...right],
-    caption:
-      "Left: base models' response NLL by size, one line per generation. Right: each (base, post-trained) pair's Cohen's d (mean over studies; > 0 = the post-trained model is less human-like), grouped by generation: box from the lowest to the highest pair with the quartiles, black tick = mean, points = pairs. Behavioural fine-tunes (Centaur) are not post-training of a generation and are left out, as from the by-generation means.",
+    caption: `Left: base models' response NLL by size, one line per generation. Right: each (base, post-trained) pair's Cohen's d (mean over studies; > 0 = the post-trained model is less human-like), grouped by generation: box from the lowest to the highest pair with the quartiles, black tick = mean, points = pairs. ${fig3Pairs(c)}`,
     spec: {
       ...chartBase(),
       title: 'Model generations',
@@ -169,6 +169,17 @@ export function fig3Chart(c: CompareResult): ChartSpec | null {
       ],
     },
   };
+}
+
+/** Fig. 3's caption on its right panel: which post-training type each generation is drawn with, and what is left out. */
+function fig3Pairs(c: CompareResult): string {
+  const shown = c.byGeneration
+    .filter((g) => g.pairs || g.leftOut.length)
+    .map((g) => {
+      const what = g.postType ? `${g.postType} (${g.pairs} ${g.pairs === 1 ? 'pair' : 'pairs'})` : 'none (no instruct or reasoning pair)';
+      return `${g.family} ${g.generation}: ${what}`;
+    });
+  return `A generation is drawn with the pairs of its general-purpose post-training only, as its by-generation mean: instruct where it has an instruct model, else reasoning (the paper's Fig. 3a: Qwen2 and Qwen2.5 Instruct, Qwen3 and Qwen3.5 the reasoning models). Here ${shown.join('; ')}. Other pairs (code, math, vision, behavioural fine-tunes, and reasoning distills beside an instruct model) are in the pair tables and the by-type means, not here.`;
 }
 
 /** Fig. 4: pairs × domains, rows sorted by their mean (most human-like post-training first) and an Average row. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type CompareOptions, type CompareResult, compareModels } from '../../src/analysis/compareModels.js';
@@ -196,4 +196,68 @@ test('the report shows a behavioural fine-tune apart from post-training, on its 
   assert.equal(centaur.studies, 3);
   const row = `<td>Llama-3.1-Centaur-70B</td><td>Llama-3.1-70B</td><td>3</td><td>1</td><td>${centaur.d.estimate.toFixed(3)} ± ${centaur.sem!.toFixed(3)}</td>`;
   assert.ok(section('Behavioural fine-tunes').includes(row), 'held-out studies, studies left out, mean d ± SEM');
+});
+
+test("a user table's generation takes its instruct pairs, else its reasoning pairs; other types stay out of its mean", async () => {
+  const dir = makeTempDir();
+  const db = join(dir, 's.duckdb');
+  const models: [string, number, string][] = [
+    // model, planted shift, model table row after the name
+    ['a-base', 0, 'House,1,7,base,'],
+    ['a-chat', 0.3, 'House,1,7,instruct,a-base'],
+    ['a-coder', 1.2, 'House,1,7,code,a-base'],
+    ['a-think', 0.8, 'House,1,7,reasoning,a-base'],
+    ['b-base', 0, 'House,2,7,base,'],
+    ['b-think', 0.4, 'House,2,7,reasoning,b-base'],
+    ['b-vision', 1.0, 'House,2,7,vision,b-base'],
+    ['c-base', 0, 'House,3,7,base,'],
+    ['c-math', 0.9, 'House,3,7,math,c-base'],
+  ];
+  await writeSyntheticStore(
+    db,
+    models.map(([model, shift]) => ({ model, shift })),
+    { studies: 4, participants: 6, responses: 5 },
+  );
+  const table = join(dir, 'models.csv');
+  writeFileSync(table, `model,family,generation,size_b,type,base\n${models.map(([m, , row]) => `${m},${row}`).join('\n')}\n`);
+  const c = await compare(db, { modelTable: (await loadModelTable(table)).table });
+  const d = new Map(c.pairs.map((p) => [p.post, p.d.estimate]));
+  assert.deepEqual(
+    c.byGeneration.map((g) => [g.generation, g.postType, g.pairs, g.leftOut]),
+    [
+      [
+        '1',
+        'instruct',
+        1,
+        [
+          { type: 'code', pairs: 1 },
+          { type: 'reasoning', pairs: 1 },
+        ],
+      ],
+      ['2', 'reasoning', 1, [{ type: 'vision', pairs: 1 }]],
+      ['3', null, 0, [{ type: 'math', pairs: 1 }]],
+    ],
+  );
+  assert.equal(c.byGeneration[0]!.d!.estimate, d.get('a-chat'));
+  assert.equal(c.byGeneration[1]!.d!.estimate, d.get('b-think'));
+  assert.equal(c.byGeneration[2]!.d, null);
+  // Every pair stays in the pairs and the by-type means; Fig. 3 draws the generations' own pairs only.
+  assert.equal(c.pairs.length, 6);
+  assert.deepEqual(
+    c.byType.map((t) => t.type),
+    ['code', 'instruct', 'math', 'reasoning', 'vision'],
+  );
+  const right = fig3Chart(c)!.rows.filter((r) => r['panel'] === 'misalignment');
+  assert.deepEqual(
+    right.map((r) => [r['series'], r['model']]),
+    [
+      ['House 1', 'a-chat'],
+      ['House 2', 'b-think'],
+    ],
+  );
+  assert.match(
+    fig3Chart(c)!.caption,
+    /House 1: instruct \(1 pair\); House 2: reasoning \(1 pair\); House 3: none \(no instruct or reasoning pair\)/,
+  );
+  assert.match(renderCompare(c), /^House +3 +\d\.\d{3} +- +0 +- +math 1$/m);
 });

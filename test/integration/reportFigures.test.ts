@@ -61,9 +61,17 @@ test("each figure's CSV holds the analysis numbers (compare --json on the same s
   }
   assert.equal(fig2.find((x) => x['models'] === 'Olmo-3-7B-Think')?.['type'], 'reasoning');
 
-  // fig3: base scores by generation (left), each pair's d (right).
+  // fig3: base scores by generation (left), the d of each pair of its generation's post-training type (right).
   const fig3 = readChartCsv(csv, 'fig3-generations');
-  for (const p of raw.pairs)
+  const postType = new Map(raw.byGeneration.map((g) => [`${g.family} ${g.generation}`, g.postType]));
+  const drawn = raw.pairs.filter((p) => p.type === postType.get(`${p.family} ${p.generation}`));
+  assert.deepEqual(
+    drawn.map((p) => p.post),
+    ['Llama-3.1-8B-Instruct', 'Llama-3.2-1B-Instruct', 'Olmo-3-7B-Instruct', 'Qwen3-0.6B', 'Qwen3-1.7B', 'Qwen3-8B'],
+    'OLMo 3 is drawn with its Instruct model, not Think',
+  );
+  assert.equal(fig3.filter((x) => x['panel'] === 'misalignment').length, drawn.length);
+  for (const p of drawn)
     close(Number(fig3.find((x) => x['panel'] === 'misalignment' && x['model'] === p.post)!['value']), p.d.estimate, `fig3 ${p.post}`);
   for (const m of raw.models.filter((x) => x.facts?.type === 'base'))
     close(Number(fig3.find((x) => x['panel'] === 'base NLL' && x['model'] === m.model)!['value']), m.score!, `fig3 ${m.model}`);

@@ -117,9 +117,18 @@ export function renderCompare(r: CompareResult): string {
     );
     out.push(
       '',
+      "By generation: the pairs of its general-purpose post-training only (instruct, else reasoning), as the paper's Fig. 3a",
       formatTable(
-        ['family', 'generation', 'base score', 'pairs', 'mean d [95% CI]'],
-        r.byGeneration.map((g) => [g.family, g.generation, num(g.baseScore), g.pairs, ci(g.d)]),
+        ['family', 'generation', 'base score', 'post-training', 'pairs', 'mean d [95% CI]', 'other pairs (not in the mean)'],
+        r.byGeneration.map((g) => [
+          g.family,
+          g.generation,
+          num(g.baseScore),
+          g.postType ?? '-',
+          g.pairs,
+          ci(g.d),
+          g.leftOut.map((o) => `${o.type} ${o.pairs}`).join(', ') || '-',
+        ]),
       ),
     );
   } else {
