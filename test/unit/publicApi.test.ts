@@ -25,3 +25,13 @@ test('the library API exposes the pipeline as named exports', async () => {
     { start: 18, end: 19 },
   ]);
 });
+
+test('VERSION (recorded in every run) is the package version, and CHANGELOG.md has its section', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { repoRoot } = await import('../helpers/paths.js');
+  const { VERSION } = await import('../../src/version.js');
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(VERSION, pkg.version);
+  assert.match(readFileSync(join(repoRoot, 'CHANGELOG.md'), 'utf8'), new RegExp(`\\n## ${VERSION.replace(/\./g, '\\.')}\\b`));
+});
