@@ -1,6 +1,6 @@
 import type { ModelIdentity } from '../backends/Backend.js';
 import type { Transcript } from '../data/types.js';
-import { choiceDistribution } from './choiceDistribution.js';
+import { choiceColumns, choiceDistribution } from './choiceDistribution.js';
 import { findChoiceSets } from './choiceSets.js';
 import type { ParticipantScore, ResponseScorer, ScoredResponse } from './ResponseScorer.js';
 import { DISCRETE_RESPONSE, type StudyProfile } from './studyProfile.js';
@@ -116,14 +116,7 @@ export class BaselineScorer implements ResponseScorer {
         choiceCorrect: set ? correct : null,
         choiceNll: choice ? -logp : null,
         choiceCorrectRestricted: choice ? correct : null,
-        choiceRule: set?.rule ?? null,
-        choiceSetSize: set?.letters.length ?? null,
-        choiceSet: set ? set.letters.join('') : null,
-        choiceAnswer: set ? content : null,
-        choiceEntropy: dist?.entropy ?? null,
-        choiceProb: dist?.prob ?? null,
-        choiceMaxProb: dist?.maxProb ?? null,
-        choiceSumSq: dist?.sumSq ?? null,
+        ...choiceColumns(set, content, dist),
       };
     });
     // An empty response (let through only by the reference policy) is skipped, as a model run skips it.

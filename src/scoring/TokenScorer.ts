@@ -6,7 +6,7 @@ import { hasPersonaMetadata } from '../prompts/persona.js';
 import { renderPrompt } from '../prompts/renderPrompt.js';
 import type { ContextPolicy, PromptFormat } from '../prompts/types.js';
 import { alignSpans } from './alignSpans.js';
-import { choiceDistribution } from './choiceDistribution.js';
+import { choiceColumns, choiceDistribution } from './choiceDistribution.js';
 import { findChoiceSets } from './choiceSets.js';
 import { optionTokens } from './optionTokens.js';
 import { pinnedHead, planWindows, type ResponsePositions } from './planWindows.js';
@@ -267,14 +267,7 @@ export class TokenScorer implements ResponseScorer {
       choiceCorrect: discrete && n === 1 && capabilities.top1 ? (first?.top1 ?? null) : null,
       choiceNll: dist?.nll ?? null,
       choiceCorrectRestricted: dist?.correct ?? null,
-      choiceRule: set?.rule ?? null,
-      choiceSetSize: set?.letters.length ?? null,
-      choiceSet: set ? set.letters.join('') : null,
-      choiceAnswer: set ? content : null,
-      choiceEntropy: dist?.entropy ?? null,
-      choiceProb: dist?.prob ?? null,
-      choiceMaxProb: dist?.maxProb ?? null,
-      choiceSumSq: dist?.sumSq ?? null,
+      ...choiceColumns(set, content, dist),
     };
   }
 

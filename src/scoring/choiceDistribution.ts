@@ -1,3 +1,6 @@
+import type { ChoiceSet } from './choiceSets.js';
+import type { ScoredResponse } from './ResponseScorer.js';
+
 /**
  * A distribution over a response's choice set S and what the store keeps of it (record version 3): from log-weights
  * of the options (log-probabilities, or any unnormalised logs), renormalised over S, p_o = exp(w_o) / Σ_{o'∈S} exp(w_o').
@@ -30,4 +33,25 @@ export function choiceDistribution(logWeights: readonly number[], human: number)
     sumSq += p * p;
   }
   return { nll: lse - target, correct: target >= max, entropy, prob: Math.exp(target - lse), maxProb: Math.exp(max - lse), sumSq };
+}
+
+/** The row columns that describe a response's choice set and the scorer's distribution over it (null where absent). */
+export function choiceColumns(
+  set: ChoiceSet | undefined,
+  answer: string,
+  dist: ChoiceDistribution | undefined,
+): Pick<
+  ScoredResponse,
+  'choiceRule' | 'choiceSetSize' | 'choiceSet' | 'choiceAnswer' | 'choiceEntropy' | 'choiceProb' | 'choiceMaxProb' | 'choiceSumSq'
+> {
+  return {
+    choiceRule: set?.rule ?? null,
+    choiceSetSize: set?.letters.length ?? null,
+    choiceSet: set ? set.letters.join('') : null,
+    choiceAnswer: set ? answer : null,
+    choiceEntropy: dist?.entropy ?? null,
+    choiceProb: dist?.prob ?? null,
+    choiceMaxProb: dist?.maxProb ?? null,
+    choiceSumSq: dist?.sumSq ?? null,
+  };
 }
