@@ -4,7 +4,7 @@
  * same token sequences: one real long transcript cut to each length bucket. Each engine runs in its own process, so
  * its peak RSS is its own. The model is a random-weight GGUF in Qwen2.5-0.5B's shape (bench/makeBenchModels.py).
  *
- *   node dist/bench/speedBench.js [--buckets 1000,4000,10000,20000] [--model 0.5b-f16|0.5b-q8_0|1.5b-f16|1.5b-q8_0] [--no-peer] [--no-floor] [--reps N]
+ *   node dist/bench/speedBench.js [--buckets 1000,4000,10000,20000] [--model 0.5b-f16|0.5b-bf16|0.5b-q8_0|1.5b-…] [--no-peer] [--no-floor] [--reps N]
  *   node dist/bench/speedBench.js --sweep 4000 [--batches 512]   engine options at one length: speed, deviation from exact
  *   node dist/bench/speedBench.js --sweep 2000 --model ../shared/models/stories260K.gguf --context 2048   (a trained model)
  *
