@@ -19,10 +19,24 @@ const treeSchema = z.array(
   }),
 );
 
-/** The next page of a paginated listing, from `Link: <url>; rel="next"`. */
-function nextPage(link: string | null, base: string): string | undefined {
+/** The next page of a paginated listing, from `Link: <url>; rel="next"`; one that is not an http(s) URL is refused. */
+function nextPage(link: string | null, base: string, repo: string, hub: HubSettings): string | undefined {
   const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(link ?? '');
-  return m?.[1] === undefined ? undefined : new URL(m[1], base).toString();
+  if (m?.[1] === undefined) return undefined;
+  let next: URL | undefined;
+  try {
+    next = new URL(m[1], base);
+  } catch {
+    next = undefined;
+  }
+  if (next?.protocol !== 'http:' && next?.protocol !== 'https:')
+    throw new BackendError(
+      `dataset ${repo}: the hub's listing points to a next page that is not an http(s) URL (${JSON.stringify(m[1].slice(0, 200))})`,
+      {
+        endpoint: hub.endpoint,
+      },
+    );
+  return next.toString();
 }
 
 /**
@@ -51,7 +65,7 @@ export async function listHubDataset(hub: HubSettings, repo: string): Promise<Hu
         endpoint: hub.endpoint,
       });
     for (const e of parsed.data) if (e.type === 'file') files.push({ path: e.path, bytes: e.lfs?.size ?? e.size ?? 0 });
-    url = nextPage(response.headers.get('link'), url);
+    url = nextPage(response.headers.get('link'), url, repo, hub);
   }
   return files;
 }

@@ -1,4 +1,5 @@
-import { BackendError, CapabilityError } from '../../errors.js';
+import { BackendError, CapabilityError, HumanlikeError } from '../../errors.js';
+import { excerptJson } from '../../util/excerptJson.js';
 import {
   type Backend,
   type BackendCapabilities,
@@ -48,7 +49,7 @@ function checkMaxLen(url: string, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MIN_WINDOW_TOKENS) {
     throw new CapabilityError(
-      `${displayUrl(url)} reports max_model_len ${JSON.stringify(value)}; humanlike needs at least ${MIN_WINDOW_TOKENS} tokens per window (a context, a response and the token before it)`,
+      `${displayUrl(url)} reports max_model_len ${excerptJson(value)}; humanlike needs at least ${MIN_WINDOW_TOKENS} tokens per window (a context, a response and the token before it)`,
     );
   }
   return value;
@@ -200,10 +201,24 @@ export class RemoteBackend implements Backend {
       throw e;
     }
     try {
-      this.protocol.parseResponse(displayUrl(url), json, tokens, [tokens.length - 1]);
+      this.parseReply(url, json, tokens, [tokens.length - 1]);
     } catch (e) {
       if (e instanceof ImpossibleScoreError) throw e;
       throw noPromptLogprobs(url, await identifyNonScoringServer(url, http), this.protocol.name);
+    }
+  }
+
+  /**
+   * A server reply read by the protocol. The reply is untrusted JSON of any shape: whatever a parser trips on (a null
+   * where an entry should be) is that server's fault, a BackendError naming it, never an internal error.
+   */
+  private parseReply(url: string, json: unknown, tokens: readonly number[], positions: readonly number[]): TokenScore[] {
+    const endpoint = displayUrl(url);
+    try {
+      return this.protocol.parseResponse(endpoint, json, tokens, positions);
+    } catch (e) {
+      if (e instanceof HumanlikeError) throw e;
+      throw new BackendError(`${endpoint}: unexpected response (${(e as Error)?.message ?? String(e)})`, { endpoint, cause: e });
     }
   }
 
@@ -222,7 +237,7 @@ export class RemoteBackend implements Backend {
       requests.map((r) => {
         const spec = this.requestFor(r.tokens);
         return this.pool.run(async (url) =>
-          this.protocol.parseResponse(displayUrl(url), await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions),
+          this.parseReply(url, await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions),
         );
       }),
     );
