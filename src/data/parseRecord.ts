@@ -137,7 +137,7 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
       'error',
       'wrong-type',
       keyColumn('participant'),
-      `'participant' should be a string or a number, found ${Array.isArray(participant) ? 'array' : typeof participant}`,
+      `'participant' should be a string or a number, found ${Array.isArray(participant) ? 'array' : typeof participant === 'number' ? `${participant} (a number too large for a double, e.g. 1e400)` : typeof participant}`,
     );
   }
   if (typeof text !== 'string' || typeof experiment !== 'string' || (typeof participant !== 'string' && typeof participant !== 'number')) {

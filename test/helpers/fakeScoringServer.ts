@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createGzip } from 'node:zlib';
 
 /** How a fake server misbehaves on its n-th scoring request (1-based). */
-export type Fault = 'ok' | '500' | '429' | 'slow' | 'truncated' | 'reset' | 'echo400' | 'echo500' | 'gzipBomb';
+export type Fault = 'ok' | '500' | '429' | 'slow' | 'truncated' | 'reset' | 'echo400' | 'echo500' | 'gzipBomb' | 'nan';
 
 export interface FakeOptions {
   slowMs?: number;
@@ -111,6 +111,11 @@ export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o:
           model: 'fake-model',
           choices: [{ index: 0, text: '', ...(plp && { prompt_logprobs: plp }) }],
         });
+        // A Python server's json.dumps writes a non-finite log-probability as a bare NaN.
+        if (f === 'nan') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return res.end(payload.replace(/"logprob":-?[0-9.e-]+/, '"logprob":NaN'));
+        }
         if (f === 'truncated') {
           res.writeHead(200, { 'content-type': 'application/json' });
           return res.end(payload.slice(0, Math.floor(payload.length / 2)));

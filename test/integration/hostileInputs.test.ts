@@ -345,3 +345,24 @@ test('a /v1/models list holding null entries is read past them (it made the endp
     await server.close();
   }
 });
+
+test('a reply holding a bare NaN (a Python server, a model overflow) fails the participant by name, not as truncated JSON', async () => {
+  const source = await sample();
+  const server = await startFakeVllm((n) => (n === 2 ? 'nan' : 'ok'));
+  try {
+    const db = join(makeTempDir(), 'r.duckdb');
+    const args = ['eval', source, '--endpoint', server.url, '--db', db, '--concurrency', '1', '--error-budget', '1'];
+    const r = await runHumanlikeAsync(args, { timeoutMs: 60_000 });
+    assertOneLine(r, /\/v1\/completions: the reply holds NaN or Infinity, which JSON does not allow/);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a participant id too large for a double (1e400) is named with its value, not 'found number'", async () => {
+  const file = join(makeTempDir(), 'big.jsonl');
+  writeFileSync(file, '{"text":"You press <<A>>.","experiment":"e","participant":1e400}\n');
+  const r = runHumanlike(['validate', file]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /'participant' should be a string or a number, found Infinity \(a number too large for a double/);
+});

@@ -33,6 +33,9 @@ function redactAuthorization(text: string): string {
  */
 export const MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
+/** A bare NaN or ±Infinity where a JSON value stands (after `:`, `,` or `[`). */
+const NON_FINITE = /[:,[]\s*-?(?:NaN|Infinity)\s*[,\]}]/;
+
 /** Reply bodies past MAX_REPLY_BYTES: the same request gets the same reply, so it is not retried. */
 class ReplyTooLargeError extends BackendError {}
 
@@ -125,6 +128,13 @@ export async function requestJson(base: string, path: string, body: unknown, o: 
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
+    // Python servers write non-finite floats as bare NaN/Infinity (json.dumps allows them): a model's overflow, the
+    // same on every retry, not a reply cut short.
+    if (NON_FINITE.test(text))
+      throw new BackendError(
+        `${endpoint}${path}: the reply holds NaN or Infinity, which JSON does not allow (the model computed non-finite values); nothing of it is stored`,
+        { endpoint, status: res.status, cause: e },
+      );
     throw new RetryableError(`${endpoint}${path}: truncated or invalid JSON response (${text.length} bytes)`, {
       endpoint,
       status: res.status,
