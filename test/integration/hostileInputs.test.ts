@@ -366,3 +366,25 @@ test("a participant id too large for a double (1e400) is named with its value, n
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /'participant' should be a string or a number, found Infinity \(a number too large for a double/);
 });
+
+test('a hub whose file listing sends its headers and then stalls fails after HUMANLIKE_HUB_TIMEOUT_MS (it hung for ever)', async () => {
+  const sockets = new Set<import('node:net').Socket>();
+  const staller = createServer((req, res) => {
+    sockets.add(req.socket);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('[{"type":"file","path":"data/');
+  });
+  const url = await listen(staller);
+  try {
+    const t0 = Date.now();
+    const r = await runHumanlikeAsync(['fetch', 'psych201', '--out', join(makeTempDir(), 'out')], {
+      env: { HF_ENDPOINT: url, HF_TOKEN: '', HUMANLIKE_CACHE: makeTempDir(), HUMANLIKE_HUB_TIMEOUT_MS: '1000' },
+      timeoutMs: 30_000,
+    });
+    assertOneLine(r, /cannot reach the Hugging Face hub at http:\/\/127\.0\.0\.1:\d+ \(the file listing stopped: no data for 1 s\)/);
+    assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await close(staller);
+  }
+});
