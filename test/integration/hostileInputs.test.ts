@@ -388,3 +388,19 @@ test('a hub whose file listing sends its headers and then stalls fails after HUM
     await close(staller);
   }
 });
+
+test('an API key holding a line ending or a non-ASCII letter is named by its variable (the endpoints were blamed)', async () => {
+  const source = await sample();
+  const server = await startFakeVllm();
+  try {
+    for (const key of ['sk-canary-key\r', 'sk-canary-ключ']) {
+      const r = await runHumanlikeAsync(['eval', source, '--endpoint', server.url, '--db', join(makeTempDir(), 'r.duckdb')], {
+        env: { HUMANLIKE_API_KEY: key },
+      });
+      assertOneLine(r, /\$HUMANLIKE_API_KEY holds a character an HTTP header cannot carry at position \d+ of \d+/);
+      assert.ok(!`${r.stdout}${r.stderr}`.includes('canary'), 'the key is never shown');
+    }
+  } finally {
+    await server.close();
+  }
+});

@@ -1,4 +1,4 @@
-import { BackendError, CapabilityError, HumanlikeError } from '../../errors.js';
+import { BackendError, CapabilityError, HumanlikeError, UsageError } from '../../errors.js';
 import { excerptJson } from '../../util/excerptJson.js';
 import {
   type Backend,
@@ -55,6 +55,19 @@ function checkMaxLen(url: string, value: unknown): number | undefined {
   return value;
 }
 
+/**
+ * An API key must fit in an HTTP header (visible ASCII). A key read with its line ending (`\r` from a Windows file)
+ * or pasted with a non-ASCII character would fail every request as "connection failed", and the run would blame
+ * the endpoints. The key itself is never shown: only the position of the first character that cannot be sent.
+ */
+function checkApiKey(env: string, key: string | undefined): void {
+  const bad = key === undefined ? -1 : key.search(/[^\x21-\x7e]/);
+  if (bad >= 0)
+    throw new UsageError(
+      `$${env} holds a character an HTTP header cannot carry at position ${bad + 1} of ${key!.length} (a line ending, a space, a control character or a non-ASCII letter): set it to the key alone`,
+    );
+}
+
 /** Name the kind of server that cannot return prompt log-probabilities, for a clear message. */
 async function identifyNonScoringServer(url: string, http: HttpOptions): Promise<string | undefined> {
   const probe = async (path: string): Promise<boolean> =>
@@ -88,12 +101,11 @@ export class RemoteBackend implements Backend {
   static async create(o: RemoteOptions): Promise<RemoteBackend> {
     const protocol = remoteProtocol(o.protocol);
     if (o.endpoints.length === 0) throw new CapabilityError('no endpoint given');
-    const http: HttpOptions = {
-      timeoutMs: o.timeoutMs ?? REMOTE_DEFAULTS.timeoutMs,
-      apiKey: process.env[o.apiKeyEnv ?? REMOTE_DEFAULTS.apiKeyEnv] || undefined,
-    };
+    const keyEnv = o.apiKeyEnv ?? REMOTE_DEFAULTS.apiKeyEnv;
+    const http: HttpOptions = { timeoutMs: o.timeoutMs ?? REMOTE_DEFAULTS.timeoutMs, apiKey: process.env[keyEnv] || undefined };
     // Known before any request, so that no message, record or output line can carry them.
     registerSecret(http.apiKey);
+    checkApiKey(keyEnv, http.apiKey);
     for (const e of o.endpoints) registerUrlCredentials(e.url);
     const probeHttp: HttpOptions = { ...http, timeoutMs: Math.min(http.timeoutMs, 30_000) };
     // Model name and length limit, from every endpoint: they must serve the same model.
