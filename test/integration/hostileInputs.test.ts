@@ -404,3 +404,11 @@ test('an API key holding a line ending or a non-ASCII letter is named by its var
     await server.close();
   }
 });
+
+test('serve refuses an API key no client could send (a space, a line ending), before loading the model', () => {
+  const r = runHumanlike(['serve', '--model', '/nonexistent/model.gguf', '--api-key-env', 'SERVE_KEY_TEST'], {
+    env: { SERVE_KEY_TEST: 'canary key\n' },
+  });
+  assertOneLine(r, /\$SERVE_KEY_TEST holds a character an HTTP header cannot carry at position 7/);
+  assert.ok(!r.stderr.includes('canary'));
+});
