@@ -412,3 +412,18 @@ test('serve refuses an API key no client could send (a space, a line ending), be
   assertOneLine(r, /\$SERVE_KEY_TEST holds a character an HTTP header cannot carry at position 7/);
   assert.ok(!r.stderr.includes('canary'));
 });
+
+test('a GGUF header listing more entries than its file can hold is refused at once (the parser read for ever)', async () => {
+  const file = join(makeTempDir(), 'crafted.gguf');
+  const head = Buffer.alloc(24);
+  head.write('GGUF', 0, 'latin1');
+  head.writeUInt32LE(3, 4);
+  head.writeBigUInt64LE(0n, 8);
+  head.writeBigUInt64LE(2n ** 40n, 16);
+  writeFileSync(file, head);
+  const source = await sample();
+  const t0 = Date.now();
+  const r = await runHumanlikeAsync(['stats', source, '--tokenizer', file], { timeoutMs: 60_000 });
+  assertOneLine(r, /crafted\.gguf: damaged GGUF model: its header lists 1099511627776 metadata entries and 0 tensors, more than a file of 24 bytes can hold/);
+  assert.ok(Date.now() - t0 < 30_000, `took ${Date.now() - t0} ms`);
+});
