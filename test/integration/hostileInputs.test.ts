@@ -424,6 +424,9 @@ test('a GGUF header listing more entries than its file can hold is refused at on
   const source = await sample();
   const t0 = Date.now();
   const r = await runHumanlikeAsync(['stats', source, '--tokenizer', file], { timeoutMs: 60_000 });
-  assertOneLine(r, /crafted\.gguf: damaged GGUF model: its header lists 1099511627776 metadata entries and 0 tensors, more than a file of 24 bytes can hold/);
+  assertOneLine(
+    r,
+    /crafted\.gguf: damaged GGUF model: its header lists 1099511627776 metadata entries and 0 tensors, more than a file of 24 bytes can hold/,
+  );
   assert.ok(Date.now() - t0 < 30_000, `took ${Date.now() - t0} ms`);
 });
