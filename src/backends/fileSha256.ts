@@ -15,12 +15,14 @@ export async function fileSha256(path: string): Promise<string> {
   const cacheFile = join(cacheDir(), 'file-hashes.json');
   let cache: Record<string, string> = {};
   try {
-    cache = JSON.parse(await readFile(cacheFile, 'utf8')) as Record<string, string>;
+    const parsed = JSON.parse(await readFile(cacheFile, 'utf8')) as unknown;
+    // Anything but an object (a file damaged or written by something else) is no cache, and is rewritten.
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) cache = parsed as Record<string, string>;
   } catch {
     // no cache yet
   }
   const hit = cache[key];
-  if (hit) return hit;
+  if (typeof hit === 'string' && /^[0-9a-f]{64}$/.test(hit)) return hit;
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(abs)) hash.update(chunk as Buffer);
   const digest = hash.digest('hex');

@@ -66,15 +66,43 @@ export async function resolveModelPath(ref: string): Promise<string> {
 }
 
 const GGUF_MAGIC = Buffer.from('GGUF');
+/** Magic, version (u32), tensor count (u64), metadata entry count (u64). */
+const GGUF_HEADER_BYTES = 24;
+/** Fewest bytes a metadata entry (key length, one key byte, type, one value byte) and a tensor description take. */
+const MIN_ENTRY_BYTES = 14;
+const MIN_TENSOR_BYTES = 33;
+
+/**
+ * The GGUF header checked against the file's size before the engine parses it: a header that lists more entries
+ * than the file can hold (a damaged or crafted file, e.g. 2^40 metadata entries in 24 bytes) kept the parser
+ * reading for ever.
+ */
+function checkGgufHeader(path: string, head: Buffer, size: number): void {
+  if (!head.subarray(0, 4).equals(GGUF_MAGIC))
+    throw new BackendError(
+      `${path}: not a GGUF model (the file does not start with the GGUF magic bytes; found ${JSON.stringify(head.subarray(0, 4).toString('latin1'))})`,
+    );
+  if (size < GGUF_HEADER_BYTES) throw new BackendError(`${path}: not a GGUF model (the file is only ${size} bytes long)`);
+  const version = head.readUInt32LE(4);
+  if (version === 1) throw new BackendError(`${path}: GGUF version 1 is no longer supported by llama.cpp; convert the model again`);
+  const tensors = head.readBigUInt64LE(8);
+  const entries = head.readBigUInt64LE(16);
+  if (BigInt(GGUF_HEADER_BYTES) + entries * BigInt(MIN_ENTRY_BYTES) + tensors * BigInt(MIN_TENSOR_BYTES) > BigInt(size))
+    throw new BackendError(
+      `${path}: damaged GGUF model: its header lists ${entries} metadata entries and ${tensors} tensors, more than a file of ${size} bytes can hold`,
+    );
+}
 
 /** Load a GGUF model, with a clear message when the file is missing or is not GGUF. */
 export async function loadGgufModel(llama: Llama, path: string, options: { vocabOnly?: boolean } = {}): Promise<LlamaModel> {
   const { open } = await import('node:fs/promises');
-  let head = Buffer.alloc(4);
+  const head = Buffer.alloc(GGUF_HEADER_BYTES);
+  let size: number;
   try {
     const fh = await open(path, 'r');
     try {
-      await fh.read(head, 0, 4, 0);
+      size = (await fh.stat()).size;
+      await fh.read(head, 0, GGUF_HEADER_BYTES, 0);
     } finally {
       await fh.close();
     }
@@ -82,12 +110,7 @@ export async function loadGgufModel(llama: Llama, path: string, options: { vocab
     const code = (e as NodeJS.ErrnoException).code;
     throw new BackendError(`${path}: ${code === 'ENOENT' ? 'model file not found' : (e as Error).message}`, { cause: e });
   }
-  if (!head.equals(GGUF_MAGIC)) {
-    head = Buffer.from(head);
-    throw new BackendError(
-      `${path}: not a GGUF model (the file does not start with the GGUF magic bytes; found ${JSON.stringify(head.toString('latin1'))})`,
-    );
-  }
+  checkGgufHeader(path, head, size);
   try {
     return await llama.loadModel({ modelPath: path, vocabOnly: options.vocabOnly ?? false });
   } catch (e) {

@@ -1,4 +1,5 @@
 import { applyReferenceSubstitutions } from '../prompts/referencePreset.js';
+import { sliceCodePoints } from '../util/sliceCodePoints.js';
 import { normalizeMetadata } from './normalizeMetadata.js';
 import { parseTranscript } from './parseTranscript.js';
 import { inspectJsonShape, locateInJsonString, replacePythonLiterals, scanJson } from './scanJson.js';
@@ -33,9 +34,12 @@ export interface ParsedRecord {
   record: RawRecord;
 }
 
+/** Longest folder name, in UTF-8 bytes, that file systems hold (ext4, APFS, NTFS: 255). */
+export const MAX_STUDY_NAME_BYTES = 255;
+
 /** A study name that is safe to use as a folder name (it came from the data, e.g. a Parquet column). */
 export function isSafeStudyName(s: string): boolean {
-  return s !== '' && s !== '.' && s !== '..' && !/[\\/\0]/.test(s);
+  return s !== '' && s !== '.' && s !== '..' && !/[\\/\0]/.test(s) && Buffer.byteLength(s, 'utf8') <= MAX_STUDY_NAME_BYTES;
 }
 
 type AddProblem = (severity: Severity, code: ProblemCode, column: number, message: string) => void;
@@ -116,7 +120,7 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
       'error',
       'unsafe-study-name',
       1,
-      `study name ${JSON.stringify(raw.study)} cannot be a folder name (empty, '..', or contains a slash)`,
+      `study name ${JSON.stringify(raw.study.length > 80 ? `${sliceCodePoints(raw.study, 80)}…` : raw.study)} cannot be a folder name (empty, '..', a slash, or over ${MAX_STUDY_NAME_BYTES} bytes)`,
     );
   }
   const text = record['text'];
@@ -133,7 +137,7 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
       'error',
       'wrong-type',
       keyColumn('participant'),
-      `'participant' should be a string or a number, found ${Array.isArray(participant) ? 'array' : typeof participant}`,
+      `'participant' should be a string or a number, found ${Array.isArray(participant) ? 'array' : typeof participant === 'number' ? `${participant} (a number too large for a double, e.g. 1e400)` : typeof participant}`,
     );
   }
   if (typeof text !== 'string' || typeof experiment !== 'string' || (typeof participant !== 'string' && typeof participant !== 'number')) {

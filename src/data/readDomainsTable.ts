@@ -5,14 +5,15 @@ import { readCsv } from '../util/readCsv.js';
 export type DomainsTable = Map<string, string>;
 
 /**
- * Read a domains table: either `study,domain` rows, or the reference's one-hot layout
- * (`experiment,dataset,<domain 1>,...,<domain k>` with 0/1 cells; at most one 1 per row).
+ * Read a domains table: either `study,domain` rows (further columns, such as notes, are ignored), or the reference's
+ * one-hot layout (`experiment,dataset,<domain 1>,...,<domain k>` with 0/1 cells; at most one 1 per row).
  */
 export async function readDomainsTable(path: string): Promise<DomainsTable> {
   const [head, ...rows] = await readCsv(path, 'domains table');
   const header = head?.cells ?? [];
   const table: DomainsTable = new Map();
-  const oneHot = header.length > 2;
+  // A second column named `domain` is the two-column layout, whatever follows it (a notes column is not a domain).
+  const oneHot = header.length > 2 && header[1]?.toLowerCase() !== 'domain';
   if (header.length < 2) throw new DataError(`${path}:1: expected a header 'study,domain' or 'experiment,dataset,<domains...>'`);
   const firstDomainColumn = oneHot ? (header[1]?.toLowerCase() === 'dataset' ? 2 : 1) : 1;
   for (const { line, cells } of rows) {

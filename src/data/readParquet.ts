@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataError } from '../errors.js';
 import { sqlString } from '../util/sqlString.js';
 import type { RawRecord } from './types.js';
@@ -20,6 +21,10 @@ export async function* readParquetRecords(path: string): AsyncGenerator<RawRecor
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
   try {
+    // The DuckDB client ends a stream silently when a page cannot be read (it returns no error), so the rows read are
+    // checked against the count the footer lists: a damaged file never reads as a shorter, valid one. Counted first:
+    // a query on the connection would end the stream.
+    const listed = await countParquetRows(connection, path);
     let result: Awaited<ReturnType<typeof connection.stream>>;
     try {
       result = await connection.stream(`SELECT * FROM read_parquet(${sqlString(escapeDuckDbGlob(path))})`);
@@ -45,9 +50,23 @@ export async function* readParquetRecords(path: string): AsyncGenerator<RawRecor
         };
       }
     }
+    if (row !== listed)
+      throw new DataError(
+        `${path}: damaged Parquet file: ${row} of the ${listed} rows its footer lists could be read (a page after row ${row} is unreadable)`,
+      );
   } finally {
     connection.closeSync();
     instance.closeSync();
+  }
+}
+
+/** The number of rows a Parquet file's footer lists (read from its metadata, not its pages). */
+async function countParquetRows(connection: DuckDBConnection, path: string): Promise<number> {
+  try {
+    const r = await connection.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlString(escapeDuckDbGlob(path))})`);
+    return Number(r.getRowObjectsJson()[0]?.['n'] ?? 0);
+  } catch (e) {
+    throw new DataError(`${path}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
 }
 

@@ -66,12 +66,35 @@ function studyOfFile(path: string): string {
   return name.replace(/(\.jsonl)?(\.zip)?$/, '');
 }
 
+/** A file system failure on a path of the source, as one line naming it (a dangling link, a folder without permission). */
+function unreadablePath(path: string, e: unknown): DataError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? 'nothing is there: a dangling symbolic link?'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : (e as Error).message;
+  return new DataError(`${path}: cannot read (${why})`, { cause: e });
+}
+
 async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  const entries = await readdir(dir, { withFileTypes: true }).catch((e: unknown) => {
+    throw unreadablePath(dir, e);
+  });
   return entries
     .filter((e) => !isHidden(e.name))
     .map((e) => e.name)
     .sort();
+}
+
+/** Whether a name in a folder of studies is a study folder (a link is followed; one that leads nowhere is an error). */
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (e) {
+    throw unreadablePath(path, e);
+  }
 }
 
 /** The data files of one study folder: prompts.jsonl, else prompts.jsonl.zip, else every *.jsonl and *.zip. */
@@ -103,6 +126,8 @@ export async function resolveSource(path: string, options: SourceOptions = {}): 
   });
   let files: SourceFile[] = [];
   let manifest: SplitManifest | undefined;
+  if (!info.isFile() && !info.isDirectory())
+    throw new DataError(`${path}: not a regular file or a folder (a FIFO or device cannot be read as a dataset)`);
   if (info.isFile()) {
     const kind = kindOf(path);
     if (!kind) throw new DataError(`${path}: expected a .jsonl, .jsonl.zip or .parquet file, or a dataset folder`);
@@ -118,7 +143,7 @@ export async function resolveSource(path: string, options: SourceOptions = {}): 
     } else {
       for (const n of names) {
         const sub = join(path, n);
-        if ((await stat(sub)).isDirectory()) files.push(...(await studyFiles(sub, n)));
+        if (await isFolder(sub)) files.push(...(await studyFiles(sub, n)));
       }
     }
     if (files.length === 0) {

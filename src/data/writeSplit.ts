@@ -4,6 +4,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
+import { ensureDir, outputWriteError } from '../util/outputFiles.js';
 import { isSafeStudyName } from './parseRecord.js';
 import { participantKey } from './participantKey.js';
 import { type ReadOptions, readTranscripts } from './readTranscripts.js';
@@ -48,11 +49,14 @@ export async function writeSplit(path: string, outDir: string, seed: number, opt
   await assertWritableOutput(root);
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const temp = join(dirname(root), `.${basename(root)}.tmp-${tag}`);
-  await mkdir(dirname(root), { recursive: true });
+  await ensureDir(dirname(root));
   try {
     const result = await writeSplitInto(path, temp, root, seed, options);
     await replaceFolder(root, temp, join(dirname(root), `.${basename(root)}.old-${tag}`));
     return result;
+  } catch (e) {
+    // A write that failed (no room, no permission, a name the file system refuses) names the output, in one line.
+    throw outputWriteError(root, e);
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
@@ -98,6 +102,8 @@ async function writeSplitInto(path: string, dir: string, root: string, seed: num
   // Pass 2: copy the records, one file per study.
   await mkdir(dir, { recursive: true });
   const streams = new Map<string, WriteStream>();
+  // The first failed write of any study file (a full disk, a file-size limit); checked after each write and at the end.
+  let writeError: unknown;
   let written = 0;
   let skipped = 0;
   skippedFiles.length = 0;
@@ -115,15 +121,19 @@ async function writeSplitInto(path: string, dir: string, root: string, seed: num
           throw new DataError(`study name ${JSON.stringify(t.study)} would write outside ${root}`);
         await mkdir(studyDir, { recursive: true });
         out = createWriteStream(join(studyDir, 'prompts.jsonl'));
+        out.on('error', (e) => void (writeError ??= e));
         streams.set(t.study, out);
       }
       const line = parsed.record.json ?? JSON.stringify(parsed.record.object);
+      // Checked before writing: a stream that failed emits no 'drain', so waiting for one would hang.
+      if (writeError !== undefined) throw writeError;
       if (!out.write(line + '\n')) await once(out, 'drain');
       written++;
     }
   } finally {
     await Promise.all([...streams.values()].map((s) => new Promise<void>((done) => s.end(done))));
   }
+  if (writeError !== undefined) throw writeError;
   await writeFile(join(dir, SPLIT_MANIFEST), JSON.stringify(manifest, null, 1) + '\n');
   return { outDir: root, manifest, written, skipped, skippedFiles };
 }

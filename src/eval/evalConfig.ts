@@ -8,6 +8,7 @@ import { DEFAULT_MAX_ENTRY_BYTES } from '../data/readZipEntries.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../prompts/types.js';
 import { BASELINES } from '../scoring/BaselineScorer.js';
 import { DEFAULT_DB } from '../store/ResultsStore.js';
+import { timerMsSchema } from '../util/maxTimerMs.js';
 
 /**
  * The one source of an eval run's configuration: every choice list comes from its `as const` tuple, every default
@@ -56,12 +57,12 @@ export const remoteModelSchema = z.strictObject({
   tokenizer: z.string().optional(),
   /** Tokens per window (default: min(server maximum, 4,096)). */
   contextSize: z.number().int().min(16).optional(),
-  timeoutMs: z.number().int().positive().default(REMOTE_DEFAULTS.timeoutMs),
+  timeoutMs: timerMsSchema().positive().default(REMOTE_DEFAULTS.timeoutMs),
   /** Name of the environment variable holding the API key (the key itself is never stored). */
   apiKeyEnv: z.string().default(REMOTE_DEFAULTS.apiKeyEnv),
   maxAttempts: z.number().int().min(1).default(REMOTE_DEFAULTS.maxAttempts),
   /** Longest Retry-After wait honoured, in ms (longer asks wait this long and count as a failed attempt). */
-  maxRetryAfterMs: z.number().int().min(0).default(REMOTE_DEFAULTS.maxRetryAfterMs),
+  maxRetryAfterMs: timerMsSchema().min(0).default(REMOTE_DEFAULTS.maxRetryAfterMs),
 });
 
 /** A model to score with: a GGUF file (embedded engine), a weightless baseline, or inference servers. */

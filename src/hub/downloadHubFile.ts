@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { rename, rm, stat } from 'node:fs/promises';
 import { BackendError, DataError } from '../errors.js';
+import { ensureParentDir, outputWriteError } from '../util/outputFiles.js';
 import type { HubSettings } from './hubSettings.js';
 import { describeNetworkError, type HubRequest, requestHub } from './requestHub.js';
 
@@ -39,6 +39,15 @@ const sizeOf = (path: string): Promise<number | undefined> =>
     () => undefined,
   );
 
+/** Rename the complete part file to its real name; a folder or a permission in the way is one line naming it. */
+async function moveIntoPlace(part: string, dest: string): Promise<void> {
+  try {
+    await rename(part, dest);
+  } catch (e) {
+    throw outputWriteError(dest, e);
+  }
+}
+
 /** Total size from `Content-Range: bytes a-b/total` or `bytes *\/total`. */
 function rangeTotal(header: string | null): { start: number | undefined; total: number | undefined } {
   const m = /^bytes (?:(\d+)-\d+|\*)\/(\d+|\*)$/.exec(header?.trim() ?? '');
@@ -54,7 +63,7 @@ export async function downloadHubFile(hub: HubSettings, url: string, dest: strin
   const have = await sizeOf(dest);
   if (have !== undefined && (o.expectedBytes === undefined || have === o.expectedBytes))
     return { path: dest, bytes: have, cached: true, resumedFromBytes: 0 };
-  await mkdir(dirname(dest), { recursive: true });
+  await ensureParentDir(dest);
   const part = `${dest}.part`;
   let offset = (await sizeOf(part)) ?? 0;
   if (o.expectedBytes !== undefined && offset > o.expectedBytes) {
@@ -74,7 +83,7 @@ export async function downloadHubFile(hub: HubSettings, url: string, dest: strin
       await rm(part, { force: true });
       return downloadHubFile(hub, url, dest, o);
     }
-    await rename(part, dest);
+    await moveIntoPlace(part, dest);
     return { path: dest, bytes: offset, cached: false, resumedFromBytes: offset };
   }
   const resumed = response.status === 206 && range.start === offset ? offset : 0;
@@ -87,7 +96,24 @@ export async function downloadHubFile(hub: HubSettings, url: string, dest: strin
   }
   const length = Number(response.headers.get('content-length') ?? NaN);
   const total = range.total ?? (Number.isFinite(length) ? resumed + length : o.expectedBytes);
-  const received = await streamBody(response, part, resumed, { hub, abort, label: o.label, what: o.what, total, onProgress: o.onProgress });
+  // Bytes past the size the listing (or else the response) announced are never written: a lying server would fill the disk.
+  const limit = o.expectedBytes ?? total;
+  const received = await streamBody(response, part, resumed, {
+    hub,
+    abort,
+    label: o.label,
+    what: o.what,
+    total,
+    limit,
+    onProgress: o.onProgress,
+  });
+  if (limit !== undefined && received > limit) {
+    await rm(part, { force: true });
+    throw new BackendError(
+      `${o.what}: the hub sent more than the ${limit} bytes it announced (a broken mirror or proxy?); the partial file was removed, run the command again`,
+      { endpoint: hub.endpoint },
+    );
+  }
   if (total !== undefined && received !== total) {
     throw new BackendError(
       `${o.what}: download interrupted at ${received} of ${total} bytes: run the same command again to resume from ${part}`,
@@ -98,7 +124,7 @@ export async function downloadHubFile(hub: HubSettings, url: string, dest: strin
     await rm(part, { force: true });
     throw new DataError(`${o.what}: downloaded ${received} bytes where the hub's listing says ${o.expectedBytes}; run the command again`);
   }
-  await rename(part, dest);
+  await moveIntoPlace(part, dest);
   return { path: dest, bytes: received, cached: false, resumedFromBytes: resumed };
 }
 
@@ -108,12 +134,26 @@ interface StreamContext {
   label: string;
   what: string;
   total: number | undefined;
+  /** Stop reading once the file is longer than this (received is then over it). */
+  limit: number | undefined;
   onProgress: ((p: DownloadProgress) => void) | undefined;
 }
 
 /** Append (or write, from 0) the body to the part file; an idle timer aborts a stalled body. Returns the part's size. */
 async function streamBody(response: Response, part: string, resumed: number, c: StreamContext): Promise<number> {
   const out = createWriteStream(part, { flags: resumed > 0 ? 'a' : 'w' });
+  // A write that fails (a read-only cache, a full disk) stops the download and is named; it is never an unhandled event.
+  let writeError: unknown;
+  out.on('error', (e) => {
+    writeError ??= e;
+    c.abort(e);
+  });
+  try {
+    await once(out, 'open');
+  } catch (e) {
+    await response.body?.cancel().catch(() => undefined); // already aborted by the error listener
+    throw outputWriteError(part, e);
+  }
   let received = resumed;
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {
@@ -128,12 +168,19 @@ async function streamBody(response: Response, part: string, resumed: number, c: 
     if (response.body) {
       for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
         arm();
+        if (c.limit !== undefined && received + chunk.byteLength > c.limit) {
+          received += chunk.byteLength; // over the limit: the caller refuses the file; nothing more is read or written
+          break;
+        }
         received += chunk.byteLength;
+        // Checked before writing: a stream that failed emits no 'drain', so waiting for one would hang.
+        if (writeError !== undefined) throw writeError;
         if (!out.write(chunk)) await once(out, 'drain');
         report(false);
       }
     }
   } catch (e) {
+    if (writeError !== undefined) throw outputWriteError(part, writeError);
     throw new BackendError(
       `${c.what}: download interrupted at ${received}${c.total === undefined ? '' : ` of ${c.total}`} bytes (${describeNetworkError(e)}): ` +
         `run the same command again to resume from ${part}`,
@@ -144,5 +191,6 @@ async function streamBody(response: Response, part: string, resumed: number, c: 
     await new Promise<void>((done) => out.end(done));
     report(true);
   }
+  if (writeError !== undefined) throw outputWriteError(part, writeError); // e.g. no room for the last bytes, at close
   return received;
 }

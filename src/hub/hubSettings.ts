@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from '../util/maxTimerMs.js';
+
 /** The public Hugging Face hub; `HF_ENDPOINT` points humanlike at a mirror (or a test server) instead. */
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 
@@ -10,7 +12,7 @@ export interface HubSettings {
   endpoint: string;
   /** `$HF_TOKEN` (or the older `$HUGGING_FACE_HUB_TOKEN`): sent to the hub only, never to a redirect elsewhere. */
   token: string | undefined;
-  /** `$HUMANLIKE_HUB_TIMEOUT_MS`, default 15,000. */
+  /** `$HUMANLIKE_HUB_TIMEOUT_MS`, default 15,000; at most MAX_TIMER_MS (a longer wait is that). */
   timeoutMs: number;
 }
 
@@ -19,7 +21,9 @@ export function readHubSettings(env: NodeJS.ProcessEnv = process.env): HubSettin
   const endpoint = (env['HF_ENDPOINT'] || DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
   const token = env['HF_TOKEN'] || env['HUGGING_FACE_HUB_TOKEN'] || undefined;
   const timeout = Number(env['HUMANLIKE_HUB_TIMEOUT_MS']);
-  return { endpoint, token, timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_HUB_TIMEOUT_MS };
+  // A timer cannot wait longer than MAX_TIMER_MS (Node fires a longer one at once): a longer ask waits that long.
+  const timeoutMs = Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, MAX_TIMER_MS) : DEFAULT_HUB_TIMEOUT_MS;
+  return { endpoint, token, timeoutMs };
 }
 
 /** A path inside a hub repository as a URL path: each segment encoded, the slashes kept. */

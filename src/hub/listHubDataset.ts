@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BackendError } from '../errors.js';
 import { encodeHubPath, type HubSettings } from './hubSettings.js';
-import { requestHub } from './requestHub.js';
+import { describeNetworkError, type HubResponse, HubUnreachableError, requestHub } from './requestHub.js';
 
 /** A file of a hub dataset repository, as the tree listing gives it. */
 export interface HubFile {
@@ -19,10 +19,62 @@ const treeSchema = z.array(
   }),
 );
 
-/** The next page of a paginated listing, from `Link: <url>; rel="next"`. */
-function nextPage(link: string | null, base: string): string | undefined {
+/** The next page of a paginated listing, from `Link: <url>; rel="next"`; one that is not an http(s) URL is refused. */
+function nextPage(link: string | null, base: string, repo: string, hub: HubSettings): string | undefined {
   const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(link ?? '');
-  return m?.[1] === undefined ? undefined : new URL(m[1], base).toString();
+  if (m?.[1] === undefined) return undefined;
+  let next: URL | undefined;
+  try {
+    next = new URL(m[1], base);
+  } catch {
+    next = undefined;
+  }
+  if (next?.protocol !== 'http:' && next?.protocol !== 'https:')
+    throw new BackendError(
+      `dataset ${repo}: the hub's listing points to a next page that is not an http(s) URL (${JSON.stringify(m[1].slice(0, 200))})`,
+      {
+        endpoint: hub.endpoint,
+      },
+    );
+  return next.toString();
+}
+
+/** Largest page of a file listing (the hub's pages of 1,000 entries are about 300 KB). */
+const MAX_LISTING_PAGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A listing page's body, read under the same idle timeout as a download (a server that sends its headers and then
+ * stalls would otherwise hold `fetch` for ever) and refused past MAX_LISTING_PAGE_BYTES (after decompression).
+ */
+async function readListingPage(hub: HubSettings, page: HubResponse, url: string, repo: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => page.abort(new Error(`no data for ${hub.timeoutMs / 1000} s`)), hub.timeoutMs);
+  };
+  try {
+    arm();
+    for await (const chunk of (page.response.body ?? []) as AsyncIterable<Uint8Array>) {
+      arm();
+      size += chunk.byteLength;
+      if (size > MAX_LISTING_PAGE_BYTES)
+        throw new BackendError(`dataset ${repo}: the hub's file listing at ${url} is over ${MAX_LISTING_PAGE_BYTES / 1024 / 1024} MiB`, {
+          endpoint: hub.endpoint,
+        });
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    if (e instanceof BackendError) throw e;
+    throw new HubUnreachableError(
+      `cannot reach the Hugging Face hub at ${new URL(url).origin} (the file listing stopped: ${describeNetworkError(e)})`,
+      { endpoint: hub.endpoint, cause: e },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /**
@@ -35,10 +87,11 @@ export async function listHubDataset(hub: HubSettings, repo: string): Promise<Hu
   const request = { what: `dataset ${repo}`, page: `${hub.endpoint}/datasets/${repo}` };
   for (let page = 0; url !== undefined; page++) {
     if (page > 1000) throw new BackendError(`dataset ${repo}: the hub's listing did not end after 1000 pages`, { endpoint: hub.endpoint });
-    const { response } = await requestHub(hub, url, request);
+    const reply = await requestHub(hub, url, request);
+    const text = await readListingPage(hub, reply, url, repo);
     let body: unknown;
     try {
-      body = await response.json();
+      body = JSON.parse(text);
     } catch (e) {
       throw new BackendError(`dataset ${repo}: the hub's file listing at ${url} is not JSON (${(e as Error).message})`, {
         endpoint: hub.endpoint,
@@ -51,7 +104,7 @@ export async function listHubDataset(hub: HubSettings, repo: string): Promise<Hu
         endpoint: hub.endpoint,
       });
     for (const e of parsed.data) if (e.type === 'file') files.push({ path: e.path, bytes: e.lfs?.size ?? e.size ?? 0 });
-    url = nextPage(response.headers.get('link'), url);
+    url = nextPage(reply.response.headers.get('link'), url, repo, hub);
   }
   return files;
 }

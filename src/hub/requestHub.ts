@@ -1,4 +1,4 @@
-import { BackendError } from '../errors.js';
+import { BackendError, UsageError } from '../errors.js';
 import { cacheDir } from '../util/cacheDir.js';
 import { VERSION } from '../version.js';
 import type { HubSettings } from './hubSettings.js';
@@ -56,13 +56,42 @@ function statusError(hub: HubSettings, request: HubRequest, url: string, status:
   return new BackendError(`${request.what}: the hub answered HTTP ${status} for ${url}; try again later`, options);
 }
 
+/** The hub's base URL, checked: `HF_ENDPOINT` is set by hand, and `huggingface.co` (no scheme) is an easy slip. */
+function parseHubEndpoint(endpoint: string): URL {
+  let u: URL | undefined;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    u = undefined;
+  }
+  if (u?.protocol !== 'http:' && u?.protocol !== 'https:')
+    throw new UsageError(`HF_ENDPOINT ${JSON.stringify(endpoint)} is not an http(s) URL (expected e.g. https://hf-mirror.com)`);
+  return u;
+}
+
+/** Where a redirect leads: an http(s) URL, else a BackendError (a server that is not the hub, or a broken mirror). */
+function resolveRedirect(hub: HubSettings, request: HubRequest, location: string, from: string): string {
+  let next: URL | undefined;
+  try {
+    next = new URL(location, from);
+  } catch {
+    next = undefined;
+  }
+  if (next?.protocol !== 'http:' && next?.protocol !== 'https:')
+    throw new BackendError(
+      `${request.what}: the hub redirected ${from} to ${JSON.stringify(location.slice(0, 200))}, which is not an http(s) URL`,
+      { endpoint: hub.endpoint },
+    );
+  return next.toString();
+}
+
 /**
  * One request to the hub: fails within `timeoutMs` when no answer comes (offline, a dead mirror), sends the token to
  * the hub's own origin only (the hub redirects file downloads to a CDN with signed URLs, which must not see it), and
  * turns statuses into errors a user can act on (401/403: gated, set HF_TOKEN; 404: not found).
  */
 export async function requestHub(hub: HubSettings, url: string, request: HubRequest): Promise<HubResponse> {
-  const hubOrigin = new URL(hub.endpoint).origin;
+  const hubOrigin = parseHubEndpoint(hub.endpoint).origin;
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const controller = new AbortController();
@@ -85,7 +114,7 @@ export async function requestHub(hub: HubSettings, url: string, request: HubRequ
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel();
-      current = new URL(location, current).toString();
+      current = resolveRedirect(hub, request, location, current);
       continue;
     }
     if (!response.ok && !request.accept?.includes(response.status)) {

@@ -1,5 +1,6 @@
 import type { LlamaCppBackend } from '../backends/LlamaCppBackend.js';
 import { BackendError } from '../errors.js';
+import { excerptJson } from '../util/excerptJson.js';
 import type { RequestQueue } from './createRequestQueue.js';
 import { HttpFailure } from './HttpFailure.js';
 import { parseTokenIds } from './parseTokenIds.js';
@@ -93,10 +94,13 @@ export function createScoringRoutes(engine: ScoringEngine, limits: RouteLimits, 
     },
     'POST /detokenize': (b) => ({ prompt: tokenizer.detokenize(parseTokenIds(b['tokens'], 'tokens', vocabularySize), false) }),
     'POST /v1/completions': (b, ctx) => {
+      // Client values reach messages only as short excerpts (String() of an array nested 10^5 deep overflows the stack).
       if (b['model'] !== undefined && b['model'] !== limits.modelName)
-        throw new HttpFailure(404, `model '${String(b['model'])}' is not served here (serving '${limits.modelName}')`);
-      if (Number(b['max_tokens'] ?? 1) > 1)
-        throw new HttpFailure(400, 'this server scores prompts and does not generate: max_tokens must be 0 or 1');
+        throw new HttpFailure(404, `model ${excerptJson(b['model'])} is not served here (serving '${limits.modelName}')`);
+      // A number, or a numeric string as vLLM's lax parsing takes it; anything else (a list, an object) is refused.
+      const maxTokens = b['max_tokens'] ?? 1;
+      const n = typeof maxTokens === 'number' ? maxTokens : typeof maxTokens === 'string' ? Number(maxTokens) : Number.NaN;
+      if (!(n <= 1)) throw new HttpFailure(400, 'this server scores prompts and does not generate: max_tokens must be 0 or 1');
       const k = parseK(b['prompt_logprobs']);
       const prompt = parsePrompt(b['prompt'], b['add_special_tokens'] !== false);
       return queue.run(async () => {

@@ -1,3 +1,4 @@
+import { excerptJson } from '../util/excerptJson.js';
 import { HttpFailure } from './HttpFailure.js';
 
 /**
@@ -8,7 +9,7 @@ export function parseTokenIds(value: unknown, field: string, vocabularySize: num
   if (!Array.isArray(value)) throw new HttpFailure(400, `'${field}' must be a list of token ids`);
   value.forEach((id: unknown, i) => {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= vocabularySize) {
-      const found = typeof id === 'number' ? String(id) : (JSON.stringify(id) ?? String(id)).slice(0, 40);
+      const found = typeof id === 'number' ? String(id) : excerptJson(id, 40);
       throw new HttpFailure(
         400,
         `'${field}'[${i}] is ${found}: token ids are integers from 0 to ${vocabularySize - 1} (vocabulary of ${vocabularySize})`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timerMsSchema } from '../util/maxTimerMs.js';
 
 /** The limits and defaults of `serve`, in one place: the CLI's flags carry none, their help prints these. */
 export const serveConfigShape = {
@@ -15,11 +16,11 @@ export const serveConfigShape = {
   maxPromptChars: z.number().int().min(1).default(1_000_000),
   /** Open connections at most: at the cap the longest-waiting unserved one is closed. */
   maxConnections: z.number().int().min(1).default(512),
-  headersTimeoutMs: z.number().int().min(1).default(10_000),
+  headersTimeoutMs: timerMsSchema().min(1).default(10_000),
   /** Time to receive a whole request (not the scoring). */
-  requestTimeoutMs: z.number().int().min(1).default(60_000),
+  requestTimeoutMs: timerMsSchema().min(1).default(60_000),
   /** On SIGINT/SIGTERM, time requests in progress get before connections are closed. */
-  shutdownGraceMs: z.number().int().min(0).default(10_000),
+  shutdownGraceMs: timerMsSchema().min(0).default(10_000),
 };
 export const serveConfigSchema = z.strictObject(serveConfigShape);
 export type ServeConfig = z.infer<typeof serveConfigSchema>;

@@ -3,10 +3,12 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { scrubSecrets } from '../backends/remote/redactSecrets.js';
 import { DatabaseCorruptError, DatabaseLockedError, HumanlikeError, NotADatabaseError } from '../errors.js';
 import { sqlList, sqlString } from '../util/sqlString.js';
+import { assertDatabaseFile } from './assertDatabaseFile.js';
 import { classifyStoreError } from './classifyStoreError.js';
 import { assertDistinctRuns, attachStores, copyStoresInto, createUnionViews } from './combineStores.js';
 import { exportResponsesSql, FINISHED_PARTICIPANTS_SQL, LIST_RUNS_SQL, UNFINISHED_WHERE } from './queries.js';
 import { RunWriter } from './RunWriter.js';
+import { RUN_KEY_COLUMNS, runsTableKind } from './runsTableKind.js';
 import { RECORD_VERSION, SCHEMA_SQL } from './schema.js';
 
 /** Default database file, under the working directory. */
@@ -64,19 +66,19 @@ export class ResultsStore {
     const readOnly = options.readOnly ?? false;
     if (readOnly && !existsSync(path))
       throw new NotADatabaseError(`${path}: no results database here (run 'humanlike eval' first, or give --db)`);
+    assertDatabaseFile(path);
     const { DuckDBInstance } = await import('@duckdb/node-api');
     let instance: DuckDBInstance | undefined;
     try {
       instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
       const db = await instance.connect();
-      if (!readOnly) await db.run(SCHEMA_SQL);
-      const [t] = (
-        await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'runs'`)
-      ).getRowObjectsJson();
-      if (!t || t['n'] === 0)
+      // Checked before the schema is created: a foreign `runs` table means someone else's database, left untouched.
+      const kind = await runsTableKind(db);
+      if (kind === 'foreign' || (readOnly && kind === 'none'))
         throw new NotADatabaseError(
-          `${path}: a DuckDB database, but not a humanlike results database (no runs table); give the right --db`,
+          `${path}: a DuckDB database, but not a humanlike results database (no runs table with ${RUN_KEY_COLUMNS.join(', ')}); give the right --db`,
         );
+      if (!readOnly) await db.run(SCHEMA_SQL);
       return new ResultsStore(path, instance, db, readOnly);
     } catch (e) {
       instance?.closeSync();

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { NotADatabaseError, UsageError } from '../errors.js';
 import { sqlString } from '../util/sqlString.js';
+import { assertDatabaseFile } from './assertDatabaseFile.js';
 import { classifyStoreError } from './classifyStoreError.js';
+import { RUN_KEY_COLUMNS, runsTableKind } from './runsTableKind.js';
 
 /** The tables of a results database, in the order rows must be written (a participant's rows before its entry). */
 export const STORE_TABLES = ['runs', 'responses', 'skipped_responses', 'participants'] as const;
@@ -13,6 +15,7 @@ const alias = (i: number): string => `store${i}`;
 export async function attachStores(db: DuckDBConnection, paths: readonly string[]): Promise<void> {
   for (const [i, path] of paths.entries()) {
     if (!existsSync(path)) throw new NotADatabaseError(`${path}: no results database here (give an existing database)`);
+    assertDatabaseFile(path);
     try {
       await db.run(`ATTACH ${sqlString(path)} AS ${alias(i)} (READ_ONLY)`);
     } catch (e) {
@@ -20,11 +23,8 @@ export async function attachStores(db: DuckDBConnection, paths: readonly string[
         throw new UsageError(`${path} is given twice (or is the database being merged into)`);
       throw classifyStoreError(path, e, false);
     }
-    const r = await db.runAndReadAll(
-      `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_catalog = '${alias(i)}' AND table_name = 'runs'`,
-    );
-    if (Number(r.getRowObjectsJson()[0]?.['n'] ?? 0) === 0)
-      throw new UsageError(`${path}: not a humanlike results database (no runs table)`);
+    if ((await runsTableKind(db, alias(i))) !== 'humanlike')
+      throw new UsageError(`${path}: not a humanlike results database (no runs table with ${RUN_KEY_COLUMNS.join(', ')})`);
   }
 }
 

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createGzip } from 'node:zlib';
 
 /** How a fake server misbehaves on its n-th scoring request (1-based). */
-export type Fault = 'ok' | '500' | '429' | 'slow' | 'truncated' | 'reset' | 'echo400' | 'echo500';
+export type Fault = 'ok' | '500' | '429' | 'slow' | 'truncated' | 'reset' | 'echo400' | 'echo500' | 'gzipBomb' | 'nan';
 
 export interface FakeOptions {
   slowMs?: number;
@@ -77,6 +78,12 @@ export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o:
         // A careless server that echoes the request headers (the Authorization header included) in its error body.
         if (f === 'echo400' || f === 'echo500') return json(f === 'echo400' ? 400 : 500, { error: 'bad request', headers: req.headers });
         if (f === 'reset') return req.socket.destroy();
+        // 300 MiB of zeros in about 300 KB of gzip: a reply that inflates far past any real one.
+        if (f === 'gzipBomb')
+          return void gzipOfZeros(300 * 1024 * 1024).then((bomb) => {
+            res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': bomb.length });
+            res.end(bomb);
+          });
         const ids = body.prompt as number[];
         const plp =
           o.promptLogprobs === false
@@ -104,6 +111,11 @@ export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o:
           model: 'fake-model',
           choices: [{ index: 0, text: '', ...(plp && { prompt_logprobs: plp }) }],
         });
+        // A Python server's json.dumps writes a non-finite log-probability as a bare NaN.
+        if (f === 'nan') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return res.end(payload.replace(/"logprob":-?[0-9.e-]+/, '"logprob":NaN'));
+        }
         if (f === 'truncated') {
           res.writeHead(200, { 'content-type': 'application/json' });
           return res.end(payload.slice(0, Math.floor(payload.length / 2)));
@@ -133,6 +145,30 @@ export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o:
         server.close(() => r());
       }),
   };
+}
+
+let bombCache: Promise<Buffer> | undefined;
+
+/** Gzip of `bytes` zero bytes, compressed as a stream (never held inflated in memory); computed once. */
+function gzipOfZeros(bytes: number): Promise<Buffer> {
+  bombCache ??= new Promise((resolve, reject) => {
+    const gzip = createGzip({ level: 9 });
+    const out: Buffer[] = [];
+    gzip.on('data', (b: Buffer) => out.push(b));
+    gzip.on('end', () => resolve(Buffer.concat(out)));
+    gzip.on('error', reject);
+    const chunk = Buffer.alloc(1024 * 1024);
+    let left = bytes;
+    const pump = (): void => {
+      while (left > 0) {
+        left -= chunk.length;
+        if (!gzip.write(chunk)) return void gzip.once('drain', pump);
+      }
+      gzip.end();
+    };
+    pump();
+  });
+  return bombCache;
 }
 
 /** A loopback port with nothing listening (a dead endpoint). */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -10,14 +10,14 @@ import { makeTempDir } from '../helpers/paths.js';
 import { runHumanlike } from '../helpers/runCliProcess.js';
 
 /** Write rows in the Hugging Face release layout: metadata columns are strings with "N/A" for missing. */
-async function writeReleaseParquet(path: string, rows: Record<string, unknown>[]): Promise<void> {
+async function writeReleaseParquet(path: string, rows: Record<string, unknown>[], rowGroupSize = 16): Promise<void> {
   const dir = makeTempDir();
   const jsonl = join(dir, 'rows.jsonl');
   writeFileSync(jsonl, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   await c.run(
-    `COPY (SELECT * FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns={text:'VARCHAR', study:'VARCHAR', experiment:'VARCHAR', participant:'VARCHAR', participant_reindexed:'BIGINT', age:'VARCHAR', gender:'VARCHAR', stai:'VARCHAR'})) TO ${sqlString(path)} (FORMAT parquet, ROW_GROUP_SIZE 16)`,
+    `COPY (SELECT * FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns={text:'VARCHAR', study:'VARCHAR', experiment:'VARCHAR', participant:'VARCHAR', participant_reindexed:'BIGINT', age:'VARCHAR', gender:'VARCHAR', stai:'VARCHAR'})) TO ${sqlString(path)} (FORMAT parquet, ROW_GROUP_SIZE ${rowGroupSize})`,
   );
   c.closeSync();
   db.closeSync();
@@ -105,6 +105,76 @@ test('a study name that would escape the output folder is refused and nothing is
   assert.match(s.stdout, /skipped 2 records/);
   assert.equal(existsSync(join(parent, 'escaped')), false);
   assert.equal(existsSync(join(out, 'fine', 'prompts.jsonl')), true);
+});
+
+test('a study name over 255 bytes (no file system holds such a folder) is unsafe-study-name, and split leaves it out', async () => {
+  const dir = makeTempDir();
+  const long = 'é'.repeat(128); // 256 bytes in UTF-8, 128 characters
+  const rows = releaseRows()
+    .slice(0, 12)
+    .map((r, i) => ({ ...r, study: i < 2 ? long : 'fine' }));
+  await writeReleaseParquet(join(dir, 'long.parquet'), rows);
+  const v = runHumanlike(['validate', dir, '--json']);
+  assert.equal(v.code, 1, v.stderr);
+  const { problems } = JSON.parse(v.stdout) as { problems: { code: string; message: string }[] };
+  assert.deepEqual(
+    problems.map((p) => p.code),
+    ['unsafe-study-name', 'unsafe-study-name'],
+  );
+  assert.match(problems[0]!.message, /^study name "é{80}…" cannot be a folder name \(empty, '\.\.', a slash, or over 255 bytes\)$/);
+  const out = join(makeTempDir(), 'out');
+  const s = runHumanlike(['split', dir, '--seed', '1', '--out', out]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stdout, /skipped 2 records/);
+  assert.equal(existsSync(join(out, 'fine', 'prompts.jsonl')), true);
+  // 255 bytes is still a folder name.
+  const edge = makeTempDir();
+  await writeReleaseParquet(
+    join(edge, 'edge.parquet'),
+    rows.map((r) => ({ ...r, study: r['study'] === long ? `${'é'.repeat(127)}x` : r['study'] })),
+  );
+  assert.equal(runHumanlike(['validate', edge]).code, 0);
+});
+
+test('a Parquet file damaged after its first 2,048 rows is unreadable-file, never read as a shorter, valid file', async () => {
+  const dir = makeTempDir();
+  const file = join(dir, 'damaged.parquet');
+  // 20,000 rows in row groups of 2,048: the first group is read and streamed out, a later page is damaged. (The
+  // DuckDB client ended such a stream silently: validate said OK with 2,048 records.)
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  await c.run(
+    `COPY (SELECT 'You press <<' || (i % 2) || '>> ' || repeat('word ', i % 50) AS text, 's' || (i % 3) AS study, 'e' AS experiment,
+            i::VARCHAR AS participant, i AS participant_reindexed FROM range(20000) t(i))
+     TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
+  );
+  c.closeSync();
+  db.closeSync();
+  const bytes = readFileSync(file);
+  for (let i = Math.floor(bytes.length * 0.8); i < Math.floor(bytes.length * 0.9); i += 13) bytes[i] = (bytes[i]! ^ 0x5a) & 0xff;
+  writeFileSync(file, bytes);
+  const v = runHumanlike(['validate', dir, '--json']);
+  assert.equal(v.code, 1, v.stderr);
+  const { summary, problems } = JSON.parse(v.stdout) as { summary: { records: number }; problems: { code: string; message: string }[] };
+  assert.ok(summary.records < 20000, `read ${summary.records} records`);
+  assert.ok(
+    problems.some(
+      (p) =>
+        p.code === 'unreadable-file' &&
+        /damaged\.parquet: (damaged Parquet file: \d+ of the 20000 rows its footer lists could be read|not a readable Parquet file)/.test(
+          p.message,
+        ),
+    ),
+    JSON.stringify(problems.slice(-3)),
+  );
+  for (const args of [
+    ['stats', dir],
+    ['split', dir, '--seed', '1', '--out', join(makeTempDir(), 'o')],
+  ]) {
+    const r = runHumanlike(args);
+    assert.notEqual(r.code, 70, `${args[0]}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /internal error/);
+  }
 });
 
 test('a file that is not Parquet gives a clear message', () => {

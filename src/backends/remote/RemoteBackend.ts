@@ -1,4 +1,5 @@
-import { BackendError, CapabilityError } from '../../errors.js';
+import { BackendError, CapabilityError, HumanlikeError, UsageError } from '../../errors.js';
+import { excerptJson } from '../../util/excerptJson.js';
 import {
   type Backend,
   type BackendCapabilities,
@@ -48,10 +49,23 @@ function checkMaxLen(url: string, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MIN_WINDOW_TOKENS) {
     throw new CapabilityError(
-      `${displayUrl(url)} reports max_model_len ${JSON.stringify(value)}; humanlike needs at least ${MIN_WINDOW_TOKENS} tokens per window (a context, a response and the token before it)`,
+      `${displayUrl(url)} reports max_model_len ${excerptJson(value)}; humanlike needs at least ${MIN_WINDOW_TOKENS} tokens per window (a context, a response and the token before it)`,
     );
   }
   return value;
+}
+
+/**
+ * An API key must fit in an HTTP header (visible ASCII). A key read with its line ending (`\r` from a Windows file)
+ * or pasted with a non-ASCII character would fail every request as "connection failed", and the run would blame
+ * the endpoints. The key itself is never shown: only the position of the first character that cannot be sent.
+ */
+function checkApiKey(env: string, key: string | undefined): void {
+  const bad = key === undefined ? -1 : key.search(/[^\x21-\x7e]/);
+  if (bad >= 0)
+    throw new UsageError(
+      `$${env} holds a character an HTTP header cannot carry at position ${bad + 1} of ${key!.length} (a line ending, a space, a control character or a non-ASCII letter): set it to the key alone`,
+    );
 }
 
 /** Name the kind of server that cannot return prompt log-probabilities, for a clear message. */
@@ -87,12 +101,11 @@ export class RemoteBackend implements Backend {
   static async create(o: RemoteOptions): Promise<RemoteBackend> {
     const protocol = remoteProtocol(o.protocol);
     if (o.endpoints.length === 0) throw new CapabilityError('no endpoint given');
-    const http: HttpOptions = {
-      timeoutMs: o.timeoutMs ?? REMOTE_DEFAULTS.timeoutMs,
-      apiKey: process.env[o.apiKeyEnv ?? REMOTE_DEFAULTS.apiKeyEnv] || undefined,
-    };
+    const keyEnv = o.apiKeyEnv ?? REMOTE_DEFAULTS.apiKeyEnv;
+    const http: HttpOptions = { timeoutMs: o.timeoutMs ?? REMOTE_DEFAULTS.timeoutMs, apiKey: process.env[keyEnv] || undefined };
     // Known before any request, so that no message, record or output line can carry them.
     registerSecret(http.apiKey);
+    checkApiKey(keyEnv, http.apiKey);
     for (const e of o.endpoints) registerUrlCredentials(e.url);
     const probeHttp: HttpOptions = { ...http, timeoutMs: Math.min(http.timeoutMs, 30_000) };
     // Model name and length limit, from every endpoint: they must serve the same model.
@@ -200,10 +213,24 @@ export class RemoteBackend implements Backend {
       throw e;
     }
     try {
-      this.protocol.parseResponse(displayUrl(url), json, tokens, [tokens.length - 1]);
+      this.parseReply(url, json, tokens, [tokens.length - 1]);
     } catch (e) {
       if (e instanceof ImpossibleScoreError) throw e;
       throw noPromptLogprobs(url, await identifyNonScoringServer(url, http), this.protocol.name);
+    }
+  }
+
+  /**
+   * A server reply read by the protocol. The reply is untrusted JSON of any shape: whatever a parser trips on (a null
+   * where an entry should be) is that server's fault, a BackendError naming it, never an internal error.
+   */
+  private parseReply(url: string, json: unknown, tokens: readonly number[], positions: readonly number[]): TokenScore[] {
+    const endpoint = displayUrl(url);
+    try {
+      return this.protocol.parseResponse(endpoint, json, tokens, positions);
+    } catch (e) {
+      if (e instanceof HumanlikeError) throw e;
+      throw new BackendError(`${endpoint}: unexpected response (${(e as Error)?.message ?? String(e)})`, { endpoint, cause: e });
     }
   }
 
@@ -222,7 +249,7 @@ export class RemoteBackend implements Backend {
       requests.map((r) => {
         const spec = this.requestFor(r.tokens);
         return this.pool.run(async (url) =>
-          this.protocol.parseResponse(displayUrl(url), await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions),
+          this.parseReply(url, await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions),
         );
       }),
     );

@@ -1,5 +1,5 @@
 import { BackendError } from '../../errors.js';
-import { displayUrl, scrubSecrets } from './redactSecrets.js';
+import { decodeUserinfo, displayUrl, scrubSecrets } from './redactSecrets.js';
 
 // The one URL redactor lives with the secret scrubber; re-exported for existing callers.
 export { displayUrl } from './redactSecrets.js';
@@ -26,6 +26,38 @@ function redactAuthorization(text: string): string {
   return text.replace(/(authorization"?\s*[:=]\s*"?)[^",}\n]*/gi, '$1***').replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 ***');
 }
 
+/**
+ * Largest reply read from a server, in bytes after decompression: 256 MiB, where a vLLM reply for 32,768 prompt
+ * tokens is about 5 MB. Bodies are read as they stream, so a reply that inflates without end (a gzip bomb) or never
+ * stops stays bounded in memory.
+ */
+export const MAX_REPLY_BYTES = 256 * 1024 * 1024;
+
+/** A bare NaN or ±Infinity where a JSON value stands (after `:`, `,` or `[`). */
+const NON_FINITE = /[:,[]\s*-?(?:NaN|Infinity)\s*[,\]}]/;
+
+/** Reply bodies past MAX_REPLY_BYTES: the same request gets the same reply, so it is not retried. */
+class ReplyTooLargeError extends BackendError {}
+
+/** The body of a reply as text, read chunk by chunk and refused past MAX_REPLY_BYTES. */
+async function readReply(res: Response, where: string, endpoint: string): Promise<string> {
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_REPLY_BYTES) {
+      // Leaving the loop by a throw cancels the body: nothing more is read or inflated.
+      throw new ReplyTooLargeError(
+        `${where}: the reply is over ${MAX_REPLY_BYTES / 1024 / 1024} MiB (after decompression); no server sends that much for one request`,
+        { endpoint, status: res.status },
+      );
+    }
+    chunks.push(chunk);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 export interface HttpOptions {
   timeoutMs: number;
   /** Sent as `Authorization: Bearer`; read from the environment by the caller, never logged. */
@@ -49,7 +81,7 @@ export async function requestJson(base: string, path: string, body: unknown, o: 
   }
   if (target.username) {
     headers['authorization'] =
-      `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
+      `Basic ${Buffer.from(`${decodeUserinfo(target.username)}:${decodeUserinfo(target.password)}`).toString('base64')}`;
     target.username = '';
     target.password = '';
   }
@@ -73,8 +105,9 @@ export async function requestJson(base: string, path: string, body: unknown, o: 
   }
   let text: string;
   try {
-    text = await res.text();
+    text = await readReply(res, `${endpoint}${path}`, endpoint);
   } catch (e) {
+    if (e instanceof ReplyTooLargeError) throw e;
     throw new RetryableError(`${endpoint}${path}: the connection dropped while reading the response`, {
       endpoint,
       status: res.status,
@@ -95,6 +128,13 @@ export async function requestJson(base: string, path: string, body: unknown, o: 
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
+    // Python servers write non-finite floats as bare NaN/Infinity (json.dumps allows them): a model's overflow, the
+    // same on every retry, not a reply cut short.
+    if (NON_FINITE.test(text))
+      throw new BackendError(
+        `${endpoint}${path}: the reply holds NaN or Infinity, which JSON does not allow (the model computed non-finite values); nothing of it is stored`,
+        { endpoint, status: res.status, cause: e },
+      );
     throw new RetryableError(`${endpoint}${path}: truncated or invalid JSON response (${text.length} bytes)`, {
       endpoint,
       status: res.status,

@@ -29,6 +29,18 @@ export function registerSecret(value: string | undefined): void {
     secrets.add(form);
 }
 
+/**
+ * A URL user name or password as the user meant it: percent-decoded, or taken literally where it is not valid
+ * percent-encoding (a password typed with a bare `%`, as in `http://user:50%off@host`, is not an error).
+ */
+export function decodeUserinfo(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 /** Register the credentials of an endpoint URL: user, password, and the Basic authorization token made of them. */
 export function registerUrlCredentials(url: string): void {
   let u: URL;
@@ -38,8 +50,8 @@ export function registerUrlCredentials(url: string): void {
     return;
   }
   if (!u.username && !u.password) return;
-  const user = decodeURIComponent(u.username);
-  const password = decodeURIComponent(u.password);
+  const user = decodeUserinfo(u.username);
+  const password = decodeUserinfo(u.password);
   for (const s of [user, password, u.username, u.password, `${user}:${password}`]) registerSecret(s);
 }
 

@@ -48,7 +48,11 @@ async function readAdditions(opts: ExportFlags): Promise<ExportAdditions> {
     status: opts.status ?? false,
   };
   if (opts.source) a.source = opts.source;
-  if (opts.contextChars !== undefined) a.contextChars = parseInteger(opts.contextChars, '--context-chars');
+  if (opts.contextChars !== undefined) {
+    a.contextChars = parseInteger(opts.contextChars, '--context-chars');
+    // A negative count would give every row an empty context without a word.
+    if (a.contextChars < 0) throw new UsageError(`--context-chars expects 0 or more characters, found ${a.contextChars}`);
+  }
   if (opts.domains) a.domains = await readDomainsTable(opts.domains);
   if (opts.models) a.modelTable = (await loadModelTable(opts.models)).table;
   return a;

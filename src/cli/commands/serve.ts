@@ -27,6 +27,12 @@ function resolveApiKey(opts: Opts, host: string): string | undefined {
   const key = env !== undefined ? process.env[env] : flag;
   if (env !== undefined && !key) throw new UsageError(`--api-key-env ${env}: the environment variable ${env} is not set (or is empty)`);
   if (flag !== undefined && !key) throw new UsageError('--api-key is empty');
+  // Clients send it as `Authorization: Bearer <key>`: a space, line ending or non-ASCII letter could never match.
+  const bad = key?.search(/[^\x21-\x7e]/) ?? -1;
+  if (bad >= 0)
+    throw new UsageError(
+      `${env !== undefined ? `$${env}` : '--api-key'} holds a character an HTTP header cannot carry at position ${bad + 1} (a line ending, a space, a control character or a non-ASCII letter): no client could send this key`,
+    );
   if (!key && !isLoopbackHost(host) && opts['insecureNoAuth'] !== true) {
     throw new UsageError(
       `--host ${host} is not a loopback address: give --api-key-env NAME (or --api-key), or --insecure-no-auth to serve the network without authentication`,

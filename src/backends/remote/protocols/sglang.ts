@@ -1,3 +1,4 @@
+import { excerptJson } from '../../../util/excerptJson.js';
 import { checkLogprob, checkTop1 } from '../checkLogprobs.js';
 import { requestJson } from '../httpJson.js';
 import { type RemoteProtocol, unexpected } from './RemoteProtocol.js';
@@ -9,8 +10,8 @@ export const sglang: RemoteProtocol = {
   acceptsTokenIds: true,
   serverTokenizer: false,
   async probe(url, http) {
-    const r = (await requestJson(url, '/get_model_info', undefined, http)) as { model_path?: string };
-    return { model: r.model_path, maxLen: undefined };
+    const r = (await requestJson(url, '/get_model_info', undefined, http)) as { model_path?: unknown } | null;
+    return { model: typeof r?.model_path === 'string' ? r.model_path : undefined, maxLen: undefined };
   },
   buildRequest: (_model, tokens) => ({
     path: '/generate',
@@ -33,7 +34,7 @@ export const sglang: RemoteProtocol = {
     return positions.map((p) => {
       const e = input[p];
       if (!e || typeof e[0] !== 'number' || e[1] !== tokens[p])
-        return unexpected(endpoint, `entry ${p} is ${JSON.stringify(e)}, expected token ${tokens[p]}`);
+        return unexpected(endpoint, `entry ${p} is ${excerptJson(e)}, expected token ${tokens[p]}`);
       const t = top?.[p]?.[0];
       const logprob = checkLogprob(endpoint, e[0], p);
       return {

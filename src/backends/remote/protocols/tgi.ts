@@ -10,11 +10,11 @@ export const tgi: RemoteProtocol = {
   serverTokenizer: false,
   async probe(url, http) {
     const r = (await requestJson(url, '/info', undefined, http)) as {
-      model_id?: string;
+      model_id?: unknown;
       max_input_tokens?: unknown;
       max_input_length?: unknown;
-    };
-    return { model: r.model_id, maxLen: r.max_input_tokens ?? r.max_input_length };
+    } | null;
+    return { model: typeof r?.model_id === 'string' ? r.model_id : undefined, maxLen: r?.max_input_tokens ?? r?.max_input_length };
   },
   // TGI takes text only; the returned prefill ids are checked against ours.
   buildRequest: (_model, _tokens, text) => ({
@@ -27,7 +27,7 @@ export const tgi: RemoteProtocol = {
       | undefined;
     if (!Array.isArray(prefill))
       return unexpected(endpoint, 'no details.prefill (start TGI with --enable-prefill-logprobs and send decoder_input_details)');
-    if (prefill.length !== tokens.length || prefill.some((x, i) => x.id !== tokens[i])) {
+    if (prefill.length !== tokens.length || prefill.some((x, i) => x?.id !== tokens[i])) {
       return unexpected(endpoint, 'the server tokenized the text differently from the local tokenizer (use the same tokenizer)');
     }
     return positions.map((p) => {

@@ -9,9 +9,13 @@ export const vllm: RemoteProtocol = {
   acceptsTokenIds: true,
   serverTokenizer: true,
   async probe(url, http, wanted) {
-    const r = (await requestJson(url, '/v1/models', undefined, http)) as { data?: { id: string; max_model_len?: unknown }[] };
-    const m = r.data?.find((x) => !wanted || x.id === wanted) ?? r.data?.[0];
-    return { model: m?.id, maxLen: m?.max_model_len };
+    const r = (await requestJson(url, '/v1/models', undefined, http)) as { data?: unknown } | null;
+    // Any JSON may come back: only a list of objects is read (a model id that is not a string is no name).
+    const list = (Array.isArray(r?.data) ? (r.data as unknown[]) : []).filter(
+      (x): x is { id?: unknown; max_model_len?: unknown } => typeof x === 'object' && x !== null,
+    );
+    const m = list.find((x) => !wanted || x.id === wanted) ?? list[0];
+    return { model: typeof m?.id === 'string' ? m.id : undefined, maxLen: m?.max_model_len };
   },
   // Token ids in; BOS is already in `tokens` when the model uses it, so the server must not add it again.
   buildRequest: (model, tokens) => ({
