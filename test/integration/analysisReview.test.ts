@@ -7,8 +7,8 @@ import { loadModelTable } from '../../src/analysis/loadModelTable.js';
 import { renderCompare } from '../../src/cli/commands/compare.js';
 import { fig3Chart } from '../../src/report/paperCharts.js';
 import { writeReport } from '../../src/report/writeReport.js';
-import { parseCsv } from '../../src/util/readCsv.js';
 import { ResultsStore } from '../../src/store/ResultsStore.js';
+import { parseCsv } from '../../src/util/readCsv.js';
 import { makeTempDir } from '../helpers/paths.js';
 import { writeSyntheticStore } from '../helpers/syntheticStore.js';
 

@@ -3,9 +3,9 @@ import type { Interval } from '../../analysis/bootstrap.js';
 import { type CompareResult, compareModels } from '../../analysis/compareModels.js';
 import { formatModelTable, resolveModelFacts } from '../../analysis/modelTable.js';
 import { DEFAULT_DB, ResultsStore } from '../../store/ResultsStore.js';
+import { writeOutputFile } from '../../util/outputFiles.js';
 import { addAnalysisOptions, analysisOptionsFrom } from '../analysisOptions.js';
 import { formatTable } from '../formatTable.js';
-import { writeOutputFile } from '../../util/outputFiles.js';
 
 export function registerCompare(program: Command): void {
   const cmd = program
