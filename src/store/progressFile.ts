@@ -62,11 +62,21 @@ export function readProgressFile(db: string): ProgressSnapshot | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const s = JSON.parse(readFileSync(path, 'utf8')) as ProgressSnapshot;
-    if (s.version !== PROGRESS_FILE_VERSION || typeof s.pid !== 'number' || !Array.isArray(s.runs) || !isAlive(s.pid)) return undefined;
-    return s;
+    if (s?.version !== PROGRESS_FILE_VERSION || typeof s.pid !== 'number' || !Array.isArray(s.runs) || !hasLiveCounts(s.live))
+      return undefined;
+    return isAlive(s.pid) ? s : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Every count a reader prints is a number (the file sits beside the database: anything may be in it). */
+function hasLiveCounts(live: unknown): live is LiveCounts {
+  if (typeof live !== 'object' || live === null) return false;
+  const l = live as Record<string, unknown>;
+  return ['participantsDone', 'participantsTotal', 'responsesScored', 'tokens', 'tokensTotal', 'elapsedMs'].every(
+    (k) => typeof l[k] === 'number',
+  );
 }
 
 /** One phrase on the live run of `db` for messages ("run X: 3/12 participants, 41% of tokens"), or undefined. */
