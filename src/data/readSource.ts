@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
+import { assertRegularFile } from '../util/readUserFile.js';
 import { DEFAULT_MAX_TEXT_CHARS, type ParseOptions } from './parseRecord.js';
 import { readParquetRecords, readParquetStudies } from './readParquet.js';
 import { isIgnoredEntry, readZipEntries, type ZipLimits } from './readZipEntries.js';
@@ -190,6 +191,7 @@ export async function* readRawRecords(source: ResolvedSource, options: SourceOpt
   const wanted = options.studies ? new Set(options.studies) : undefined;
   const lines = { maxLineBytes: options.maxLineBytes ?? maxLineBytesFor(options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS) };
   for (const file of source.files) {
+    await assertRegularFile(file.path);
     if (file.kind === 'parquet') {
       for await (const r of readParquetRecords(file.path)) if (!wanted || wanted.has(r.study)) yield r;
       continue;

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { DataError } from '../errors.js';
+import { readSmallTextFile } from '../util/readUserFile.js';
 
 /**
  * Read a list of study names, one per line (blank lines and `#` comments ignored): e.g. the studies a behavioural
@@ -8,9 +8,10 @@ import { DataError } from '../errors.js';
 export async function readStudyList(path: string): Promise<Set<string>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readSmallTextFile(path);
   } catch (e) {
-    throw new DataError(`${path}: cannot read the study list (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+    const why = e instanceof DataError ? e.message.replace(`${path}: `, '') : ((e as NodeJS.ErrnoException).code ?? String(e));
+    throw new DataError(`${path}: cannot read the study list (${why})`, { cause: e });
   }
   const studies = new Set<string>();
   for (const [i, raw] of text

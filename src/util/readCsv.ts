@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { DataError } from '../errors.js';
+import { readSmallTextFile } from './readUserFile.js';
 
 /** One CSV row: its cells (trimmed) and the 1-based line it starts on, for messages. */
 export interface CsvRow {
@@ -52,9 +52,10 @@ export function parseCsv(text: string): CsvRow[] {
 export async function readCsv(path: string, what: string): Promise<CsvRow[]> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readSmallTextFile(path);
   } catch (e) {
-    throw new DataError(`${path}: cannot read ${what} (${(e as Error).message})`, { cause: e });
+    const why = e instanceof DataError ? e.message.replace(`${path}: `, '') : (e as Error).message;
+    throw new DataError(`${path}: cannot read ${what} (${why})`, { cause: e });
   }
   try {
     return parseCsv(text);

@@ -430,3 +430,36 @@ test('a GGUF header listing more entries than its file can hold is refused at on
   );
   assert.ok(Date.now() - t0 < 30_000, `took ${Date.now() - t0} ms`);
 });
+
+test('a FIFO given as a table, a study list, a run configuration or a study file is refused at once, never waited on', async () => {
+  const source = await sample();
+  const dir = makeTempDir();
+  const fifo = join(dir, 'pipe.csv');
+  execFileSync('mkfifo', [fifo]);
+  const db = join(dir, 'r.duckdb');
+  assert.equal(runHumanlike(['eval', source, '--baseline', 'uniform', '--db', db]).code, 0);
+  for (const [args, what] of [
+    [['compare', '--db', db, '--domains', fifo], 'cannot read'],
+    [['compare', '--db', db, '--models', fifo], 'cannot read'],
+    [['compare', '--db', db, '--exclude-studies', fifo], 'cannot read the study list'],
+    [['eval', source, '--config', fifo, '--db', db], 'cannot read the run configuration'],
+  ] as const) {
+    const r = await runHumanlikeAsync([...args], { timeoutMs: 20_000 });
+    assertOneLine(r, new RegExp(`pipe\\.csv: ${what}.*not a regular file \\(a FIFO or a device cannot be read here\\)`));
+  }
+  // A study folder whose prompts.jsonl is a FIFO: that file is unreadable (validate names it), the others are read.
+  const root = makeTempDir();
+  mkdirSync(join(root, 'good'));
+  writeFileSync(join(root, 'good', 'prompts.jsonl'), `${JSON.stringify({ text: 'x <<A>>', experiment: 'e', participant: 1 })}\n`);
+  mkdirSync(join(root, 'piped'));
+  execFileSync('mkfifo', [join(root, 'piped', 'prompts.jsonl')]);
+  const v = await runHumanlikeAsync(['validate', root, '--json'], { timeoutMs: 20_000 });
+  assert.equal(v.code, 1, v.stderr);
+  const report = JSON.parse(v.stdout) as { summary: { transcripts: number }; problems: { code: string; message: string }[] };
+  assert.equal(report.summary.transcripts, 1);
+  assert.deepEqual(
+    report.problems.map((p) => p.code),
+    ['unreadable-file'],
+  );
+  assert.match(report.problems[0]!.message, /piped\/prompts\.jsonl: not a regular file/);
+});

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { REMOTE_PROTOCOLS } from '../../backends/remote/protocols/protocolRegistry.js';
 import { displayUrl } from '../../backends/remote/redactSecrets.js';
@@ -9,6 +8,7 @@ import { type EvaluateResult, evaluate } from '../../eval/evaluate.js';
 import { CONTEXT_POLICIES, PROMPT_FORMATS } from '../../prompts/types.js';
 import { BASELINES } from '../../scoring/BaselineScorer.js';
 import { formatCount } from '../../util/formatCount.js';
+import { readSmallTextFile } from '../../util/readUserFile.js';
 import { escapeTerminal } from '../escapeTerminal.js';
 import { formatTable } from '../formatTable.js';
 import { createProgressReporter, DEFAULT_PROGRESS_INTERVAL_S, PROGRESS_MODES, type ProgressMode } from '../progressBar.js';
@@ -206,11 +206,12 @@ const FLAG_NAMES: Record<string, string> = {
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   try {
-    const json = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    const json = JSON.parse(await readSmallTextFile(path)) as unknown;
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('expected a JSON object');
     return json as Record<string, unknown>;
   } catch (e) {
-    throw new UsageError(`${path}: cannot read the run configuration (${(e as Error).message})`);
+    const why = (e as Error).message.replace(`${path}: `, '');
+    throw new UsageError(`${path}: cannot read the run configuration (${why})`);
   }
 }
 
