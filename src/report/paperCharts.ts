@@ -353,7 +353,7 @@ export function accuracyChart(c: CompareResult, chance: number | null): ChartSpe
     id: 'accuracy-vs-size',
     title: 'Accuracy on discrete responses against model size',
     rows,
-    caption: `Share of discrete responses whose human answer is the model's most likely token, over the whole vocabulary (the paper's measure, solid) and among the study's options (dashed); per study, then the mean over studies. Grey line: chance = mean over studies of the mean over discrete responses of 1/|choice set|${chance === null ? ' (not stored for these runs)' : ` (${(100 * chance).toFixed(1)}%)`}.`,
+    caption: `Share of discrete responses whose human answer is the model's most likely token, over the whole vocabulary (the paper's measure, solid) and among the study's options (dashed); per study, then the mean over studies. Grey line: chance among the options = mean over studies of the mean of 1/|choice set| over the responses with a prediction among their options (the dashed lines' responses)${chance === null ? ' (not stored for these runs)' : ` (${(100 * chance).toFixed(1)}%)`}.`,
     spec: {
       ...chartBase(),
       title: 'Accuracy vs. model size',

@@ -279,10 +279,12 @@ export function calibrationSql(runIds: readonly string[]): string {
 }
 
 /**
- * Chance accuracy of the given runs' discrete responses: per study the mean of 1/|choice set|, then the mean over
- * studies (as accuracy is aggregated). Run ids are quoted by the caller with sqlString.
+ * Chance of the choice-restricted accuracy of the given runs: per study the mean of 1/|choice set| over the responses
+ * that accuracy counts (a prediction among at least 2 options; a set of one, or an answer of several tokens, has
+ * none), then the mean over studies (as accuracy is aggregated). Run ids are quoted by the caller with sqlString.
  */
 export const chanceAccuracySql = (quotedRunIds: readonly string[]): string => `
   SELECT avg(m) AS chance FROM (
     SELECT study, avg(1.0 / choice_set_size) AS m FROM responses
-    WHERE run_id IN (${quotedRunIds.join(', ')}) AND discrete AND choice_set_size > 0 GROUP BY study)`;
+    WHERE run_id IN (${quotedRunIds.join(', ')}) AND discrete AND choice_set_size > 1
+      AND choice_correct_restricted IS NOT NULL GROUP BY study)`;
