@@ -402,3 +402,32 @@ test('server tokenization fails over: /tokenize faults and a first endpoint that
     await Promise.all([clean.close(), second.close(), first.close().catch(() => undefined)]);
   }
 });
+
+test('a scoring server that redirects is refused: participants’ data never follows a redirect to another host', async () => {
+  const { createServer } = await import('node:http');
+  let reached = 0; // requests that reached the other host
+  const other = createServer((_req, res) => {
+    reached++;
+    res.writeHead(404);
+    res.end();
+  });
+  let redirected = 0;
+  const redirector = createServer((req, res) => {
+    redirected++;
+    res.writeHead(307, { location: `http://127.0.0.1:${(other.address() as { port: number }).port}${req.url ?? '/'}` });
+    res.end();
+  });
+  for (const s of [other, redirector]) await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(redirector.address() as { port: number }).port}`;
+  try {
+    const db = join(makeTempDir(), 'r.duckdb');
+    const r = await runHumanlikeAsync(['eval', await sample(), '--endpoint', url, '--db', db, '--max-attempts', '1']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /redirects to http:\/\/127\.0\.0\.1:\d+\/v1\/models; humanlike does not follow redirects/);
+    assert.ok(redirected > 0);
+    assert.equal(reached, 0, 'the other host received nothing');
+  } finally {
+    redirector.close();
+    other.close();
+  }
+});

@@ -94,6 +94,9 @@ export async function requestJson(base: string, path: string, body: unknown, o: 
       headers,
       ...(body !== undefined && { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(o.timeoutMs),
+      // A request carries participants' transcripts (as token ids or text): it goes to the endpoint given, never on
+      // to wherever a server redirects it.
+      redirect: 'manual',
     });
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
@@ -123,6 +126,19 @@ export async function requestJson(base: string, path: string, body: unknown, o: 
       status: res.status,
       retryAfterMs: retryAfterMs(res.headers.get('retry-after')),
     });
+  }
+  if (res.status >= 300 && res.status < 400) {
+    const location = res.headers.get('location');
+    let to = 'elsewhere';
+    try {
+      if (location) to = displayUrl(new URL(location, url).toString());
+    } catch {
+      to = 'an invalid address';
+    }
+    throw new BackendError(
+      `${endpoint}${path}: HTTP ${res.status}: the server redirects to ${to}; humanlike does not follow redirects with participants' data: give the final URL as --endpoint`,
+      { endpoint, status: res.status },
+    );
   }
   if (!res.ok) throw new BackendError(`${endpoint}${path}: HTTP ${res.status} ${excerpt(300)}`, { endpoint, status: res.status });
   try {
