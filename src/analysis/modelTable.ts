@@ -157,6 +157,8 @@ export async function readModelTableFile(path: string): Promise<ModelTableFile> 
   const need = ['model', 'family', 'generation', 'size_b', 'type', 'base'];
   const missing = need.filter((h) => !header.includes(h));
   if (missing.length) throw new DataError(`${path}:1: model table lacks column(s) ${missing.join(', ')} (expected ${need.join(',')})`);
+  const twice = need.filter((h) => header.indexOf(h) !== header.lastIndexOf(h));
+  if (twice.length) throw new DataError(`${path}:1: column(s) ${twice.join(', ')} appear twice in the header (which one is meant?)`);
   const col = (cells: string[], name: string): string => (cells[header.indexOf(name)] ?? '').trim();
   const table = new Map<string, ModelFacts>();
   const incomplete: string[] = [];

@@ -171,3 +171,9 @@ test('--write-model-table writes unclassified models as empty rows; reading it b
   writeFileSync(file, 'model,family,generation,size_b,type,base\nhouse-model,,,,instruct,\n');
   await assert.rejects(readModelTableFile(file), /models\.csv:2: family is empty for house-model/);
 });
+
+test('a model table with a column twice is refused (the first one was read, silently)', async () => {
+  const file = join(makeTempDir(), 'models.csv');
+  writeFileSync(file, 'model,family,generation,size_b,type,base,type\nm-7B,Fam,1,7,base,,instruct\n');
+  await assert.rejects(readModelTableFile(file), /models\.csv:1: column\(s\) type appear twice in the header/);
+});
