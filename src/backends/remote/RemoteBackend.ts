@@ -16,7 +16,7 @@ import { ImpossibleScoreError } from './checkLogprobs.js';
 import { EndpointPool } from './EndpointPool.js';
 import { displayUrl, type HttpOptions, RetryableError, requestJson } from './httpJson.js';
 import { type RemoteProtocolName, remoteProtocol } from './protocols/protocolRegistry.js';
-import type { RemoteProtocol } from './protocols/RemoteProtocol.js';
+import type { Alternatives, RemoteProtocol } from './protocols/RemoteProtocol.js';
 import { registerSecret, registerUrlCredentials } from './redactSecrets.js';
 import { REMOTE_DEFAULTS } from './remoteDefaults.js';
 import { ServerTokenizer } from './ServerTokenizer.js';
@@ -178,7 +178,8 @@ export class RemoteBackend implements Backend {
       contextSize,
       chatTemplate,
       top1: protocol.top1,
-      alternatives: false,
+      // Choice distributions also need a local tokenizer (TokenScorer checks): a protocol that has them requires one.
+      alternatives: protocol.alternatives,
       batchSequences: pool.totalConcurrency,
     };
     const backend = new RemoteBackend(identity, capabilities, tokenizer, pool, protocol, model, http);
@@ -224,10 +225,10 @@ export class RemoteBackend implements Backend {
    * A server reply read by the protocol. The reply is untrusted JSON of any shape: whatever a parser trips on (a null
    * where an entry should be) is that server's fault, a BackendError naming it, never an internal error.
    */
-  private parseReply(url: string, json: unknown, tokens: readonly number[], positions: readonly number[]): TokenScore[] {
+  private parseReply(url: string, json: unknown, tokens: readonly number[], positions: readonly number[], alternatives?: Alternatives): TokenScore[] {
     const endpoint = displayUrl(url);
     try {
-      return this.protocol.parseResponse(endpoint, json, tokens, positions);
+      return this.protocol.parseResponse(endpoint, json, tokens, positions, alternatives);
     } catch (e) {
       if (e instanceof HumanlikeError) throw e;
       throw new BackendError(`${endpoint}: unexpected response (${(e as Error)?.message ?? String(e)})`, { endpoint, cause: e });
@@ -235,21 +236,23 @@ export class RemoteBackend implements Backend {
   }
 
   /** The protocol's request for a window: token ids, or (for protocols that take text) the window's text too. */
-  private requestFor(tokens: readonly number[]): ReturnType<RemoteProtocol['buildRequest']> {
-    if (this.protocol.acceptsTokenIds) return this.protocol.buildRequest(this.model, tokens, undefined);
+  private requestFor(tokens: readonly number[], alternatives?: Alternatives): ReturnType<RemoteProtocol['buildRequest']> {
+    if (this.protocol.acceptsTokenIds) return this.protocol.buildRequest(this.model, tokens, undefined, alternatives);
     // create() gives text-only protocols a local tokenizer.
     if (!isLocalTokenizer(this.tokenizer))
       throw new CapabilityError(`--protocol ${this.protocol.name} needs a local tokenizer (--tokenizer <gguf>)`);
     const body = this.tokenizer.addBos && tokens[0] === this.tokenizer.bos ? tokens.slice(1) : tokens;
-    return this.protocol.buildRequest(this.model, tokens, this.tokenizer.detokenize(body, false));
+    return this.protocol.buildRequest(this.model, tokens, this.tokenizer.detokenize(body, false), alternatives);
   }
 
   scoreTokens(requests: readonly ScoreRequest[]): Promise<TokenScore[][]> {
     return Promise.all(
       requests.map((r) => {
-        const spec = this.requestFor(r.tokens);
+        // Alternatives go only to a protocol that can ask for them (capabilities.alternatives keeps others from getting any).
+        const alternatives = this.protocol.alternatives ? r.alternatives : undefined;
+        const spec = this.requestFor(r.tokens, alternatives);
         return this.pool.run(async (url) =>
-          this.parseReply(url, await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions),
+          this.parseReply(url, await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions, alternatives),
         );
       }),
     );
