@@ -10,7 +10,11 @@ import type { FakeServer } from './fakeScoringServer.js';
  * top-1 as a flag only, so a non-top-1 position gets a stand-in top entry (another id, a higher log-probability).
  * Requests are scored one at a time (the engine has one sequence).
  */
-export async function startFakeSglang(backend: Backend, model = 'fake-sglang'): Promise<FakeServer> {
+export async function startFakeSglang(
+  backend: Backend,
+  o: { model?: string; /** An SGLang too old for token_ids_logprob: 'ignore' it, or 'reject' it with a 400. */ old?: 'ignore' | 'reject' } = {},
+): Promise<FakeServer> {
+  const model = o.model ?? 'fake-sglang';
   let n = 0;
   let queue: Promise<unknown> = Promise.resolve();
   const score = (tokens: number[], ids: number[]): Promise<TokenScore[]> => {
@@ -33,7 +37,8 @@ export async function startFakeSglang(backend: Backend, model = 'fake-sglang'): 
       n++;
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { input_ids: number[]; token_ids_logprob?: number[] };
       const tokens = body.input_ids;
-      const ids = body.token_ids_logprob ?? [];
+      if (o.old === 'reject' && body.token_ids_logprob) return json(400, { error: "unexpected keyword argument 'token_ids_logprob'" });
+      const ids = o.old === 'ignore' ? [] : (body.token_ids_logprob ?? []);
       score(tokens, ids).then(
         (scores) =>
           json(200, {

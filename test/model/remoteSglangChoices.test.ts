@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { LlamaCppBackend } from '../../src/backends/LlamaCppBackend.js';
+import { RemoteBackend } from '../../src/backends/remote/RemoteBackend.js';
 import { startFakeSglang } from '../helpers/fakeSglang.js';
 import { makeTempDir, modelsDir, noSharedData, noSharedModels } from '../helpers/paths.js';
 import { queryDb } from '../helpers/readDb.js';
@@ -77,4 +78,46 @@ test('--protocol sglang stores the same choice distributions as the embedded eng
   assert.ok(calibration.length > 0 && cmp.stdout.includes('Calibration over choice sets'), cmp.stdout);
   assert.match(calibration, /^\s*fake-sglang\s/m, 'a calibration row for the remote model');
   assert.match(calibration, /^\s*stories260K\.gguf\s/m);
+});
+
+test('an SGLang without token_ids_logprob (ignored or refused) still scores: alternatives off, with a warning and a record', {
+  skip: noSharedModels,
+  timeout: 120_000,
+}, async () => {
+  const engine = await LlamaCppBackend.create({ model: MODEL, gpu: 'cpu', contextSize: 256 });
+  try {
+    for (const old of [undefined, 'ignore', 'reject'] as const) {
+      const server = await startFakeSglang(engine, old ? { old } : {});
+      const warnings: string[] = [];
+      try {
+        const b = await RemoteBackend.create({
+          endpoints: [{ url: server.url }],
+          protocol: 'sglang',
+          tokenizer: MODEL,
+          onWarning: (m) => warnings.push(m),
+        });
+        assert.equal(b.capabilities.alternatives, old === undefined, `${old}: capabilities.alternatives`);
+        if (old === undefined) {
+          assert.deepEqual(warnings, []);
+          // Through the backend: the alternatives come back at the asked position, in the order asked.
+          const tokens = [1, 300, 301, 302];
+          const [scores] = await b.scoreTokens([{ tokens, positions: [2, 3], alternatives: new Map([[3, [302, 5, 300]]]) }]);
+          assert.equal(scores![0]!.alternatives, undefined);
+          const alts = scores![1]!.alternatives!;
+          assert.equal(alts.length, 3);
+          assert.ok(Math.abs(alts[0]! - scores![1]!.logprob) < 1e-9);
+          const [direct] = await engine.scoreTokens([{ tokens, positions: [3], alternatives: new Map([[3, [302, 5, 300]]]) }]);
+          direct![0]!.alternatives!.forEach((v, i) => assert.ok(Math.abs(v - alts[i]!) < 1e-4, `alternative ${i}: ${v} vs ${alts[i]}`));
+        } else {
+          assert.equal(warnings.length, 1, `${old}: ${warnings.join('; ')}`);
+          assert.match(warnings[0]!, /returns no log-probabilities of given tokens .*choice distributions are not stored/);
+          assert.match(String(b.identity.details?.['alternatives']), old === 'ignore' ? /^off: no meta_info\.input_token_ids_logprobs/ : /^off: .*HTTP 400/);
+        }
+      } finally {
+        await server.close();
+      }
+    }
+  } finally {
+    await engine.close();
+  }
 });

@@ -86,6 +86,18 @@ function noPromptLogprobs(url: string, server: string | undefined, protocol: str
   );
 }
 
+/** A start-up request, tried up to 4 times while it fails as retryable (a server still warming up). */
+async function retryingStart<T>(f: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (!(e instanceof RetryableError) || attempt >= 4) throw e;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
 /** Scores through one or many inference servers (vLLM, SGLang, TGI, humanlike serve), sharing the work among them. */
 export class RemoteBackend implements Backend {
   private constructor(
@@ -136,12 +148,13 @@ export class RemoteBackend implements Backend {
     if (other)
       throw new CapabilityError(`endpoints serve different models (${model} and ${other.model}); give --served-model or separate runs`);
 
+    const warn = o.onWarning ?? ((m: string) => process.stderr.write(`humanlike: ${m}\n`));
     const pool = new EndpointPool(
       o.endpoints.map((e) => ({ url: e.url, concurrency: e.concurrency ?? REMOTE_DEFAULTS.concurrency })),
       {
         ...(o.maxAttempts !== undefined && { maxAttempts: o.maxAttempts }),
         ...(o.maxRetryAfterMs !== undefined && { maxRetryAfterMs: o.maxRetryAfterMs }),
-        onWarning: o.onWarning ?? ((m) => process.stderr.write(`humanlike: ${m}\n`)),
+        onWarning: warn,
       },
     );
     let tokenizer: Tokenizer;
@@ -185,18 +198,52 @@ export class RemoteBackend implements Backend {
     const backend = new RemoteBackend(identity, capabilities, tokenizer, pool, protocol, model, http);
     // Prove before the run that every reachable endpoint returns prompt log-probabilities.
     for (const e of served) await backend.verify(e.url, probeHttp);
-    return backend;
+    return backend.checkAlternatives(
+      served.map((e) => e.url),
+      probeHttp,
+      warn,
+    );
   }
 
-  private async verify(url: string, http: HttpOptions): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.verifyOnce(url, http);
-      } catch (e) {
-        if (!(e instanceof RetryableError) || attempt >= 4) throw e;
-        await new Promise((r) => setTimeout(r, 200 * attempt));
-      }
+  /**
+   * This backend when every endpoint gives the alternatives it asks for (or it asks for none); else a copy without
+   * them, with a warning: a server too old for token_ids_logprob still scores every response, and only the choice
+   * distributions are not stored (null).
+   */
+  private async checkAlternatives(urls: readonly string[], http: HttpOptions, warn: (m: string) => void): Promise<RemoteBackend> {
+    if (!this.capabilities.alternatives) return this;
+    for (const url of urls) {
+      const why = await retryingStart(() => this.verifyAlternatives(url, http));
+      if (why === undefined) continue;
+      warn(`${displayUrl(url)} returns no log-probabilities of given tokens (${why}): choice distributions are not stored for this run`);
+      const identity = { ...this.identity, details: { ...this.identity.details, alternatives: `off: ${why}` } };
+      const capabilities = { ...this.capabilities, alternatives: false };
+      return new RemoteBackend(identity, capabilities, this.tokenizer, this.pool, this.protocol, this.model, this.http);
     }
+    return this;
+  }
+
+  /** Why a server cannot give alternatives (a reply without them), or undefined when it gives them. */
+  private async verifyAlternatives(url: string, http: HttpOptions): Promise<string | undefined> {
+    const tok = (await this.tokenizer.tokenizeWithRanges('The cat sat on the mat.', false)).tokens;
+    const tokens = this.tokenizer.addBos && this.tokenizer.bos !== undefined ? [this.tokenizer.bos, ...tok] : tok;
+    const last = tokens.length - 1;
+    const alternatives = new Map([[last, [...new Set([tokens[last]!, tokens[1]!])]]]);
+    const spec = this.requestFor(tokens, alternatives);
+    try {
+      // A 4xx (a server that refuses the unknown field) says it has no such feature; a 5xx or a timeout is retried.
+      const json = await requestJson(url, spec.path, spec.body, http);
+      this.parseReply(url, json, tokens, [last], alternatives);
+      return undefined;
+    } catch (e) {
+      // Values no model can produce are the server's fault, not a missing feature: the run is refused.
+      if (e instanceof ImpossibleScoreError || e instanceof RetryableError || !(e instanceof BackendError)) throw e;
+      return e.message.replace(/^.*?unexpected response:? ?/, '');
+    }
+  }
+
+  private verify(url: string, http: HttpOptions): Promise<void> {
+    return retryingStart(() => this.verifyOnce(url, http));
   }
 
   private async verifyOnce(url: string, http: HttpOptions): Promise<void> {
