@@ -107,7 +107,8 @@ test('an SGLang without token_ids_logprob (ignored or refused) still scores: alt
           assert.equal(alts.length, 3);
           assert.ok(Math.abs(alts[0]! - scores![1]!.logprob) < 1e-9);
           const [direct] = await engine.scoreTokens([{ tokens, positions: [3], alternatives: new Map([[3, [302, 5, 300]]]) }]);
-          direct![0]!.alternatives!.forEach((v, i) => assert.ok(Math.abs(v - alts[i]!) < 1e-4, `alternative ${i}: ${v} vs ${alts[i]}`));
+          for (const [i, v] of direct![0]!.alternatives!.entries())
+            assert.ok(Math.abs(v - alts[i]!) < 1e-4, `alternative ${i}: ${v} vs ${alts[i]}`);
         } else {
           assert.equal(warnings.length, 1, `${old}: ${warnings.join('; ')}`);
           assert.match(warnings[0]!, /returns no log-probabilities of given tokens .*choice distributions are not stored/);
