@@ -88,6 +88,77 @@ test('SGLang: input_token_logprobs triples with a null first entry; top-1 from i
   assert.throws(() => parseScoreResponse('sglang', 'e', mismatched, tokens, [2]), /expected token 9999/);
 });
 
+// SGLang with token_ids_logprob: at every prompt position (the first null), one [logprob, id, text] per requested id.
+// Position 1 offers tokens 450 (actual) and 13; position 3 offers 2 (actual), 29889 and 13: the union is asked once.
+const sgAlternatives = new Map<number, number[]>([
+  [1, [450, 13]],
+  [3, [29889, 2, 13]],
+]);
+const sgIdsReply = () => ({
+  meta_info: {
+    input_token_logprobs: [
+      [null, 1, null],
+      [-2.5, 450, null],
+      [-0.25, 9999, null],
+      [-3, 2, null],
+    ],
+    input_top_logprobs: [null, [[-0.5, 13, null]], [[-0.25, 9999, null]], [[-0.1, 29889, null]]],
+    input_token_ids_logprobs: [
+      null,
+      [[-0.5, 13, null], [-7, 2, null], [-2.5, 450, null], [-4, 29889, null]],
+      [[-6, 13, null], [-8, 2, null], [-9, 450, null], [-5, 29889, null]],
+      [[-3.5, 13, null], [-3, 2, null], [-5, 450, null], [-0.1, 29889, null]],
+    ] as unknown[],
+  },
+});
+
+test('SGLang: alternatives are asked as the union of their ids and read back per position, in the order asked', () => {
+  assert.equal(remoteProtocol('sglang').alternatives, true);
+  assert.equal(remoteProtocol('vllm').alternatives, false);
+  assert.equal(remoteProtocol('tgi').alternatives, false);
+  const req = remoteProtocol('sglang').buildRequest('m', tokens, undefined, sgAlternatives);
+  assert.deepEqual(req.body['token_ids_logprob'], [2, 13, 450, 29889]);
+  assert.equal(req.body['return_logprob'], true);
+  assert.equal(req.body['logprob_start_len'], 0);
+  // Without alternatives the request is unchanged.
+  assert.equal('token_ids_logprob' in remoteProtocol('sglang').buildRequest('m', tokens, undefined).body, false);
+  assert.equal('token_ids_logprob' in remoteProtocol('sglang').buildRequest('m', tokens, undefined, new Map()).body, false);
+  assert.deepEqual(remoteProtocol('sglang').parseResponse('e', sgIdsReply(), tokens, [1, 2, 3], sgAlternatives), [
+    { logprob: -2.5, top1: false, alternatives: [-2.5, -0.5] },
+    { logprob: -0.25, top1: true },
+    { logprob: -3, top1: false, alternatives: [-0.1, -3, -3.5] },
+  ]);
+});
+
+test('SGLang: impossible alternatives are refused naming the endpoint (missing id, wrong lengths, NaN, > 0, disagreement)', () => {
+  const parse = (json: unknown): unknown =>
+    remoteProtocol('sglang').parseResponse('http://sg:30000', json, tokens, [1, 3], sgAlternatives);
+  const cases: [string, (r: ReturnType<typeof sgIdsReply>) => void, RegExp][] = [
+    ['no list', (r) => delete (r.meta_info as Record<string, unknown>)['input_token_ids_logprobs'], /no meta_info\.input_token_ids_logprobs/],
+    ['short list', (r) => r.meta_info.input_token_ids_logprobs.pop(), /input_token_ids_logprobs has 3 entries for 4 prompt tokens/],
+    ['null entry', (r) => (r.meta_info.input_token_ids_logprobs[3] = null), /position 3/],
+    ['missing id', (r) => (r.meta_info.input_token_ids_logprobs[3] as unknown[]).splice(3, 1), /position 3/],
+    ['id replaced', (r) => ((r.meta_info.input_token_ids_logprobs[1] as unknown[][])[0] = [-0.5, 14, null]), /token 13 at position 1/],
+    ['extra id', (r) => (r.meta_info.input_token_ids_logprobs[1] as unknown[]).push([-9, 77, null]), /position 1/],
+    ['NaN', (r) => ((r.meta_info.input_token_ids_logprobs[1] as unknown[][])[0]![0] = Number.NaN), /impossible log-probability NaN at position 1/],
+    ['positive', (r) => ((r.meta_info.input_token_ids_logprobs[3] as unknown[][])[3]![0] = 0.5), /impossible log-probability 0\.5 at position 3/],
+    ['string', (r) => ((r.meta_info.input_token_ids_logprobs[3] as unknown[][])[0]![0] = '-2'), /impossible log-probability -2 at position 3/],
+    // The actual token's alternative must be its own log-probability (else the positions are shifted).
+    ['disagree', (r) => ((r.meta_info.input_token_ids_logprobs[1] as unknown[][])[2]![0] = -1.5), /token 450 at position 1/],
+    // Distinct tokens never hold more than all the probability mass.
+    ['mass', (r) => ((r.meta_info.input_token_ids_logprobs[3] as unknown[][])[0]![0] = -0.05), /more than 1/],
+  ];
+  for (const [name, mutate, re] of cases) {
+    const r = sgIdsReply();
+    mutate(r);
+    assert.throws(() => parse(r), (e: Error) => e.name !== 'TypeError' && /http:\/\/sg:30000/.test(e.message) && re.test(e.message), name);
+  }
+  // Positions not asked about need no list at all.
+  const bare = sgIdsReply();
+  delete (bare.meta_info as Record<string, unknown>)['input_token_ids_logprobs'];
+  assert.deepEqual(remoteProtocol('sglang').parseResponse('e', bare, tokens, [2], new Map()), [{ logprob: -0.25, top1: true }]);
+});
+
 test('TGI: prefill details by id; a server tokenizing differently is refused', () => {
   const req = buildScoreRequest('tgi', 'm', tokens, 'the cat');
   assert.deepEqual(req.body, { inputs: 'the cat', parameters: { max_new_tokens: 1, details: true, decoder_input_details: true } });

@@ -16,7 +16,7 @@ import { ImpossibleScoreError } from './checkLogprobs.js';
 import { EndpointPool } from './EndpointPool.js';
 import { displayUrl, type HttpOptions, RetryableError, requestJson } from './httpJson.js';
 import { type RemoteProtocolName, remoteProtocol } from './protocols/protocolRegistry.js';
-import type { RemoteProtocol } from './protocols/RemoteProtocol.js';
+import type { Alternatives, RemoteProtocol } from './protocols/RemoteProtocol.js';
 import { registerSecret, registerUrlCredentials } from './redactSecrets.js';
 import { REMOTE_DEFAULTS } from './remoteDefaults.js';
 import { ServerTokenizer } from './ServerTokenizer.js';
@@ -86,6 +86,18 @@ function noPromptLogprobs(url: string, server: string | undefined, protocol: str
   );
 }
 
+/** A start-up request, tried up to 4 times while it fails as retryable (a server still warming up). */
+async function retryingStart<T>(f: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (!(e instanceof RetryableError) || attempt >= 4) throw e;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
 /** Scores through one or many inference servers (vLLM, SGLang, TGI, humanlike serve), sharing the work among them. */
 export class RemoteBackend implements Backend {
   private constructor(
@@ -136,12 +148,13 @@ export class RemoteBackend implements Backend {
     if (other)
       throw new CapabilityError(`endpoints serve different models (${model} and ${other.model}); give --served-model or separate runs`);
 
+    const warn = o.onWarning ?? ((m: string) => process.stderr.write(`humanlike: ${m}\n`));
     const pool = new EndpointPool(
       o.endpoints.map((e) => ({ url: e.url, concurrency: e.concurrency ?? REMOTE_DEFAULTS.concurrency })),
       {
         ...(o.maxAttempts !== undefined && { maxAttempts: o.maxAttempts }),
         ...(o.maxRetryAfterMs !== undefined && { maxRetryAfterMs: o.maxRetryAfterMs }),
-        onWarning: o.onWarning ?? ((m) => process.stderr.write(`humanlike: ${m}\n`)),
+        onWarning: warn,
       },
     );
     let tokenizer: Tokenizer;
@@ -178,24 +191,59 @@ export class RemoteBackend implements Backend {
       contextSize,
       chatTemplate,
       top1: protocol.top1,
-      alternatives: false,
+      // Choice distributions also need a local tokenizer (TokenScorer checks): a protocol that has them requires one.
+      alternatives: protocol.alternatives,
       batchSequences: pool.totalConcurrency,
     };
     const backend = new RemoteBackend(identity, capabilities, tokenizer, pool, protocol, model, http);
     // Prove before the run that every reachable endpoint returns prompt log-probabilities.
     for (const e of served) await backend.verify(e.url, probeHttp);
-    return backend;
+    return backend.checkAlternatives(
+      served.map((e) => e.url),
+      probeHttp,
+      warn,
+    );
   }
 
-  private async verify(url: string, http: HttpOptions): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.verifyOnce(url, http);
-      } catch (e) {
-        if (!(e instanceof RetryableError) || attempt >= 4) throw e;
-        await new Promise((r) => setTimeout(r, 200 * attempt));
-      }
+  /**
+   * This backend when every endpoint gives the alternatives it asks for (or it asks for none); else a copy without
+   * them, with a warning: a server too old for token_ids_logprob still scores every response, and only the choice
+   * distributions are not stored (null).
+   */
+  private async checkAlternatives(urls: readonly string[], http: HttpOptions, warn: (m: string) => void): Promise<RemoteBackend> {
+    if (!this.capabilities.alternatives) return this;
+    for (const url of urls) {
+      const why = await retryingStart(() => this.verifyAlternatives(url, http));
+      if (why === undefined) continue;
+      warn(`${displayUrl(url)} returns no log-probabilities of given tokens (${why}): choice distributions are not stored for this run`);
+      const identity = { ...this.identity, details: { ...this.identity.details, alternatives: `off: ${why}` } };
+      const capabilities = { ...this.capabilities, alternatives: false };
+      return new RemoteBackend(identity, capabilities, this.tokenizer, this.pool, this.protocol, this.model, this.http);
     }
+    return this;
+  }
+
+  /** Why a server cannot give alternatives (a reply without them), or undefined when it gives them. */
+  private async verifyAlternatives(url: string, http: HttpOptions): Promise<string | undefined> {
+    const tok = (await this.tokenizer.tokenizeWithRanges('The cat sat on the mat.', false)).tokens;
+    const tokens = this.tokenizer.addBos && this.tokenizer.bos !== undefined ? [this.tokenizer.bos, ...tok] : tok;
+    const last = tokens.length - 1;
+    const alternatives = new Map([[last, [...new Set([tokens[last]!, tokens[1]!])]]]);
+    const spec = this.requestFor(tokens, alternatives);
+    try {
+      // A 4xx (a server that refuses the unknown field) says it has no such feature; a 5xx or a timeout is retried.
+      const json = await requestJson(url, spec.path, spec.body, http);
+      this.parseReply(url, json, tokens, [last], alternatives);
+      return undefined;
+    } catch (e) {
+      // Values no model can produce are the server's fault, not a missing feature: the run is refused.
+      if (e instanceof ImpossibleScoreError || e instanceof RetryableError || !(e instanceof BackendError)) throw e;
+      return e.message.replace(/^.*?unexpected response:? ?/, '');
+    }
+  }
+
+  private verify(url: string, http: HttpOptions): Promise<void> {
+    return retryingStart(() => this.verifyOnce(url, http));
   }
 
   private async verifyOnce(url: string, http: HttpOptions): Promise<void> {
@@ -224,10 +272,10 @@ export class RemoteBackend implements Backend {
    * A server reply read by the protocol. The reply is untrusted JSON of any shape: whatever a parser trips on (a null
    * where an entry should be) is that server's fault, a BackendError naming it, never an internal error.
    */
-  private parseReply(url: string, json: unknown, tokens: readonly number[], positions: readonly number[]): TokenScore[] {
+  private parseReply(url: string, json: unknown, tokens: readonly number[], positions: readonly number[], alternatives?: Alternatives): TokenScore[] {
     const endpoint = displayUrl(url);
     try {
-      return this.protocol.parseResponse(endpoint, json, tokens, positions);
+      return this.protocol.parseResponse(endpoint, json, tokens, positions, alternatives);
     } catch (e) {
       if (e instanceof HumanlikeError) throw e;
       throw new BackendError(`${endpoint}: unexpected response (${(e as Error)?.message ?? String(e)})`, { endpoint, cause: e });
@@ -235,21 +283,23 @@ export class RemoteBackend implements Backend {
   }
 
   /** The protocol's request for a window: token ids, or (for protocols that take text) the window's text too. */
-  private requestFor(tokens: readonly number[]): ReturnType<RemoteProtocol['buildRequest']> {
-    if (this.protocol.acceptsTokenIds) return this.protocol.buildRequest(this.model, tokens, undefined);
+  private requestFor(tokens: readonly number[], alternatives?: Alternatives): ReturnType<RemoteProtocol['buildRequest']> {
+    if (this.protocol.acceptsTokenIds) return this.protocol.buildRequest(this.model, tokens, undefined, alternatives);
     // create() gives text-only protocols a local tokenizer.
     if (!isLocalTokenizer(this.tokenizer))
       throw new CapabilityError(`--protocol ${this.protocol.name} needs a local tokenizer (--tokenizer <gguf>)`);
     const body = this.tokenizer.addBos && tokens[0] === this.tokenizer.bos ? tokens.slice(1) : tokens;
-    return this.protocol.buildRequest(this.model, tokens, this.tokenizer.detokenize(body, false));
+    return this.protocol.buildRequest(this.model, tokens, this.tokenizer.detokenize(body, false), alternatives);
   }
 
   scoreTokens(requests: readonly ScoreRequest[]): Promise<TokenScore[][]> {
     return Promise.all(
       requests.map((r) => {
-        const spec = this.requestFor(r.tokens);
+        // Alternatives go only to a protocol that can ask for them (capabilities.alternatives keeps others from getting any).
+        const alternatives = this.protocol.alternatives ? r.alternatives : undefined;
+        const spec = this.requestFor(r.tokens, alternatives);
         return this.pool.run(async (url) =>
-          this.parseReply(url, await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions),
+          this.parseReply(url, await requestJson(url, spec.path, spec.body, this.http), r.tokens, r.positions, alternatives),
         );
       }),
     );

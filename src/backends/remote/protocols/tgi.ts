@@ -6,6 +6,7 @@ import { type RemoteProtocol, unexpected } from './RemoteProtocol.js';
 export const tgi: RemoteProtocol = {
   name: 'tgi',
   top1: false,
+  alternatives: false,
   acceptsTokenIds: false,
   serverTokenizer: false,
   async probe(url, http) {

@@ -6,6 +6,7 @@ import { type RemoteProtocol, unexpected } from './RemoteProtocol.js';
 export const vllm: RemoteProtocol = {
   name: 'vllm',
   top1: true,
+  alternatives: false,
   acceptsTokenIds: true,
   serverTokenizer: true,
   async probe(url, http, wanted) {
