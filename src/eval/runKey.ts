@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { probeServedModelName } from '../backends/remote/probeServedModel.js';
+import { remoteProtocol } from '../backends/remote/protocols/protocolRegistry.js';
 import { fingerprintFile, fingerprintSource } from '../data/fingerprintSource.js';
 import { CONTEXT_POLICY_IDS, STRADDLE_POLICY_ID } from '../prompts/types.js';
 import { RECORD_VERSION } from '../store/schema.js';
@@ -36,6 +37,9 @@ async function modelKey(m: ModelSpec): Promise<unknown> {
           )) ??
           null,
         tokenizer: m.tokenizer ? await fingerprintFile(m.tokenizer).catch(() => resolve(m.tokenizer!)) : 'server',
+        // A protocol that stores choice distributions makes other rows than one that cannot (never mixed in one run);
+        // only added when true, so the keys of runs over protocols without them are unchanged.
+        ...(remoteProtocol(m.protocol).alternatives && { choiceDistributions: true }),
       };
   }
 }
