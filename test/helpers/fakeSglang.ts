@@ -12,7 +12,10 @@ import type { FakeServer } from './fakeScoringServer.js';
  */
 export async function startFakeSglang(
   backend: Backend,
-  o: { model?: string; /** An SGLang too old for token_ids_logprob: 'ignore' it, or 'reject' it with a 400. */ old?: 'ignore' | 'reject' } = {},
+  o: {
+    model?: string /** An SGLang too old for token_ids_logprob: 'ignore' it, or 'reject' it with a 400. */;
+    old?: 'ignore' | 'reject';
+  } = {},
 ): Promise<FakeServer> {
   const model = o.model ?? 'fake-sglang';
   let n = 0;

@@ -112,7 +112,10 @@ test('an SGLang without token_ids_logprob (ignored or refused) still scores: alt
         } else {
           assert.equal(warnings.length, 1, `${old}: ${warnings.join('; ')}`);
           assert.match(warnings[0]!, /returns no log-probabilities of given tokens .*choice distributions are not stored/);
-          assert.match(String(b.identity.details?.['alternatives']), old === 'ignore' ? /^off: no meta_info\.input_token_ids_logprobs/ : /^off: .*HTTP 400/);
+          assert.match(
+            String(b.identity.details?.['alternatives']),
+            old === 'ignore' ? /^off: no meta_info\.input_token_ids_logprobs/ : /^off: .*HTTP 400/,
+          );
         }
       } finally {
         await server.close();

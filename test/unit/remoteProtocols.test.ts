@@ -105,9 +105,24 @@ const sgIdsReply = () => ({
     input_top_logprobs: [null, [[-0.5, 13, null]], [[-0.25, 9999, null]], [[-0.1, 29889, null]]],
     input_token_ids_logprobs: [
       null,
-      [[-0.5, 13, null], [-7, 2, null], [-2.5, 450, null], [-4, 29889, null]],
-      [[-6, 13, null], [-8, 2, null], [-9, 450, null], [-5, 29889, null]],
-      [[-3.5, 13, null], [-3, 2, null], [-5, 450, null], [-0.1, 29889, null]],
+      [
+        [-0.5, 13, null],
+        [-7, 2, null],
+        [-2.5, 450, null],
+        [-4, 29889, null],
+      ],
+      [
+        [-6, 13, null],
+        [-8, 2, null],
+        [-9, 450, null],
+        [-5, 29889, null],
+      ],
+      [
+        [-3.5, 13, null],
+        [-3, 2, null],
+        [-5, 450, null],
+        [-0.1, 29889, null],
+      ],
     ] as unknown[],
   },
 });
@@ -131,18 +146,33 @@ test('SGLang: alternatives are asked as the union of their ids and read back per
 });
 
 test('SGLang: impossible alternatives are refused naming the endpoint (missing id, wrong lengths, NaN, > 0, disagreement)', () => {
-  const parse = (json: unknown): unknown =>
-    remoteProtocol('sglang').parseResponse('http://sg:30000', json, tokens, [1, 3], sgAlternatives);
+  const parse = (json: unknown): unknown => remoteProtocol('sglang').parseResponse('http://sg:30000', json, tokens, [1, 3], sgAlternatives);
   const cases: [string, (r: ReturnType<typeof sgIdsReply>) => void, RegExp][] = [
-    ['no list', (r) => delete (r.meta_info as Record<string, unknown>)['input_token_ids_logprobs'], /no meta_info\.input_token_ids_logprobs/],
+    [
+      'no list',
+      (r) => delete (r.meta_info as Record<string, unknown>)['input_token_ids_logprobs'],
+      /no meta_info\.input_token_ids_logprobs/,
+    ],
     ['short list', (r) => r.meta_info.input_token_ids_logprobs.pop(), /input_token_ids_logprobs has 3 entries for 4 prompt tokens/],
     ['null entry', (r) => (r.meta_info.input_token_ids_logprobs[3] = null), /position 3/],
     ['missing id', (r) => (r.meta_info.input_token_ids_logprobs[3] as unknown[]).splice(3, 1), /position 3/],
     ['id replaced', (r) => ((r.meta_info.input_token_ids_logprobs[1] as unknown[][])[0] = [-0.5, 14, null]), /token 13 at position 1/],
     ['extra id', (r) => (r.meta_info.input_token_ids_logprobs[1] as unknown[]).push([-9, 77, null]), /position 1/],
-    ['NaN', (r) => ((r.meta_info.input_token_ids_logprobs[1] as unknown[][])[0]![0] = Number.NaN), /impossible log-probability NaN at position 1/],
-    ['positive', (r) => ((r.meta_info.input_token_ids_logprobs[3] as unknown[][])[3]![0] = 0.5), /impossible log-probability 0\.5 at position 3/],
-    ['string', (r) => ((r.meta_info.input_token_ids_logprobs[3] as unknown[][])[0]![0] = '-2'), /impossible log-probability -2 at position 3/],
+    [
+      'NaN',
+      (r) => ((r.meta_info.input_token_ids_logprobs[1] as unknown[][])[0]![0] = Number.NaN),
+      /impossible log-probability NaN at position 1/,
+    ],
+    [
+      'positive',
+      (r) => ((r.meta_info.input_token_ids_logprobs[3] as unknown[][])[3]![0] = 0.5),
+      /impossible log-probability 0\.5 at position 3/,
+    ],
+    [
+      'string',
+      (r) => ((r.meta_info.input_token_ids_logprobs[3] as unknown[][])[0]![0] = '-2'),
+      /impossible log-probability -2 at position 3/,
+    ],
     // The actual token's alternative must be its own log-probability (else the positions are shifted).
     ['disagree', (r) => ((r.meta_info.input_token_ids_logprobs[1] as unknown[][])[2]![0] = -1.5), /token 450 at position 1/],
     // Distinct tokens never hold more than all the probability mass.
@@ -151,7 +181,11 @@ test('SGLang: impossible alternatives are refused naming the endpoint (missing i
   for (const [name, mutate, re] of cases) {
     const r = sgIdsReply();
     mutate(r);
-    assert.throws(() => parse(r), (e: Error) => e.name !== 'TypeError' && /http:\/\/sg:30000/.test(e.message) && re.test(e.message), name);
+    assert.throws(
+      () => parse(r),
+      (e: Error) => e.name !== 'TypeError' && /http:\/\/sg:30000/.test(e.message) && re.test(e.message),
+      name,
+    );
   }
   // Positions not asked about need no list at all.
   const bare = sgIdsReply();

@@ -272,7 +272,13 @@ export class RemoteBackend implements Backend {
    * A server reply read by the protocol. The reply is untrusted JSON of any shape: whatever a parser trips on (a null
    * where an entry should be) is that server's fault, a BackendError naming it, never an internal error.
    */
-  private parseReply(url: string, json: unknown, tokens: readonly number[], positions: readonly number[], alternatives?: Alternatives): TokenScore[] {
+  private parseReply(
+    url: string,
+    json: unknown,
+    tokens: readonly number[],
+    positions: readonly number[],
+    alternatives?: Alternatives,
+  ): TokenScore[] {
     const endpoint = displayUrl(url);
     try {
       return this.protocol.parseResponse(endpoint, json, tokens, positions, alternatives);

@@ -45,8 +45,7 @@ function parseActual(endpoint: string, json: unknown, tokens: readonly number[],
   const meta = (json as Record<string, unknown>)?.['meta_info'] as Record<string, unknown> | undefined;
   const input = meta?.['input_token_logprobs'] as ([number | null, number, string | null] | null)[] | undefined;
   const top = meta?.['input_top_logprobs'] as ([number, number, string | null][] | null)[] | undefined;
-  if (!Array.isArray(input))
-    return unexpected(endpoint, 'no meta_info.input_token_logprobs (send return_logprob and logprob_start_len 0)');
+  if (!Array.isArray(input)) return unexpected(endpoint, 'no meta_info.input_token_logprobs (send return_logprob and logprob_start_len 0)');
   if (input.length !== tokens.length)
     return unexpected(endpoint, `input_token_logprobs has ${input.length} entries for ${tokens.length} prompt tokens`);
   return positions.map((p) => {
@@ -81,7 +80,10 @@ function withAlternatives(
     const alts = ids.map((id) => byId.get(id) ?? unexpected(endpoint, `no log-probability for token ${id} at position ${p}`));
     const own = byId.get(tokens[p]!);
     if (own !== undefined && Math.abs(own - score.logprob) > ALTERNATIVE_TOLERANCE)
-      unexpected(endpoint, `token ${tokens[p]} at position ${p} has log-probability ${own} among the alternatives but ${score.logprob} as the prompt token (are the positions shifted?)`);
+      unexpected(
+        endpoint,
+        `token ${tokens[p]} at position ${p} has log-probability ${own} among the alternatives but ${score.logprob} as the prompt token (are the positions shifted?)`,
+      );
     return { ...score, alternatives: alts };
   });
 }

@@ -1,5 +1,5 @@
 import { checkLogprob, ImpossibleScoreError } from '../checkLogprobs.js';
-import { unexpected, type Alternatives } from './RemoteProtocol.js';
+import { type Alternatives, unexpected } from './RemoteProtocol.js';
 
 /** The distinct token ids of every position's alternatives, ascending: SGLang takes one `token_ids_logprob` list. */
 export function unionOfIds(alternatives: Alternatives): number[] {
