@@ -134,11 +134,16 @@ export async function startFakeVllm(fault: (n: number) => Fault = () => 'ok', o:
       json(404, { error: 'not found' });
     });
   });
+  return listenFake(server, () => n);
+}
+
+/** Listen on a loopback port; `completions` counts the scoring requests served. */
+export async function listenFake(server: Server, completions: () => number): Promise<FakeServer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
-    completions: () => n,
+    completions,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();

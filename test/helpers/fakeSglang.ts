@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Backend, TokenScore } from '../../src/backends/Backend.js';
-import type { FakeServer } from './fakeScoringServer.js';
+import { type FakeServer, listenFake } from './fakeScoringServer.js';
 
 /**
  * An SGLang-compatible fake on loopback that scores with a real engine (a LlamaCppBackend in this process): answers
@@ -62,15 +61,5 @@ export async function startFakeSglang(
       );
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    completions: () => n,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return listenFake(server, () => n);
 }
