@@ -254,7 +254,7 @@ test('Centaur as the paper reports it: held-out studies only, mean d and SEM ove
   );
   const missing = runHumanlike(['compare', '--db', db, '--exclude-studies', join(tmp, 'nope.txt')]);
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /nope\.txt: cannot read the study list \(ENOENT\)/);
+  assert.match(missing.stderr, /nope\.txt: cannot read the study list \(no such file\)/);
 });
 
 test('calibration positive control: a sharpened copy of the base (same argmax, T = 0.3) has equal accuracy, lower entropy, worse ECE', async () => {
