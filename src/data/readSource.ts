@@ -24,6 +24,11 @@ export interface SourceOptions extends ZipLimits {
    * `maxLineBytesFor(maxTextChars)`: 8 × --max-text-chars + 1 MiB.
    */
   maxLineBytes?: number;
+  /**
+   * Called with a message when a file, or a `.jsonl` entry of a zip whose other entries hold records, has nothing to
+   * read (empty, or a zip without `.jsonl` entries).
+   */
+  onFileWarning?: (file: string, message: string) => void;
 }
 
 /**
@@ -206,10 +211,16 @@ export async function* readRawRecords(source: ResolvedSource, options: SourceOpt
       }
       continue;
     }
+    // An empty entry beside entries with records is named; a zip with no records at all gets one warning (the reader's).
+    const empty: string[] = [];
+    let records = 0;
     for await (const entry of readZipEntries(file.path, (n) => n.endsWith('.jsonl') && !isIgnoredEntry(n), options)) {
       let line = 0;
       const where = `${file.path}!${entry.name}`;
       for await (const read of splitLines(entry.stream, lines)) yield lineRecord(file.study, where, ++line, read);
+      if (line === 0) empty.push(where);
+      records += line;
     }
+    if (records > 0) for (const where of empty) options.onFileWarning?.(where, 'nothing to read: the entry is empty');
   }
 }

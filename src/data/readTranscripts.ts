@@ -21,8 +21,6 @@ export interface ReadOptions extends SourceOptions, ParseOptions {
    * the next file. Without it, the DataError is thrown.
    */
   onFileError?: (file: string, error: DataError) => void;
-  /** Called with a message when a file holds nothing to read (empty, or a zip without `.jsonl` entries). */
-  onFileWarning?: (file: string, message: string) => void;
 }
 
 /** Test-set membership per study: study → set of participant keys. */

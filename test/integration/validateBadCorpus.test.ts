@@ -80,6 +80,11 @@ function buildCorpus(): string {
   writeZip(join(root, 'ziplies', 'prompts.jsonl.zip'), [{ name: 'prompts.jsonl', data: Buffer.alloc(5_000_000, 0x20), declaredSize: 100 }]);
   mkdirSync(join(root, 'zipcorrupt'));
   writeFileSync(join(root, 'zipcorrupt', 'prompts.jsonl.zip'), 'this is not a zip archive');
+  mkdirSync(join(root, 'zipemptyentry'));
+  writeZip(join(root, 'zipemptyentry', 'prompts.jsonl.zip'), [
+    { name: 'prompts.jsonl', data: good },
+    { name: 'more.jsonl', data: '' },
+  ]);
   mkdirSync(join(root, 'zipok'));
   writeZip(join(root, 'zipok', 'prompts.jsonl.zip'), [
     { name: 'prompts.jsonl', data: good },
@@ -135,6 +140,11 @@ test('validate reports every rule of the bad-input corpus at the right place, wi
     ['unreadable-file'],
   );
   assert.deepEqual(byFile('zipok'), []);
+  // An empty entry beside one with records is named (the zip as a whole has records, so no file-level warning).
+  assert.deepEqual(
+    byFile('zipemptyentry').map((p) => [p.severity, p.code, p.file.slice(p.file.indexOf('prompts.jsonl.zip'))]),
+    [['warning', 'nothing-to-read', 'prompts.jsonl.zip!more.jsonl']],
+  );
   const expectedErrors = CASES.flatMap((c) => c.expect).filter(([s]) => s === 'error').length + 4;
   assert.equal(summary.errors, expectedErrors);
 });
