@@ -143,6 +143,13 @@ export function parseRecord(raw: RawRecord, options: ParseOptions = {}): ParsedR
   if (typeof text !== 'string' || typeof experiment !== 'string' || (typeof participant !== 'string' && typeof participant !== 'number')) {
     return done(undefined);
   }
+  // An empty id is most likely a lost value: the record is read (alone it is a participant like any other), but said.
+  for (const [field, value] of [
+    ['experiment', experiment],
+    ['participant', String(participant)],
+  ] as const) {
+    if (value.trim() === '') add('warning', 'empty-id', keyColumn(field), `'${field}' is empty: is the id missing? (the record is read)`);
+  }
 
   const textColumn = (offset: number): number => {
     if (raw.json === undefined) return offset + 1;

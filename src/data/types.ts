@@ -93,6 +93,7 @@ export type ProblemCode =
   | 'marker-misuse'
   | 'rt-length-mismatch'
   | 'duplicate-participant'
+  | 'empty-id'
   | 'no-responses'
   | 'text-too-long'
   | 'implausible-metadata'

@@ -56,6 +56,7 @@ const CASES: Case[] = [
     ]),
     expect: [['error', 'invalid-utf8', 21]],
   },
+  { line: obj({ text: 'x <<A>>', experiment: 'e', participant: ' ' }), expect: [['warning', 'empty-id', '"participant"']] },
   {
     line: '{"text": "x <<A>>", "experiment": "e", "participant": 23, "text": "y <<B>>"}',
     expect: [['warning', 'duplicate-key', '"text": "y']],
