@@ -65,6 +65,37 @@ function behaviouralTable(c: CompareResult): string[] {
   ];
 }
 
+/** Misalignment by post-training type and by generation, the numbers `compare` prints (CompareResult's byType, byGeneration). */
+function groupTables(c: CompareResult): string[] {
+  const parts: string[] = [];
+  if (c.byType.length)
+    parts.push(
+      '<h2>Misalignment by post-training type</h2><p class="note">Per type, the mean over its pairs of the pair\'s d (mean over studies), its interval from the pairs\' bootstrap replicates averaged.</p>',
+      table(
+        ['type', 'pairs', "mean Cohen's d [95% CI]"],
+        c.byType.map((t) => [e(t.type), String(t.pairs), ci(t.d)]),
+      ),
+    );
+  // A generation with no pair at all holds only its base score, already in the model table.
+  if (c.byGeneration.some((g) => g.pairs || g.leftOut.length))
+    parts.push(
+      '<h2>Misalignment by generation</h2><p class="note">Per generation, its base models\' mean alignment score (NLL) and the mean d of the pairs of its general-purpose post-training only (instruct, else reasoning), as the paper\'s Fig. 3a. Its other pairs are counted per type, in the pair and by-type tables but not in this mean.</p>',
+      table(
+        ['family', 'generation', 'base NLL', 'post-training', 'pairs', "mean Cohen's d [95% CI]", 'other pairs (not in the mean)'],
+        c.byGeneration.map((g) => [
+          e(g.family),
+          e(g.generation),
+          num(g.baseScore),
+          e(g.postType ?? '–'),
+          String(g.pairs),
+          ci(g.d),
+          e(g.leftOut.map((o) => `${o.type} ${o.pairs}`).join(', ') || '–'),
+        ]),
+      ),
+    );
+  return parts;
+}
+
 /**
  * The post-training pairs, and apart from them the behavioural fine-tunes (Centaur), as `compare` prints them: a
  * fine-tune is not post-training, and its d is over the studies it was not trained on (`--exclude-studies`).
@@ -91,6 +122,7 @@ function pairTables(c: CompareResult): string[] {
       ),
     );
   }
+  parts.push(...groupTables(c));
   parts.push(...behaviouralTable(c));
   const tooFew = c.pairs.filter((p) => p.studiesTooFew.length);
   if (tooFew.length)

@@ -132,3 +132,50 @@ test("each figure's CSV holds the analysis numbers (compare --json on the same s
   for (const row of s1)
     close(Number(row['nll']), (row['template'] === 'chat template' ? chatScore : score).get(row['model']!)!, `S1 ${row['model']}`);
 });
+
+/** The rows of the report table after the heading `title`, each cell as text (tags dropped, entities decoded). */
+function readHtmlTable(html: string, title: string): string[][] | undefined {
+  const at = html.indexOf(`<h2>${title}</h2>`);
+  if (at < 0) return undefined;
+  const body = /<tbody>(.*?)<\/tbody>/s.exec(html.slice(at))![1]!;
+  const text = (cell: string): string =>
+    cell
+      .replace(/<[^>]+>/g, '')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  return [...body.matchAll(/<tr>(.*?)<\/tr>/gs)].map((r) => [...r[1]!.matchAll(/<td>(.*?)<\/td>/gs)].map((c) => text(c[1]!)));
+}
+
+test("the report's by-type and by-generation tables hold compare --json's numbers", async () => {
+  const tmp = makeTempDir();
+  const { db, domains } = await writePaperLikeStore(tmp);
+  const args = ['--db', db, '--models', 'paper', '--domains', domains, '--bootstrap', '50', '--seed', '3'];
+  const raw = JSON.parse(runHumanlike(['compare', ...args, '--json']).stdout) as CompareResult;
+  const out = join(tmp, 'r.html');
+  const r = runHumanlike(['report', ...args, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const html = readFileSync(out, 'utf8');
+  const ci = (i: { estimate: number; low: number; high: number } | null): string =>
+    i ? `${i.estimate.toFixed(3)} [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]` : '–';
+
+  assert.deepEqual(
+    raw.byType.map((t) => t.type),
+    ['instruct', 'reasoning'],
+  );
+  assert.deepEqual(
+    readHtmlTable(html, 'Misalignment by post-training type'),
+    raw.byType.map((t) => [t.type, String(t.pairs), ci(t.d)]),
+  );
+  const generations = readHtmlTable(html, 'Misalignment by generation');
+  assert.ok(generations, 'the by-generation table is in the report');
+  assert.deepEqual(
+    generations.map((row) => row.slice(0, 6)),
+    raw.byGeneration.map((g) => [g.family, g.generation, g.baseScore!.toFixed(3), g.postType ?? '–', String(g.pairs), ci(g.d)]),
+  );
+  const olmo = generations.find((row) => row[0] === 'OLMo' && row[1] === '3')!;
+  assert.equal(olmo[3], 'instruct', 'OLMo 3 uses its Instruct pair');
+  assert.equal(olmo[6], 'reasoning 1', 'and names its Think pair as left out');
+  for (const [i, g] of raw.byGeneration.entries())
+    assert.equal(generations[i]![6], g.leftOut.map((o) => `${o.type} ${o.pairs}`).join(', ') || '–', `${g.family} ${g.generation}`);
+});
