@@ -225,8 +225,7 @@ export class RemoteBackend implements Backend {
 
   /** Why a server cannot give alternatives (a reply without them), or undefined when it gives them. */
   private async verifyAlternatives(url: string, http: HttpOptions): Promise<string | undefined> {
-    const tok = (await this.tokenizer.tokenizeWithRanges('The cat sat on the mat.', false)).tokens;
-    const tokens = this.tokenizer.addBos && this.tokenizer.bos !== undefined ? [this.tokenizer.bos, ...tok] : tok;
+    const tokens = await this.probeTokens();
     const last = tokens.length - 1;
     const alternatives = new Map([[last, [...new Set([tokens[last]!, tokens[1]!])]]]);
     const spec = this.requestFor(tokens, alternatives);
@@ -246,10 +245,14 @@ export class RemoteBackend implements Backend {
     return retryingStart(() => this.verifyOnce(url, http));
   }
 
+  /** The short sequence the start-up checks send (BOS first when the model uses one, as a scoring request has it). */
+  private async probeTokens(): Promise<number[]> {
+    const tok = (await this.tokenizer.tokenizeWithRanges('The cat sat on the mat.', false)).tokens;
+    return this.tokenizer.addBos && this.tokenizer.bos !== undefined ? [this.tokenizer.bos, ...tok] : tok;
+  }
+
   private async verifyOnce(url: string, http: HttpOptions): Promise<void> {
-    const text = 'The cat sat on the mat.';
-    const tok = (await this.tokenizer.tokenizeWithRanges(text, false)).tokens;
-    const tokens = this.tokenizer.addBos && this.tokenizer.bos !== undefined ? [this.tokenizer.bos, ...tok] : tok;
+    const tokens = await this.probeTokens();
     const spec = this.requestFor(tokens);
     let json: unknown;
     try {
