@@ -6,13 +6,7 @@ import { readSmallTextFile } from '../util/readUserFile.js';
  * fine-tune was trained on (`compare --exclude-studies`; docs/psych101-studies.txt lists Psych-101's).
  */
 export async function readStudyList(path: string): Promise<Set<string>> {
-  let text: string;
-  try {
-    text = await readSmallTextFile(path);
-  } catch (e) {
-    const why = e instanceof DataError ? e.message.replace(`${path}: `, '') : ((e as NodeJS.ErrnoException).code ?? String(e));
-    throw new DataError(`${path}: cannot read the study list (${why})`, { cause: e });
-  }
+  const text = await readSmallTextFile(path, 'the study list');
   const studies = new Set<string>();
   for (const [i, raw] of text
     .replace(/^\uFEFF/, '')

@@ -50,13 +50,7 @@ export function parseCsv(text: string): CsvRow[] {
 
 /** Read and parse a small CSV file, with a DataError naming the file when it cannot be read or parsed. */
 export async function readCsv(path: string, what: string): Promise<CsvRow[]> {
-  let text: string;
-  try {
-    text = await readSmallTextFile(path);
-  } catch (e) {
-    const why = e instanceof DataError ? e.message.replace(`${path}: `, '') : (e as Error).message;
-    throw new DataError(`${path}: cannot read ${what} (${why})`, { cause: e });
-  }
+  const text = await readSmallTextFile(path, what);
   try {
     return parseCsv(text);
   } catch (e) {

@@ -205,13 +205,19 @@ const FLAG_NAMES: Record<string, string> = {
 };
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  const what = 'the run configuration';
+  let text: string;
   try {
-    const json = JSON.parse(await readSmallTextFile(path)) as unknown;
+    text = await readSmallTextFile(path, what);
+  } catch (e) {
+    throw new UsageError((e as Error).message, { cause: e });
+  }
+  try {
+    const json = JSON.parse(text) as unknown;
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('expected a JSON object');
     return json as Record<string, unknown>;
   } catch (e) {
-    const why = (e as Error).message.replace(`${path}: `, '');
-    throw new UsageError(`${path}: cannot read the run configuration (${why})`);
+    throw new UsageError(`${path}: cannot read ${what} (${(e as Error).message})`);
   }
 }
 
