@@ -56,28 +56,27 @@ function statusError(hub: HubSettings, request: HubRequest, url: string, status:
   return new BackendError(`${request.what}: the hub answered HTTP ${status} for ${url}; try again later`, options);
 }
 
+/** `text` (against `base`) as an http(s) URL, or undefined when it is not one. */
+function httpUrl(text: string, base?: string): URL | undefined {
+  try {
+    const u = new URL(text, base);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The hub's base URL, checked: `HF_ENDPOINT` is set by hand, and `huggingface.co` (no scheme) is an easy slip. */
 function parseHubEndpoint(endpoint: string): URL {
-  let u: URL | undefined;
-  try {
-    u = new URL(endpoint);
-  } catch {
-    u = undefined;
-  }
-  if (u?.protocol !== 'http:' && u?.protocol !== 'https:')
-    throw new UsageError(`HF_ENDPOINT ${JSON.stringify(endpoint)} is not an http(s) URL (expected e.g. https://hf-mirror.com)`);
+  const u = httpUrl(endpoint);
+  if (!u) throw new UsageError(`HF_ENDPOINT ${JSON.stringify(endpoint)} is not an http(s) URL (expected e.g. https://hf-mirror.com)`);
   return u;
 }
 
 /** Where a redirect leads: an http(s) URL, else a BackendError (a server that is not the hub, or a broken mirror). */
 function resolveRedirect(hub: HubSettings, request: HubRequest, location: string, from: string): string {
-  let next: URL | undefined;
-  try {
-    next = new URL(location, from);
-  } catch {
-    next = undefined;
-  }
-  if (next?.protocol !== 'http:' && next?.protocol !== 'https:')
+  const next = httpUrl(location, from);
+  if (!next)
     throw new BackendError(
       `${request.what}: the hub redirected ${from} to ${JSON.stringify(location.slice(0, 200))}, which is not an http(s) URL`,
       { endpoint: hub.endpoint },

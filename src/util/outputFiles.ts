@@ -23,7 +23,6 @@ export function describeFreeSpace(path: string): string {
 /** The OS's own words for the errno codes of a lack of room. */
 const ROOM_CODES: Record<string, string> = { ENOSPC: 'No space left on device', EFBIG: 'File too large', EDQUOT: 'Disk quota exceeded' };
 
-const NOT_A_FOLDER = new Set(['ENOTDIR', 'EEXIST']);
 const REASONS: Record<string, string> = {
   ENOTDIR: 'a file is in the way',
   EEXIST: 'a file is in the way',
@@ -34,27 +33,21 @@ const REASONS: Record<string, string> = {
   ENAMETOOLONG: 'the name is too long',
 };
 
-/** Create a folder for outputs (like `mkdir -p`); one clear line when that is impossible. */
-export async function ensureDir(dir: string): Promise<void> {
+/** `mkdir -p dir`; a failure is one UsageError, worded by `say` from the reason. */
+async function makeFolder(dir: string, say: (why: string) => string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new UsageError(`${dir}: cannot create this folder (${REASONS[code] ?? (e as Error).message})`, { cause: e });
+    throw new UsageError(say(REASONS[(e as NodeJS.ErrnoException).code ?? ''] ?? (e as Error).message), { cause: e });
   }
 }
 
+/** Create a folder for outputs (like `mkdir -p`); one clear line when that is impossible. */
+export const ensureDir = (dir: string): Promise<void> => makeFolder(dir, (why) => `${dir}: cannot create this folder (${why})`);
+
 /** Create the folder an output file goes into (like `mkdir -p`); one clear line when that is impossible. */
-export async function ensureParentDir(file: string): Promise<void> {
-  const dir = dirname(file);
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    const why = NOT_A_FOLDER.has(code) ? 'a file is in the way' : (REASONS[code] ?? (e as Error).message);
-    throw new UsageError(`${file}: cannot create its folder ${dir} (${why})`, { cause: e });
-  }
-}
+export const ensureParentDir = (file: string): Promise<void> =>
+  makeFolder(dirname(file), (why) => `${file}: cannot create its folder ${dirname(file)} (${why})`);
 
 /**
  * The humanlike error for a failed write of the output `file` (an fs error or DuckDB's COPY): a lack of room names
